@@ -1,0 +1,27 @@
+/* kt-error.h: the error domain of the KvmTune core
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KT_ERROR (kt_error_quark ())
+
+typedef enum
+{
+  KT_ERROR_INVALID_CPUSET,
+  KT_ERROR_INVALID_XML,
+  KT_ERROR_INVALID_VALUE,
+  KT_ERROR_NOT_FOUND,
+  KT_ERROR_UNSUPPORTED,
+  KT_ERROR_LIBVIRT,
+  KT_ERROR_IO,
+} KtError;
+
+GQuark kt_error_quark (void);
+
+G_END_DECLS
