@@ -1,0 +1,209 @@
+/* kt-test-util.c: helpers shared by the core test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <libxml/parser.h>
+#include <libxml/relaxng.h>
+#include <libxml/xmlerror.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "kt-test-util.h"
+
+char *
+kt_test_fixture_path (const char *rel)
+{
+  const char *root = g_getenv ("KT_FIXTURES");
+
+  if (root == NULL || *root == '\0')
+    g_error ("KT_FIXTURES is not set: run the tests with “meson test”");
+  return g_build_filename (root, rel, NULL);
+}
+
+static gint
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+GPtrArray *
+kt_test_list_fixtures (const char *rel_dir,
+                       const char *suffix)
+{
+  g_autofree char *dir_path = kt_test_fixture_path (rel_dir);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  dir = g_dir_open (dir_path, 0, &error);
+  if (dir == NULL)
+    g_error ("Cannot list fixtures: %s", error->message);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+
+      if (g_str_has_suffix (name, suffix) && g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        g_ptr_array_add (names, g_strdup (name));
+    }
+  if (names->len == 0)
+    g_error ("No “*%s” fixture in %s", suffix, dir_path);
+  g_ptr_array_sort (names, compare_names);
+  return names;
+}
+
+char *
+kt_test_read_file (const char *path,
+                   gsize      *len)
+{
+  g_autoptr(GError) error = NULL;
+  char *data = NULL;
+
+  if (!g_file_get_contents (path, &data, len, &error))
+    g_error ("Cannot read %s: %s", path, error->message);
+  return data;
+}
+
+/* RelaxNG ------------------------------------------------------------------ */
+
+G_LOCK_DEFINE_STATIC (schemas);
+static GHashTable *schemas;     /* name -> xmlRelaxNG*, for the whole process */
+
+static void
+collect_error (void     *data,
+               xmlError *err)
+{
+  GString *out = data;
+
+  if (err == NULL || err->message == NULL)
+    return;
+  if (out->len < 16384)
+    g_string_append_printf (out, "line %d: %s", err->line, err->message);
+}
+
+static xmlRelaxNG *
+get_schema (const char *name)
+{
+  xmlRelaxNG *rng;
+
+  G_LOCK (schemas);
+  if (schemas == NULL)
+    schemas = g_hash_table_new (g_str_hash, g_str_equal);
+  rng = g_hash_table_lookup (schemas, name);
+  if (rng == NULL)
+    {
+      const char *dir = g_getenv ("KT_SCHEMADIR");
+      g_autofree char *path = NULL;
+      g_autoptr(GString) errors = g_string_new (NULL);
+      xmlRelaxNGParserCtxt *pctxt;
+
+      if (dir == NULL || *dir == '\0')
+        dir = "/usr/share/libvirt/schemas";
+      path = g_build_filename (dir, name, NULL);
+      pctxt = xmlRelaxNGNewParserCtxt (path);
+      if (pctxt == NULL)
+        g_error ("Cannot create a RelaxNG parser for %s", path);
+      xmlRelaxNGSetParserStructuredErrors (pctxt, collect_error, errors);
+      rng = xmlRelaxNGParse (pctxt);
+      xmlRelaxNGFreeParserCtxt (pctxt);
+      if (rng == NULL)
+        g_error ("Cannot load the RelaxNG schema %s: %s", path, errors->str);
+      /* Kept until the process exits, on purpose */
+      g_hash_table_insert (schemas, g_strdup (name), rng);
+    }
+  G_UNLOCK (schemas);
+  return rng;
+}
+
+gboolean
+kt_test_validate_xml (const char  *xml,
+                      gssize       len,
+                      const char  *schema,
+                      char       **message)
+{
+  xmlRelaxNG *rng = get_schema (schema);
+  g_autoptr(GString) errors = g_string_new (NULL);
+  xmlRelaxNGValidCtxt *vctxt;
+  xmlDoc *doc;
+  int rc;
+
+  if (len < 0)
+    len = strlen (xml);
+  doc = xmlReadMemory (xml, (int) len, "test.xml", NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (doc == NULL)
+    {
+      if (message)
+        *message = g_strdup ("not well-formed XML");
+      return FALSE;
+    }
+  vctxt = xmlRelaxNGNewValidCtxt (rng);
+  xmlRelaxNGSetValidStructuredErrors (vctxt, collect_error, errors);
+  rc = xmlRelaxNGValidateDoc (vctxt, doc);
+  xmlRelaxNGFreeValidCtxt (vctxt);
+  xmlFreeDoc (doc);
+
+  if (rc != 0)
+    {
+      if (message)
+        *message = g_strdup_printf ("does not validate against %s (rc %d): %s",
+                                    schema, rc, errors->str);
+      return FALSE;
+    }
+  if (message)
+    *message = NULL;
+  return TRUE;
+}
+
+/* Assertions --------------------------------------------------------------- */
+
+void
+kt_test_assert_error_contains_impl (const char   *file,
+                                    int           line,
+                                    const GError *error,
+                                    GQuark        domain,
+                                    int           code,
+                                    ...)
+{
+  g_autofree char *msg = NULL;
+  va_list ap;
+  const char *needle;
+
+  if (error == NULL)
+    {
+      msg = g_strdup_printf ("expected an error %s #%d, got none",
+                             g_quark_to_string (domain), code);
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+      return;
+    }
+  if (error->domain != domain || error->code != code)
+    {
+      msg = g_strdup_printf ("expected an error %s #%d, got %s #%d: %s",
+                             g_quark_to_string (domain), code,
+                             g_quark_to_string (error->domain), error->code, error->message);
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+      return;
+    }
+  if (error->message == NULL || *error->message == '\0')
+    {
+      g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, "error message is empty");
+      return;
+    }
+
+  va_start (ap, code);
+  while ((needle = va_arg (ap, const char *)) != NULL)
+    if (strstr (error->message, needle) == NULL)
+      {
+        g_autofree char *shown = g_utf8_substring (error->message, 0,
+                                                   MIN (g_utf8_strlen (error->message, -1), 400));
+
+        msg = g_strdup_printf ("error message “%s” does not contain “%s”", shown, needle);
+        g_assertion_message (G_LOG_DOMAIN, file, line, G_STRFUNC, msg);
+        break;
+      }
+  va_end (ap);
+}

@@ -1,0 +1,46 @@
+/* kt-test-util.h: helpers shared by the core test programs
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* $KT_FIXTURES/@rel; aborts the test when KT_FIXTURES is unset */
+char      *kt_test_fixture_path     (const char  *rel);
+
+/* The names (not paths) of the files in $KT_FIXTURES/@rel_dir ending in
+ * @suffix, sorted; directories are left out.  Never empty: a missing or
+ * empty fixture directory aborts the test program. */
+GPtrArray *kt_test_list_fixtures    (const char  *rel_dir,
+                                     const char  *suffix);
+
+/* The whole file; aborts the test when it cannot be read */
+char      *kt_test_read_file        (const char  *path,
+                                     gsize       *len);
+
+/* Validates @xml against $KT_SCHEMADIR/@schema (e.g. "domain.rng") with
+ * libxml2's RelaxNG validator.  Each schema is parsed once per process.
+ * On failure returns FALSE and sets @message (optional) to the
+ * validator's errors. */
+gboolean   kt_test_validate_xml     (const char  *xml,
+                                     gssize       len,
+                                     const char  *schema,
+                                     char       **message);
+
+/* Asserts that @error is set in @domain/@code and that its message
+ * contains every string of the NULL-terminated list. */
+#define kt_test_assert_error_contains(error, domain, code, ...) \
+  kt_test_assert_error_contains_impl (__FILE__, __LINE__, (error), (domain), (code), \
+                                      __VA_ARGS__, NULL)
+void       kt_test_assert_error_contains_impl (const char   *file,
+                                               int           line,
+                                               const GError *error,
+                                               GQuark        domain,
+                                               int           code,
+                                               ...) G_GNUC_NULL_TERMINATED;
+
+G_END_DECLS
