@@ -1,0 +1,582 @@
+/* kvmtune-cli.c: KvmTune's command-line companion
+ *
+ *   kvmtune-cli [SOURCE] VERB [OPTIONS]
+ *
+ * SOURCE is one of --connect URI, --snapshot FILE or --caps FILE
+ * [--domain FILE]...; it comes before the verb.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+
+#include "kt-connection.h"
+#include "kt-error.h"
+#include "kt-json.h"
+#include "kt-placement.h"
+#include "kt-snapshot.h"
+
+typedef struct
+{
+  char          *connect;
+  char          *snapshot;
+  char          *caps;
+  char         **domains;
+  gboolean       read_only;
+  KtConnection  *connection;
+} Source;
+
+static void
+source_clear (Source *src)
+{
+  g_clear_pointer (&src->connect, g_free);
+  g_clear_pointer (&src->snapshot, g_free);
+  g_clear_pointer (&src->caps, g_free);
+  g_clear_pointer (&src->domains, g_strfreev);
+  g_clear_object (&src->connection);
+}
+
+static KtSnapshot *
+source_load (Source  *src,
+             GError **error)
+{
+  guint n = (src->connect != NULL) + (src->snapshot != NULL) + (src->caps != NULL);
+
+  if (n > 1)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                   _("Give only one of --connect, --snapshot and --caps"));
+      return NULL;
+    }
+  if (src->domains != NULL && src->caps == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                   _("--domain goes with --caps"));
+      return NULL;
+    }
+  if (src->snapshot != NULL)
+    return kt_snapshot_load_file (src->snapshot, error);
+  if (src->caps != NULL)
+    return kt_snapshot_new_from_files (src->caps, (const char * const *) src->domains, error);
+
+  kt_connection_init_events (TRUE);
+  src->connection = kt_connection_open (src->connect, src->read_only, error);
+  if (src->connection == NULL)
+    return NULL;
+  return kt_connection_capture (src->connection, error);
+}
+
+/* Text helpers ----------------------------------------------------------- */
+
+static char *
+format_kib (guint64 kib)
+{
+  return g_format_size_full (kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
+}
+
+static char *
+format_page_size (guint64 kib)
+{
+  if (kib >= 1024 * 1024 && kib % (1024 * 1024) == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "G", kib / (1024 * 1024));
+  if (kib >= 1024 && kib % 1024 == 0)
+    return g_strdup_printf ("%" G_GUINT64_FORMAT "M", kib / 1024);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT "K", kib);
+}
+
+static void
+print_json (JsonNode *node)
+{
+  g_autofree char *text = kt_json_to_string (node);
+
+  g_print ("%s\n", text);
+  json_node_unref (node);
+}
+
+/* topology --------------------------------------------------------------- */
+
+typedef struct
+{
+  KtHost   *host;
+  guint     index;
+} CoreRef;
+
+static int
+l3_of_core (KtHost           *host,
+            const KtHostCore *core)
+{
+  return kt_host_lookup_cpu (host, kt_cpuset_first (core->cpus))->l3;
+}
+
+static gint
+compare_cores (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  KtHost *host = user_data;
+  const KtHostCore *ca = kt_host_get_core (host, *(const guint *) a);
+  const KtHostCore *cb = kt_host_get_core (host, *(const guint *) b);
+
+  if (ca->socket != cb->socket)
+    return ca->socket - cb->socket;
+  if (ca->die != cb->die)
+    return ca->die - cb->die;
+  if (l3_of_core (host, ca) != l3_of_core (host, cb))
+    return l3_of_core (host, ca) - l3_of_core (host, cb);
+  return kt_cpuset_first (ca->cpus) - kt_cpuset_first (cb->cpus);
+}
+
+static void
+print_node_header (KtHost           *host,
+                   const KtHostNode *node)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+
+  g_string_append_printf (line, _("NUMA node %d"), node->id);
+  if (node->has_memory)
+    {
+      g_autofree char *mem = format_kib (node->memory_kib);
+
+      g_string_append_printf (line, "  %s", mem);
+      if (node->free_kib >= 0)
+        {
+          g_autofree char *free_mem = format_kib (node->free_kib);
+
+          g_string_append_printf (line, _(" (%s free)"), free_mem);
+        }
+    }
+  for (guint p = 0; p < node->pages->len; p++)
+    {
+      const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, p);
+      g_autofree char *size = NULL;
+
+      if (pg->size_kib <= 4 || (p == 0 && pg->size_kib < 1024))
+        continue;   /* base pages */
+      size = format_page_size (pg->size_kib);
+      if (pg->free >= 0)
+        g_string_append_printf (line, "  %s: %" G_GINT64_FORMAT "/%" G_GUINT64_FORMAT " free",
+                                size, pg->free, pg->total);
+      else
+        g_string_append_printf (line, "  %s: %" G_GUINT64_FORMAT, size, pg->total);
+    }
+  if (node->distances->len > 0)
+    {
+      g_string_append (line, _("  distances"));
+      for (guint d = 0; d < node->distances->len; d++)
+        g_string_append_printf (line, " %u",
+                                g_array_index (node->distances, KtHostDistance, d).value);
+    }
+  if (kt_cpuset_is_empty (node->cpus))
+    g_string_append (line, _("  (memory only)"));
+  g_print ("%s\n", line->str);
+}
+
+static char *
+occupants_of (GPtrArray *placements,
+              int        cpu)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *what = NULL;
+
+      if (!p->pinned || !kt_cpuset_contains (p->allowed, cpu))
+        continue;
+      what = kt_placement_describe (p);
+      if (s->len)
+        g_string_append (s, ", ");
+      g_string_append (s, what);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+print_topology (KtSnapshot *snapshot)
+{
+  KtHost *host = kt_snapshot_get_host (snapshot);
+  g_autoptr(GPtrArray) placements = kt_placement_list (snapshot);
+  g_autoptr(GString) sizes = g_string_new (NULL);
+  const GArray *page_sizes = kt_host_get_page_sizes (host);
+  gboolean any_floating = FALSE;
+
+  for (guint i = 0; i < page_sizes->len; i++)
+    {
+      g_autofree char *s = format_page_size (g_array_index (page_sizes, guint64, i));
+
+      g_string_append_printf (sizes, "%s%s", i ? " " : "", s);
+    }
+
+  g_print ("%s%s%s%s: %s, %u NUMA nodes, %u sockets, %u cores, %u PUs (%u online); pages %s\n",
+           kt_snapshot_get_hostname (snapshot) ? kt_snapshot_get_hostname (snapshot) : _("Host"),
+           kt_snapshot_get_uri (snapshot) ? " (" : "",
+           kt_snapshot_get_uri (snapshot) ? kt_snapshot_get_uri (snapshot) : "",
+           kt_snapshot_get_uri (snapshot) ? ")" : "",
+           kt_host_get_arch (host) ? kt_host_get_arch (host) : "?",
+           kt_host_get_n_nodes (host), kt_host_get_n_sockets (host), kt_host_get_n_cores (host),
+           kt_host_get_n_cpus (host), kt_cpuset_count (kt_host_get_online_cpus (host)),
+           sizes->len ? sizes->str : "?");
+
+  for (guint n = 0; n < kt_host_get_n_nodes (host); n++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, n);
+      g_autoptr(GArray) cores = g_array_new (FALSE, FALSE, sizeof (guint));
+      int last_socket = G_MININT, last_die = G_MININT, last_l3 = G_MININT;
+
+      g_print ("\n");
+      print_node_header (host, node);
+
+      for (guint c = 0; c < kt_host_get_n_cores (host); c++)
+        if (kt_host_get_core (host, c)->node == node->id)
+          g_array_append_val (cores, c);
+      g_array_sort_with_data (cores, compare_cores, host);
+
+      for (guint i = 0; i < cores->len; i++)
+        {
+          const KtHostCore *core = kt_host_get_core (host, g_array_index (cores, guint, i));
+          int l3 = l3_of_core (host, core);
+          gboolean first_pu = TRUE;
+
+          if (core->socket != last_socket)
+            {
+              if (core->socket >= 0)
+                g_print (_("  Socket %d\n"), core->socket);
+              last_socket = core->socket;
+              last_die = last_l3 = G_MININT;
+            }
+          if (core->die != last_die)
+            {
+              if (core->die > 0 || (core->die == 0 && i > 0 && last_die != G_MININT))
+                g_print (_("    Die %d\n"), core->die);
+              last_die = core->die;
+            }
+          if (l3 != last_l3)
+            {
+              if (l3 >= 0)
+                {
+                  const KtHostCache *cache = kt_host_get_l3 (host, l3);
+                  g_autofree char *size = format_kib (cache->size_kib);
+                  g_autofree char *cpus = kt_cpuset_format (cache->cpus);
+
+                  g_print (_("    L3 #%d (%s, CPUs %s)\n"), l3, size, cpus);
+                }
+              last_l3 = l3;
+            }
+
+          for (int pu = kt_cpuset_first (core->cpus); pu >= 0; pu = kt_cpuset_next (core->cpus, pu))
+            {
+              const KtHostCpu *cpu = kt_host_lookup_cpu (host, pu);
+              g_autofree char *occ = occupants_of (placements, pu);
+              g_autofree char *core_label = NULL;
+
+              if (first_pu)
+                core_label = core->core >= 0 ? g_strdup_printf (_("Core %d"), core->core)
+                                             : g_strdup (_("Core ?"));
+              g_print ("      %-9s PU %-4d %s%s\n", core_label ? core_label : "", pu,
+                       cpu->online ? "" : _("(offline) "), occ);
+              first_pu = FALSE;
+            }
+        }
+    }
+
+  for (guint i = 0; i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *what = NULL;
+      g_autofree char *set = NULL;
+
+      if (p->pinned)
+        continue;
+      if (!any_floating)
+        g_print (_("\nFloating (no pin of their own):\n"));
+      any_floating = TRUE;
+      what = kt_placement_describe (p);
+      set = kt_cpuset_format (p->allowed);
+      g_print (_("  %-28s on CPUs %s\n"), what, set);
+    }
+}
+
+/* domains ---------------------------------------------------------------- */
+
+static void
+print_domains (KtSnapshot *snapshot)
+{
+  GListModel *vms = kt_snapshot_get_vms (snapshot);
+
+  g_print ("%-20s %-11s %7s %10s\n", _("NAME"), _("STATE"), _("VCPUS"), _("MEMORY"));
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+      g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *vcpus = g_strdup_printf ("%u/%u", t->current_vcpus, t->vcpus);
+
+      g_print ("%-20s %-11s %7s %10s\n", kt_vm_get_name (vm),
+               kt_vm_state_to_string (kt_vm_get_state (vm)), vcpus, mem);
+    }
+}
+
+/* show ------------------------------------------------------------------- */
+
+static void
+print_kv (const char *key,
+          const char *value)
+{
+  g_print ("%-16s %s\n", key, value ? value : "-");
+}
+
+static void
+print_show (KtSnapshot *snapshot,
+            KtVm       *vm)
+{
+  g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  g_autoptr(GPtrArray) placements = kt_placement_list_vm (snapshot, vm);
+  g_autofree char *mem = format_kib (t->memory_kib);
+  g_autofree char *vcpus = g_strdup_printf ("%u (%u online)", t->vcpus, t->current_vcpus);
+  g_autofree char *nodeset = t->numa_nodeset ? kt_cpuset_format (t->numa_nodeset) : NULL;
+  KtHost *host = kt_snapshot_get_host (snapshot);
+
+  print_kv (_("Name:"), t->name);
+  print_kv (_("State:"), kt_vm_state_to_string (kt_vm_get_state (vm)));
+  print_kv (_("Memory:"), mem);
+  print_kv (_("vCPUs:"), vcpus);
+  if (t->cpu_mode)
+    {
+      g_autofree char *cpu = g_strdup_printf ("%s%s%s", t->cpu_mode, t->cpu_model ? " " : "",
+                                              t->cpu_model ? t->cpu_model : "");
+      print_kv (_("CPU:"), cpu);
+    }
+  if (t->has_topology)
+    {
+      g_autofree char *topo = g_strdup_printf ("%u sockets, %u dies, %u cores, %u threads",
+                                               t->sockets, t->dies, t->cores, t->threads);
+      print_kv (_("Guest topology:"), topo);
+    }
+  if (t->numa_mode)
+    {
+      g_autofree char *numa = g_strdup_printf ("%s %s", t->numa_mode,
+                                               nodeset ? nodeset : t->numa_placement);
+      print_kv (_("Memory nodes:"), numa);
+    }
+  for (guint i = 0; i < t->memnodes->len; i++)
+    {
+      const KtMemnode *m = &g_array_index (t->memnodes, KtMemnode, i);
+      g_autofree char *ns = kt_cpuset_format (m->nodeset);
+      g_autofree char *line = g_strdup_printf (_("guest cell %u → %s %s"), m->cellid, m->mode, ns);
+
+      print_kv (_("Memnode:"), line);
+    }
+  for (guint i = 0; i < t->hugepages->len; i++)
+    {
+      const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, i);
+      g_autofree char *size = h->size_kib ? format_page_size (h->size_kib) : g_strdup (_("default"));
+      g_autofree char *ns = h->nodeset ? kt_cpuset_format (h->nodeset) : NULL;
+      g_autofree char *line = ns ? g_strdup_printf (_("%s on guest cells %s"), size, ns)
+                                 : g_steal_pointer (&size);
+
+      print_kv (_("Huge pages:"), line);
+    }
+  if (t->has_hugepages && t->hugepages->len == 0)
+    print_kv (_("Huge pages:"), _("default size"));
+  if (t->nosharepages || t->locked)
+    print_kv (_("Memory backing:"), t->nosharepages && t->locked ? "nosharepages, locked"
+                                    : t->nosharepages ? "nosharepages" : "locked");
+
+  g_print ("\n");
+  for (guint i = 0; i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *what = kt_placement_describe (p);
+      g_autofree char *set = kt_cpuset_format (p->allowed);
+      g_autoptr(KtCpuset) nodes = kt_host_nodes_of_cpus (host, p->allowed);
+      g_autofree char *nodes_text = kt_cpuset_format (nodes);
+
+      g_print ("  %-28s %s %-16s %s %s\n", what, p->pinned ? _("pinned ") : _("floats "), set,
+               _("node"), nodes_text);
+    }
+}
+
+/* Verbs ------------------------------------------------------------------ */
+
+typedef struct
+{
+  gboolean json;
+  char    *output;
+} VerbOptions;
+
+static gboolean
+parse_verb_options (const char   *verb,
+                    const char   *params,
+                    int          *argc,
+                    char       ***argv,
+                    VerbOptions  *opts,
+                    gboolean      with_output,
+                    GError      **error)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new (params);
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts->json, N_("Print JSON"), NULL },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output, N_("Write to FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  if (!with_output)
+    entries[1] = (GOptionEntry) { NULL };
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx, verb);
+  return g_option_context_parse (ctx, argc, argv, error);
+}
+
+static int
+run_verb (Source   *src,
+          int       argc,
+          char    **argv,
+          GError  **error)
+{
+  const char *verb = argv[0];
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  VerbOptions opts = { 0, };
+  g_autofree char *output = NULL;
+  int ret = 0;
+
+  if (g_str_equal (verb, "topology") || g_str_equal (verb, "domains"))
+    {
+      if (!parse_verb_options (verb, "", &argc, &argv, &opts, FALSE, error))
+        return 2;
+      if (argc > 1)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("“%s” takes no argument, got “%s”"), verb, argv[1]);
+          return 2;
+        }
+      if ((snapshot = source_load (src, error)) == NULL)
+        return 1;
+      if (g_str_equal (verb, "topology"))
+        {
+          if (opts.json)
+            print_json (kt_json_topology (kt_snapshot_get_host (snapshot)));
+          else
+            print_topology (snapshot);
+        }
+      else
+        {
+          if (opts.json)
+            print_json (kt_json_domains (snapshot));
+          else
+            print_domains (snapshot);
+        }
+    }
+  else if (g_str_equal (verb, "show"))
+    {
+      KtVm *vm;
+
+      if (!parse_verb_options (verb, _("DOMAIN"), &argc, &argv, &opts, FALSE, error))
+        return 2;
+      if (argc != 2)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("Usage: kvmtune-cli [SOURCE] show DOMAIN [--json]"));
+          return 2;
+        }
+      if ((snapshot = source_load (src, error)) == NULL)
+        return 1;
+      vm = kt_snapshot_lookup_vm (snapshot, argv[1]);
+      if (vm == NULL)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                       _("No domain called “%s”"), argv[1]);
+          return 1;
+        }
+      if (opts.json)
+        print_json (kt_json_show (vm));
+      else
+        print_show (snapshot, vm);
+    }
+  else if (g_str_equal (verb, "snapshot"))
+    {
+      if (!parse_verb_options (verb, "", &argc, &argv, &opts, TRUE, error))
+        return 2;
+      output = g_steal_pointer (&opts.output);
+      if (output == NULL || argc > 1)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("Usage: kvmtune-cli [SOURCE] snapshot -o FILE"));
+          return 2;
+        }
+      if ((snapshot = source_load (src, error)) == NULL)
+        return 1;
+      if (!kt_snapshot_save (snapshot, output, error))
+        return 1;
+      if (opts.json)
+        print_json (kt_json_domains (snapshot));
+      else
+        g_print (_("Wrote %s: %u domains\n"), output,
+                 g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)));
+    }
+  else
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                   _("Unknown command “%s” (try topology, domains, show or snapshot)"), verb);
+      ret = 2;
+    }
+  g_free (opts.output);
+  return ret;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GOptionContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  Source src = { 0, };
+  GOptionEntry entries[] = {
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &src.connect,
+      N_("Read from libvirt at URI"), N_("URI") },
+    { "snapshot", 's', 0, G_OPTION_ARG_FILENAME, &src.snapshot,
+      N_("Read an offline snapshot"), N_("FILE") },
+    { "caps", 0, 0, G_OPTION_ARG_FILENAME, &src.caps,
+      N_("Read host capabilities XML"), N_("FILE") },
+    { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &src.domains,
+      N_("Read domain XML (with --caps; repeatable)"), N_("FILE") },
+    { "readonly", 'r', 0, G_OPTION_ARG_NONE, &src.read_only,
+      N_("Open the libvirt connection read-only"), NULL },
+    { NULL }
+  };
+  int ret;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  ctx = g_option_context_new (_("VERB [ARGS] — topology | domains | show DOMAIN | snapshot -o FILE"));
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_strict_posix (ctx, TRUE);
+  g_option_context_set_summary (ctx, _("Inspect a KVM host's NUMA topology and its VMs' tuning.\n"
+                                       "Source options come before the verb. Without one, "
+                                       "libvirt's default connection is used."));
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    {
+      g_printerr ("kvmtune-cli: %s\n", error->message);
+      return 2;
+    }
+  if (argc < 2)
+    {
+      g_autofree char *help = g_option_context_get_help (ctx, TRUE, NULL);
+
+      g_printerr ("%s", help);
+      return 2;
+    }
+
+  ret = run_verb (&src, argc - 1, argv + 1, &error);
+  if (error != NULL)
+    g_printerr ("kvmtune-cli: %s\n", error->message);
+  source_clear (&src);
+  return ret;
+}

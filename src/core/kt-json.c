@@ -1,0 +1,402 @@
+/* kt-json.c: JSON views of hosts and VMs, for kvmtune-cli --json
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "kt-json.h"
+
+static void
+add_cpuset_array (JsonBuilder    *b,
+                  const KtCpuset *set)
+{
+  json_builder_begin_array (b);
+  for (int i = kt_cpuset_first (set); i >= 0; i = kt_cpuset_next (set, i))
+    json_builder_add_int_value (b, i);
+  json_builder_end_array (b);
+}
+
+static void
+add_cpuset_string (JsonBuilder    *b,
+                   const char     *member,
+                   const KtCpuset *set)
+{
+  json_builder_set_member_name (b, member);
+  if (set == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      g_autofree char *s = kt_cpuset_format (set);
+
+      json_builder_add_string_value (b, s);
+    }
+}
+
+static void
+add_string (JsonBuilder *b,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value == NULL)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_string_value (b, value);
+}
+
+static void
+add_int (JsonBuilder *b,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_add_int_value (b, value);
+}
+
+/* -1 stands for "not set" in the models */
+static void
+add_opt_int (JsonBuilder *b,
+             const char  *member,
+             gint64       value)
+{
+  json_builder_set_member_name (b, member);
+  if (value < 0)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_int_value (b, value);
+}
+
+JsonNode *
+kt_json_topology (KtHost *host)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  const GArray *sizes;
+
+  g_return_val_if_fail (KT_IS_HOST (host), NULL);
+
+  json_builder_begin_object (b);
+  add_string (b, "arch", kt_host_get_arch (host));
+
+  json_builder_set_member_name (b, "nodes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "id", node->id);
+      add_opt_int (b, "memory_kib", node->has_memory ? (gint64) node->memory_kib : -1);
+      add_opt_int (b, "free_kib", node->free_kib);
+      json_builder_set_member_name (b, "cpus");
+      add_cpuset_array (b, node->cpus);
+      json_builder_set_member_name (b, "pages");
+      json_builder_begin_array (b);
+      for (guint p = 0; p < node->pages->len; p++)
+        {
+          const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, p);
+
+          json_builder_begin_object (b);
+          add_int (b, "size_kib", (gint64) pg->size_kib);
+          add_int (b, "total", (gint64) MIN (pg->total, (guint64) G_MAXINT64));
+          add_opt_int (b, "free", pg->free);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "distances");
+      json_builder_begin_object (b);
+      for (guint d = 0; d < node->distances->len; d++)
+        {
+          const KtHostDistance *dist = &g_array_index (node->distances, KtHostDistance, d);
+          char key[16];
+
+          g_snprintf (key, sizeof key, "%d", dist->node);
+          add_int (b, key, dist->value);
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "cpus");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < kt_host_get_n_cpus (host); i++)
+    {
+      const KtHostCpu *cpu = kt_host_get_cpu (host, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "id", cpu->id);
+      add_int (b, "node", cpu->node);
+      add_opt_int (b, "socket", cpu->socket);
+      add_opt_int (b, "die", cpu->die);
+      add_opt_int (b, "cluster", cpu->cluster);
+      add_opt_int (b, "core", cpu->core);
+      json_builder_set_member_name (b, "siblings");
+      add_cpuset_array (b, cpu->siblings);
+      add_opt_int (b, "l3", cpu->l3);
+      json_builder_set_member_name (b, "online");
+      json_builder_add_boolean_value (b, cpu->online);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "l3");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < kt_host_get_n_l3 (host); i++)
+    {
+      const KtHostCache *c = kt_host_get_l3 (host, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "index", i);
+      add_opt_int (b, "id", c->id);
+      add_int (b, "size_kib", (gint64) c->size_kib);
+      json_builder_set_member_name (b, "cpus");
+      add_cpuset_array (b, c->cpus);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "page_sizes_kib");
+  json_builder_begin_array (b);
+  sizes = kt_host_get_page_sizes (host);
+  for (guint i = 0; i < sizes->len; i++)
+    json_builder_add_int_value (b, (gint64) g_array_index (sizes, guint64, i));
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+JsonNode *
+kt_json_domains (KtSnapshot *snapshot)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  GListModel *vms;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (snapshot), NULL);
+
+  vms = kt_snapshot_get_vms (snapshot);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+
+      json_builder_begin_object (b);
+      add_string (b, "name", kt_vm_get_name (vm));
+      add_string (b, "state", kt_vm_state_to_string (kt_vm_get_state (vm)));
+      add_opt_int (b, "id", kt_vm_get_id (vm));
+      json_builder_set_member_name (b, "persistent");
+      json_builder_add_boolean_value (b, kt_vm_get_persistent (vm));
+      add_int (b, "vcpus", t->vcpus);
+      add_int (b, "current_vcpus", t->current_vcpus);
+      add_int (b, "memory_kib", (gint64) t->memory_kib);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  return json_builder_get_root (b);
+}
+
+static void
+add_pins (JsonBuilder *b,
+          const char  *member,
+          GArray      *pins)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_object (b);
+  for (guint i = 0; i < pins->len; i++)
+    {
+      const KtPin *pin = &g_array_index (pins, KtPin, i);
+      char key[16];
+
+      g_snprintf (key, sizeof key, "%u", pin->id);
+      add_cpuset_string (b, key, pin->cpuset);
+    }
+  json_builder_end_object (b);
+}
+
+JsonNode *
+kt_json_show (KtVm *vm)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(KtTuning) t = NULL;
+
+  g_return_val_if_fail (KT_IS_VM (vm), NULL);
+
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+
+  json_builder_begin_object (b);
+  add_string (b, "name", t->name);
+  add_string (b, "uuid", t->uuid);
+  add_string (b, "state", kt_vm_state_to_string (kt_vm_get_state (vm)));
+  add_int (b, "vcpus", t->vcpus);
+  add_int (b, "current_vcpus", t->current_vcpus);
+  add_string (b, "vcpu_placement", t->vcpu_placement);
+  add_cpuset_string (b, "vcpu_cpuset", t->vcpu_cpuset);
+  add_int (b, "memory_kib", (gint64) t->memory_kib);
+  add_int (b, "current_memory_kib", (gint64) t->current_memory_kib);
+
+  add_pins (b, "vcpupin", t->vcpupin);
+  add_cpuset_string (b, "emulatorpin", t->emulatorpin);
+  add_pins (b, "iothreadpin", t->iothreadpin);
+  add_int (b, "iothreads", t->iothreads);
+  json_builder_set_member_name (b, "iothread_ids");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->iothread_ids->len; i++)
+    json_builder_add_int_value (b, g_array_index (t->iothread_ids, guint, i));
+  json_builder_end_array (b);
+
+  json_builder_set_member_name (b, "cputune");
+  json_builder_begin_object (b);
+  add_opt_int (b, "shares", t->shares);
+  add_opt_int (b, "period", t->period);
+  json_builder_set_member_name (b, "quota");
+  if (t->quota == -1)
+    json_builder_add_null_value (b);
+  else
+    json_builder_add_int_value (b, t->quota);
+  json_builder_set_member_name (b, "vcpusched");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->vcpusched->len; i++)
+    {
+      const KtVcpuSched *s = &g_array_index (t->vcpusched, KtVcpuSched, i);
+
+      json_builder_begin_object (b);
+      add_cpuset_string (b, "vcpus", s->vcpus);
+      add_string (b, "scheduler", s->scheduler);
+      add_opt_int (b, "priority", s->priority);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "numatune");
+  json_builder_begin_object (b);
+  add_string (b, "mode", t->numa_mode);
+  add_cpuset_string (b, "nodeset", t->numa_nodeset);
+  add_string (b, "placement", t->numa_placement);
+  json_builder_set_member_name (b, "memnodes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->memnodes->len; i++)
+    {
+      const KtMemnode *m = &g_array_index (t->memnodes, KtMemnode, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "cellid", m->cellid);
+      add_string (b, "mode", m->mode);
+      add_cpuset_string (b, "nodeset", m->nodeset);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "hugepages");
+  if (!t->has_hugepages)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_array (b);
+      for (guint i = 0; i < t->hugepages->len; i++)
+        {
+          const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, i);
+
+          json_builder_begin_object (b);
+          add_opt_int (b, "size_kib", h->size_kib ? (gint64) h->size_kib : -1);
+          add_cpuset_string (b, "nodeset", h->nodeset);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+
+  json_builder_set_member_name (b, "memory_backing");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "nosharepages");
+  json_builder_add_boolean_value (b, t->nosharepages);
+  json_builder_set_member_name (b, "locked");
+  json_builder_add_boolean_value (b, t->locked);
+  add_string (b, "source", t->memory_source);
+  add_string (b, "access", t->memory_access);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "memtune");
+  json_builder_begin_object (b);
+  add_opt_int (b, "hard_limit_kib", t->hard_limit_kib);
+  add_opt_int (b, "soft_limit_kib", t->soft_limit_kib);
+  add_opt_int (b, "swap_hard_limit_kib", t->swap_hard_limit_kib);
+  add_opt_int (b, "min_guarantee_kib", t->min_guarantee_kib);
+  json_builder_end_object (b);
+
+  json_builder_set_member_name (b, "cpu");
+  json_builder_begin_object (b);
+  add_string (b, "mode", t->cpu_mode);
+  add_string (b, "match", t->cpu_match);
+  add_string (b, "check", t->cpu_check);
+  add_string (b, "model", t->cpu_model);
+  add_string (b, "fallback", t->cpu_fallback);
+  add_string (b, "vendor", t->cpu_vendor);
+  json_builder_set_member_name (b, "features");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->cpu_features->len; i++)
+    {
+      const KtCpuFeature *f = &g_array_index (t->cpu_features, KtCpuFeature, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "policy", f->policy);
+      add_string (b, "name", f->name);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "topology");
+  if (!t->has_topology)
+    json_builder_add_null_value (b);
+  else
+    {
+      json_builder_begin_object (b);
+      add_int (b, "sockets", t->sockets);
+      add_int (b, "dies", t->dies);
+      add_int (b, "clusters", t->clusters);
+      add_int (b, "cores", t->cores);
+      add_int (b, "threads", t->threads);
+      json_builder_end_object (b);
+    }
+  json_builder_set_member_name (b, "cells");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < t->cells->len; i++)
+    {
+      const KtGuestCell *c = &g_array_index (t->cells, KtGuestCell, i);
+
+      json_builder_begin_object (b);
+      add_int (b, "id", c->id);
+      add_cpuset_string (b, "cpus", c->cpus);
+      add_int (b, "memory_kib", (gint64) c->memory_kib);
+      add_string (b, "memAccess", c->mem_access);
+      json_builder_set_member_name (b, "distances");
+      json_builder_begin_object (b);
+      for (guint d = 0; d < c->distances->len; d++)
+        {
+          const KtCellDistance *dist = &g_array_index (c->distances, KtCellDistance, d);
+          char key[16];
+
+          g_snprintf (key, sizeof key, "%u", dist->id);
+          add_int (b, key, dist->value);
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+char *
+kt_json_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_indent (gen, 2);
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
