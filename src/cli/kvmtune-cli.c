@@ -40,9 +40,10 @@ source_clear (Source *src)
   g_clear_object (&src->connection);
 }
 
-static KtSnapshot *
-source_load (Source  *src,
-             GError **error)
+/* Conflicting source options are usage errors (exit status 2) */
+static gboolean
+source_check (Source  *src,
+              GError **error)
 {
   guint n = (src->connect != NULL) + (src->snapshot != NULL) + (src->caps != NULL);
 
@@ -50,14 +51,21 @@ source_load (Source  *src,
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("Give only one of --connect, --snapshot and --caps"));
-      return NULL;
+      return FALSE;
     }
   if (src->domains != NULL && src->caps == NULL)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("--domain goes with --caps"));
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+static KtSnapshot *
+source_load (Source  *src,
+             GError **error)
+{
   if (src->snapshot != NULL)
     return kt_snapshot_load_file (src->snapshot, error);
   if (src->caps != NULL)
@@ -99,35 +107,11 @@ print_json (JsonNode *node)
 
 /* topology --------------------------------------------------------------- */
 
-typedef struct
-{
-  KtHost   *host;
-  guint     index;
-} CoreRef;
-
 static int
 l3_of_core (KtHost           *host,
             const KtHostCore *core)
 {
   return kt_host_lookup_cpu (host, kt_cpuset_first (core->cpus))->l3;
-}
-
-static gint
-compare_cores (gconstpointer a,
-               gconstpointer b,
-               gpointer      user_data)
-{
-  KtHost *host = user_data;
-  const KtHostCore *ca = kt_host_get_core (host, *(const guint *) a);
-  const KtHostCore *cb = kt_host_get_core (host, *(const guint *) b);
-
-  if (ca->socket != cb->socket)
-    return ca->socket - cb->socket;
-  if (ca->die != cb->die)
-    return ca->die - cb->die;
-  if (l3_of_core (host, ca) != l3_of_core (host, cb))
-    return l3_of_core (host, ca) - l3_of_core (host, cb);
-  return kt_cpuset_first (ca->cpus) - kt_cpuset_first (cb->cpus);
 }
 
 static void
@@ -225,16 +209,11 @@ print_topology (KtSnapshot *snapshot)
   for (guint n = 0; n < kt_host_get_n_nodes (host); n++)
     {
       const KtHostNode *node = kt_host_get_node (host, n);
-      g_autoptr(GArray) cores = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_autoptr(GArray) cores = kt_host_node_cores (host, node->id);
       int last_socket = G_MININT, last_die = G_MININT, last_l3 = G_MININT;
 
       g_print ("\n");
       print_node_header (host, node);
-
-      for (guint c = 0; c < kt_host_get_n_cores (host); c++)
-        if (kt_host_get_core (host, c)->node == node->id)
-          g_array_append_val (cores, c);
-      g_array_sort_with_data (cores, compare_cores, host);
 
       for (guint i = 0; i < cores->len; i++)
         {
@@ -574,7 +553,10 @@ main (int    argc,
       return 2;
     }
 
-  ret = run_verb (&src, argc - 1, argv + 1, &error);
+  if (!source_check (&src, &error))
+    ret = 2;
+  else
+    ret = run_verb (&src, argc - 1, argv + 1, &error);
   if (error != NULL)
     g_printerr ("kvmtune-cli: %s\n", error->message);
   source_clear (&src);

@@ -657,6 +657,52 @@ kt_host_get_core (KtHost *self,
   return &g_array_index (self->cores, KtHostCore, index);
 }
 
+static int
+l3_of_core (KtHost           *self,
+            const KtHostCore *core)
+{
+  return kt_host_lookup_cpu (self, kt_cpuset_first (core->cpus))->l3;
+}
+
+static gint
+compare_cores (gconstpointer a,
+               gconstpointer b,
+               gpointer      user_data)
+{
+  KtHost *self = user_data;
+  const KtHostCore *ca = kt_host_get_core (self, *(const guint *) a);
+  const KtHostCore *cb = kt_host_get_core (self, *(const guint *) b);
+
+  if (ca->socket != cb->socket)
+    return ca->socket < cb->socket ? -1 : 1;
+  if (ca->die != cb->die)
+    return ca->die < cb->die ? -1 : 1;
+  if (l3_of_core (self, ca) != l3_of_core (self, cb))
+    return l3_of_core (self, ca) < l3_of_core (self, cb) ? -1 : 1;
+  return kt_cpuset_first (ca->cpus) - kt_cpuset_first (cb->cpus);
+}
+
+/**
+ * kt_host_node_cores:
+ *
+ * Returns: (transfer full) (element-type guint): the indices of the cores
+ * of @node, ordered by socket, die, L3 group and first thread
+ */
+GArray *
+kt_host_node_cores (KtHost *self,
+                    int     node)
+{
+  GArray *cores = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  g_return_val_if_fail (KT_IS_HOST (self), cores);
+
+  for (guint c = 0; c < self->cores->len; c++)
+    if (g_array_index (self->cores, KtHostCore, c).node == node)
+      g_array_append_val (cores, c);
+  g_array_sort_with_data (cores, compare_cores, self);
+  return cores;
+}
+
 guint
 kt_host_get_n_l3 (KtHost *self)
 {

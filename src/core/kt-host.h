@@ -96,6 +96,8 @@ const KtHostCpu   *kt_host_lookup_cpu          (KtHost       *self,
 guint              kt_host_get_n_cores         (KtHost       *self);
 const KtHostCore  *kt_host_get_core            (KtHost       *self,
                                                 guint         index);
+GArray            *kt_host_node_cores          (KtHost       *self,
+                                                int           node);
 guint              kt_host_get_n_l3            (KtHost       *self);
 const KtHostCache *kt_host_get_l3              (KtHost       *self,
                                                 guint         index);
