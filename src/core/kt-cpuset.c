@@ -323,15 +323,28 @@ skip_blanks (Scanner *sc)
     sc->p++;
 }
 
+/* The input as quoted in messages: hostile input can be megabytes long */
+static char *
+shown (const char *text,
+       gsize       len)
+{
+  g_autofree char *cut = g_strndup (text, MIN (len, 40));
+  g_autofree char *valid = g_utf8_make_valid (cut, -1);
+
+  return len <= 40 ? g_steal_pointer (&valid) : g_strconcat (valid, "…", NULL);
+}
+
 static gboolean
 set_error (Scanner    *sc,
            GError    **error,
            const char *what)
 {
+  g_autofree char *text = shown (sc->text, strlen (sc->text));
+
   g_set_error (error, KT_ERROR, KT_ERROR_INVALID_CPUSET,
-               /* Translators: cpuset syntax error; first %s is the whole cpuset */
+               /* Translators: cpuset syntax error; first %s is the cpuset */
                _("Invalid cpuset “%s”: %s at position %d"),
-               sc->text, what, (int) (sc->p - sc->text) + 1);
+               text, what, (int) (sc->p - sc->text) + 1);
   return FALSE;
 }
 
@@ -362,11 +375,12 @@ scan_number (Scanner  *sc,
     }
   if (v >= KT_CPUSET_LIMIT)
     {
-      g_autofree char *num = g_strndup (start, sc->p - start);
+      g_autofree char *num = shown (start, sc->p - start);
+      g_autofree char *text = shown (sc->text, strlen (sc->text));
 
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_CPUSET,
                    _("Invalid cpuset “%s”: %s is out of range (the largest id is %d)"),
-                   sc->text, num, KT_CPUSET_LIMIT - 1);
+                   text, num, KT_CPUSET_LIMIT - 1);
       return FALSE;
     }
   skip_blanks (sc);
@@ -445,8 +459,10 @@ kt_cpuset_parse (const char  *text,
 
   if (kt_cpuset_is_empty (self))
     {
+      g_autofree char *quoted = shown (text, strlen (text));
+
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_CPUSET,
-                   _("Invalid cpuset “%s”: it selects no CPU"), text);
+                   _("Invalid cpuset “%s”: it selects no CPU"), quoted);
       return NULL;
     }
 

@@ -388,8 +388,10 @@ insert_element (KtDomain *self,
     }
   else if (is_blank_text (last))
     {
-      xmlAddPrevSibling (last, new_indent (self, depth + 1));
+      /* The element first: libxml2 merges a text node added next to
+       * another text node into it, which would put the indent after elem */
       xmlAddPrevSibling (last, elem);
+      xmlAddPrevSibling (elem, new_indent (self, depth + 1));
     }
   else
     {

@@ -129,17 +129,14 @@ parse_any_id (xmlNode     *node,
               int         *out,
               GError     **error)
 {
-  g_autofree char *v = kt_xml_prop (node, attr);
-  g_autofree char *what = NULL;
   guint64 u;
 
-  if (v == NULL && !required)
+  if (!required && !xmlHasProp (node, (const xmlChar *) attr))
     {
       *out = -1;
       return TRUE;
     }
-  what = g_strdup_printf ("<%s %s=>", (const char *) node->name, attr);
-  if (!kt_xml_parse_uint64 (v, max, &u, what, error))
+  if (!kt_xml_prop_bounded (node, attr, max, &u, error))
     return FALSE;
   *out = (int) u;
   return TRUE;

@@ -365,16 +365,42 @@ kt_xml_parse_uint64 (const char  *text,
   return TRUE;
 }
 
+/**
+ * kt_xml_prop_bounded:
+ *
+ * Reads attribute @name of @node as a number no larger than @max.  The
+ * error message is only built when it is needed: hosts with many nodes
+ * have thousands of these attributes.
+ */
+gboolean
+kt_xml_prop_bounded (xmlNode     *node,
+                     const char  *name,
+                     guint64      max,
+                     guint64     *value,
+                     GError     **error)
+{
+  xmlAttr *attr = node ? xmlHasProp (node, (const xmlChar *) name) : NULL;
+  g_autofree char *v = NULL;
+  g_autofree char *what = NULL;
+
+  if (attr != NULL && attr->children != NULL && attr->children->next == NULL
+      && attr->children->type == XML_TEXT_NODE
+      && g_ascii_string_to_unsigned ((const char *) attr->children->content, 10, 0, max,
+                                     value, NULL))
+    return TRUE;
+
+  v = kt_xml_prop (node, name);
+  what = g_strdup_printf ("<%s %s=>", node ? (const char *) node->name : "?", name);
+  return kt_xml_parse_uint64 (v, max, value, what, error);
+}
+
 gboolean
 kt_xml_prop_uint64 (xmlNode     *node,
                     const char  *name,
                     guint64     *value,
                     GError     **error)
 {
-  g_autofree char *v = kt_xml_prop (node, name);
-  g_autofree char *what = g_strdup_printf ("<%s %s=>", node ? (const char *) node->name : "?", name);
-
-  return kt_xml_parse_uint64 (v, G_MAXUINT64, value, what, error);
+  return kt_xml_prop_bounded (node, name, G_MAXUINT64, value, error);
 }
 
 gboolean
@@ -383,11 +409,9 @@ kt_xml_prop_int (xmlNode     *node,
                  int         *value,
                  GError     **error)
 {
-  g_autofree char *v = kt_xml_prop (node, name);
-  g_autofree char *what = g_strdup_printf ("<%s %s=>", node ? (const char *) node->name : "?", name);
   guint64 u;
 
-  if (!kt_xml_parse_uint64 (v, G_MAXINT, &u, what, error))
+  if (!kt_xml_prop_bounded (node, name, G_MAXINT, &u, error))
     return FALSE;
   *value = (int) u;
   return TRUE;

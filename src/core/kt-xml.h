@@ -43,6 +43,11 @@ gboolean    kt_xml_prop_uint64      (xmlNode      *node,
                                      const char   *name,
                                      guint64      *value,
                                      GError      **error);
+gboolean    kt_xml_prop_bounded     (xmlNode      *node,
+                                     const char   *name,
+                                     guint64       max,
+                                     guint64      *value,
+                                     GError      **error);
 gboolean    kt_xml_prop_int         (xmlNode      *node,
                                      const char   *name,
                                      int          *value,
