@@ -1,0 +1,1235 @@
+/* test-libvirt.c: the core against real libvirt and QEMU
+ *
+ * Uses libvirt's embedded QEMU driver (qemu:///embed?root=DIR) in this
+ * process, with a private root in a fresh temporary directory, and tiny
+ * TCG guests (64 MiB, 2 vCPUs, no disk: they sit in the PXE ROM).
+ *
+ * libvirt allows one embed root per process and its first capabilities
+ * call on a fresh root probes QEMU for seconds, so every case shares one
+ * lazily set up environment:
+ *
+ *   kt-test-A  persistent, never started
+ *   kt-test-B  persistent, running; case 2 pins its vCPU 1 to CPU 0 (live)
+ *
+ * Guests outlive this process, so teardown destroys and undefines every
+ * domain of the root (all of them are ours), closes the connection and
+ * removes the root; it runs at the end of main() and from atexit(), and
+ * assertions are non-fatal so that a failing case still reaches it.  For
+ * the rest (a crash, a timeout's SIGTERM or SIGKILL) a reaper process,
+ * forked before libvirt starts, waits for this one to end, however it
+ * ends, then SIGKILLs any QEMU left under the root and removes the root.
+ *
+ * Needs root, the 'libvirt-qemu' user and /usr/bin/qemu-system-x86_64
+ * (.ci/setup provides all three); without them every case is skipped.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define _GNU_SOURCE   /* nftw () */
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <locale.h>
+#include <pwd.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "kt-connection.h"
+#include "kt-error.h"
+#include "kt-json.h"
+#include "kt-snapshot.h"
+#include "kt-test-util.h"
+
+#define QEMU_BINARY   "/usr/bin/qemu-system-x86_64"
+#define GUEST_A       "kt-test-A"
+#define GUEST_B       "kt-test-B"
+#define GUEST_C       "kt-test-C"
+#define GUEST_T       "kt-test-T"
+#define GUEST_MEM_KIB 65536
+
+static struct
+{
+  char         *skip_reason;
+  gboolean      setup_tried;
+  gboolean      setup_ok;
+  char         *root;
+  char         *uri;
+  KtConnection *conn;
+  gboolean      pinned;
+  char         *snapshot_path;
+  gboolean      torn_down;
+} env;
+
+/* Fails the current case and leaves it, for what later lines depend on */
+#define require(cond, ...) \
+  G_STMT_START { \
+    if (!(cond)) \
+      { \
+        g_test_fail_printf (__VA_ARGS__); \
+        return; \
+      } \
+  } G_STMT_END
+
+/* Helpers ------------------------------------------------------------------ */
+
+static double
+now_s (void)
+{
+  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
+}
+
+static char *
+domain_xml (const char *name)
+{
+  return g_strdup_printf ("<domain type='qemu'>\n"
+                          "  <name>%s</name>\n"
+                          "  <memory unit='MiB'>64</memory>\n"
+                          "  <vcpu>2</vcpu>\n"
+                          "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+                          "  <devices><emulator>" QEMU_BINARY "</emulator></devices>\n"
+                          "</domain>\n", name);
+}
+
+static char *
+last_libvirt_error (void)
+{
+  const char *msg = virGetLastErrorMessage ();
+  char *ret = g_strdup (msg ? msg : "(no libvirt error)");
+
+  virResetLastError ();
+  return ret;
+}
+
+/* What QEMU wrote about @name, to explain a start that failed */
+static char *
+qemu_log (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/log/qemu/%s.log", env.root, name);
+  char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return g_strdup_printf ("(no %s)", path);
+  return text;
+}
+
+static pid_t
+qemu_pid (const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("%s/run/qemu/%s.pid", env.root, name);
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  return (pid_t) g_ascii_strtoll (text, NULL, 10);
+}
+
+/* SIGKILLs every QEMU of a kt-test- guest whose command line names @root;
+ * plain libc only, for the reaper.  Returns how many. */
+static int
+kill_qemus_of (const char *root)
+{
+  static const char needle[] = "guest=kt-test-";
+  DIR *proc = opendir ("/proc");
+  struct dirent *de;
+  int n = 0;
+
+  if (proc == NULL)
+    return 0;
+  while ((de = readdir (proc)) != NULL)
+    {
+      char path[300], buf[16384];
+      ssize_t len;
+      int fd;
+
+      if (de->d_name[0] < '0' || de->d_name[0] > '9')
+        continue;
+      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
+      fd = open (path, O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        continue;
+      len = read (fd, buf, sizeof buf - 1);
+      close (fd);
+      if (len <= 0)
+        continue;
+      for (ssize_t i = 0; i < len; i++)
+        if (buf[i] == '\0')
+          buf[i] = ' ';
+      buf[len] = '\0';
+      if (strstr (buf, needle) != NULL && strstr (buf, root) != NULL
+          && kill ((pid_t) atoi (de->d_name), SIGKILL) == 0)
+        n++;
+    }
+  closedir (proc);
+  return n;
+}
+
+static int
+rm_one (const char        *path,
+        const struct stat *st,
+        int                flag,
+        struct FTW        *ftw)
+{
+  remove (path);
+  return 0;
+}
+
+static void
+remove_tree (const char *root)
+{
+  nftw (root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Forks the reaper: it sits in its own session (a timeout kills the test's
+ * process group), reading a pipe whose other end only this process holds,
+ * and cleans up @root once that reads end of file */
+static void
+start_reaper (const char *root)
+{
+  int fds[2];
+  pid_t pid;
+
+  if (pipe2 (fds, O_CLOEXEC) < 0)
+    {
+      g_printerr ("# test-libvirt: no reaper: %s\n", g_strerror (errno));
+      return;
+    }
+  pid = fork ();
+  if (pid < 0)
+    {
+      g_printerr ("# test-libvirt: no reaper: %s\n", g_strerror (errno));
+      close (fds[0]);
+      close (fds[1]);
+      return;
+    }
+  if (pid == 0)
+    {
+      int null = open ("/dev/null", O_RDWR);
+      char c;
+
+      setsid ();
+      signal (SIGINT, SIG_IGN);
+      signal (SIGTERM, SIG_IGN);
+      signal (SIGHUP, SIG_IGN);
+      dup2 (null, STDIN_FILENO);
+      dup2 (null, STDOUT_FILENO);
+      dup2 (null, STDERR_FILENO);
+      close (fds[1]);
+      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
+        ;
+      if (kill_qemus_of (root) > 0)
+        usleep (300 * 1000);
+      remove_tree (root);
+      _exit (0);
+    }
+  close (fds[0]);
+  /* fds[1] stays open, unused, as long as this process lives */
+}
+
+static gboolean
+start_domain (virDomainPtr dom)
+{
+  const char *name = virDomainGetName (dom);
+  double t0 = now_s ();
+
+  if (virDomainCreate (dom) < 0)
+    {
+      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *log = qemu_log (name);
+
+      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", name, err, log);
+      return FALSE;
+    }
+  g_test_message ("started %s (pid %d) in %.2f s", name, (int) qemu_pid (name), now_s () - t0);
+  return TRUE;
+}
+
+static void
+teardown (void)
+{
+  virConnectPtr c;
+  virDomainPtr *doms = NULL;
+  int n;
+
+  if (env.torn_down || !env.setup_tried)
+    return;
+  env.torn_down = TRUE;
+
+  c = env.conn ? kt_connection_get_handle (env.conn) : NULL;
+  n = c ? virConnectListAllDomains (c, &doms, 0) : -1;
+  for (int i = 0; i < n; i++)
+    {
+      const char *name = virDomainGetName (doms[i]);
+
+      if (virDomainIsActive (doms[i]) == 1 && virDomainDestroy (doms[i]) < 0)
+        {
+          g_autofree char *err = last_libvirt_error ();
+
+          g_printerr ("# test-libvirt: cannot destroy %s: %s\n", name, err);
+        }
+      if (virDomainIsPersistent (doms[i]) == 1 && virDomainUndefine (doms[i]) < 0)
+        {
+          g_autofree char *err = last_libvirt_error ();
+
+          g_printerr ("# test-libvirt: cannot undefine %s: %s\n", name, err);
+        }
+      virDomainFree (doms[i]);
+    }
+  free (doms);
+  virResetLastError ();
+  g_clear_object (&env.conn);
+
+  /* Belt and braces: nothing we started may outlive us */
+  if (env.root != NULL)
+    {
+      int n_left = kill_qemus_of (env.root);
+
+      if (n_left > 0)
+        {
+          g_printerr ("# test-libvirt: %d QEMU processes survived teardown; killed them\n", n_left);
+          g_usleep (300 * 1000);
+        }
+      remove_tree (env.root);
+    }
+
+  g_clear_pointer (&env.root, g_free);
+  g_clear_pointer (&env.uri, g_free);
+  g_clear_pointer (&env.snapshot_path, g_free);
+}
+
+/* Sets up the shared environment once; FALSE (test already marked
+ * skipped or failed) when it is not there */
+static gboolean
+ensure_env (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *etc = NULL;
+  g_autofree char *conf = NULL;
+  virConnectPtr c;
+  double t0;
+
+  if (env.skip_reason != NULL)
+    {
+      g_test_skip (env.skip_reason);
+      return FALSE;
+    }
+  if (env.setup_tried)
+    {
+      if (!env.setup_ok)
+        g_test_fail_printf ("the shared libvirt environment could not be set up (see above)");
+      return env.setup_ok;
+    }
+  env.setup_tried = TRUE;
+
+  env.root = g_dir_make_tmp ("kt-libvirt-XXXXXX", &error);
+  if (env.root == NULL)
+    {
+      g_test_fail_printf ("Cannot make the embed root: %s", error->message);
+      return FALSE;
+    }
+  etc = g_build_filename (env.root, "etc", NULL);
+  conf = g_build_filename (etc, "qemu.conf", NULL);
+  /* root: QEMU must read the root; file: there is no virtlogd */
+  if (g_mkdir_with_parents (etc, 0755) < 0
+      || !g_file_set_contents (conf, "user = \"root\"\n"
+                                     "group = \"root\"\n"
+                                     "stdio_handler = \"file\"\n", -1, &error))
+    {
+      g_test_fail_printf ("Cannot write %s: %s", conf, error ? error->message : g_strerror (errno));
+      return FALSE;
+    }
+  env.uri = g_strdup_printf ("qemu:///embed?root=%s", env.root);
+  start_reaper (env.root);    /* before libvirt starts any thread */
+  env.snapshot_path = g_build_filename (env.root, "snapshot.kvmtune", NULL);
+
+  kt_connection_init_events (TRUE);
+  t0 = now_s ();
+  env.conn = kt_connection_open (env.uri, FALSE, &error);
+  if (env.conn == NULL)
+    {
+      g_test_fail_printf ("Cannot open %s: %s", env.uri, error->message);
+      return FALSE;
+    }
+  g_test_message ("opened %s in %.2f s", env.uri, now_s () - t0);
+
+  c = kt_connection_get_handle (env.conn);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *name = i == 0 ? GUEST_A : GUEST_B;
+      g_autofree char *xml = domain_xml (name);
+      virDomainPtr dom;
+
+      t0 = now_s ();
+      dom = virDomainDefineXML (c, xml);
+      if (dom == NULL)
+        {
+          g_autofree char *err = last_libvirt_error ();
+
+          g_test_fail_printf ("Cannot define %s: %s", name, err);
+          return FALSE;
+        }
+      g_test_message ("defined %s in %.2f s", name, now_s () - t0);
+      if (i == 1 && !start_domain (dom))
+        {
+          virDomainFree (dom);
+          return FALSE;
+        }
+      virDomainFree (dom);
+    }
+
+  env.setup_ok = TRUE;
+  return TRUE;
+}
+
+static KtSnapshot *
+capture (void)
+{
+  g_autoptr(GError) error = NULL;
+  KtSnapshot *snapshot = kt_connection_capture (env.conn, &error);
+
+  g_assert_no_error (error);
+  return snapshot;
+}
+
+static char *
+show_string (KtVm *vm)
+{
+  JsonNode *node = kt_json_show (vm);
+  char *text = kt_json_to_string (node);
+
+  json_node_unref (node);
+  return text;
+}
+
+/* kt_json_show of one definition alone */
+static char *
+show_domain (const char *name,
+             KtDomain   *domain,
+             gboolean    live)
+{
+  g_autoptr(KtVm) vm = NULL;
+
+  if (domain == NULL)
+    return g_strdup ("(none)");
+  vm = live ? kt_vm_new (name, KT_VM_STATE_RUNNING, 1, TRUE, domain, NULL)
+            : kt_vm_new (name, KT_VM_STATE_SHUTOFF, -1, TRUE, NULL, domain);
+  return show_string (vm);
+}
+
+/* kt_json_show of kt_domain_to_xml (@domain), parsed again */
+static char *
+show_domain_reparsed (const char *name,
+                      KtDomain   *domain,
+                      gboolean    live)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(KtDomain) again = NULL;
+
+  if (domain == NULL)
+    return g_strdup ("(none)");
+  xml = kt_domain_to_xml (domain);
+  again = kt_domain_new_from_xml (xml, -1, &error);
+  g_assert_no_error (error);
+  if (again == NULL)
+    return g_strdup ("(unparsable)");
+  return show_domain (name, again, live);
+}
+
+static const char *
+json_string_member (JsonObject *obj,
+                    const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gint64
+json_int_member (JsonObject *obj,
+                 const char *member)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, member) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64)
+    return G_MININT64;
+  return json_node_get_int (node);
+}
+
+/* Checks kt_json_show-style JSON of kt-test-B, vCPU 1 pinned to CPU 0 */
+static void
+check_show_b (JsonObject *obj,
+              gboolean    expect_pin)
+{
+  JsonNode *pins_node;
+  JsonObject *pins;
+
+  g_assert_nonnull (obj);
+  if (obj == NULL)
+    return;
+  g_assert_cmpstr (json_string_member (obj, "name"), ==, GUEST_B);
+  g_assert_cmpstr (json_string_member (obj, "state"), ==, "running");
+  g_assert_cmpint (json_int_member (obj, "vcpus"), ==, 2);
+  g_assert_cmpint (json_int_member (obj, "memory_kib"), ==, GUEST_MEM_KIB);
+
+  pins_node = json_object_get_member (obj, "vcpupin");
+  g_assert_true (pins_node != NULL && JSON_NODE_HOLDS_OBJECT (pins_node));
+  if (pins_node == NULL || !JSON_NODE_HOLDS_OBJECT (pins_node))
+    return;
+  pins = json_node_get_object (pins_node);
+  if (expect_pin)
+    {
+      g_assert_cmpuint (json_object_get_size (pins), ==, 1);
+      g_assert_cmpstr (json_string_member (pins, "1"), ==, "0");
+    }
+  else
+    g_assert_cmpuint (json_object_get_size (pins), ==, 0);
+}
+
+/* Cpus_allowed_list of the thread of @pid named @comm, or NULL */
+static char *
+thread_cpus_allowed (pid_t       pid,
+                     const char *comm)
+{
+  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
+  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
+  const char *tid;
+
+  if (dir == NULL)
+    return NULL;
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename (task_dir, tid, "comm", NULL);
+      g_autofree char *status_path = g_build_filename (task_dir, tid, "status", NULL);
+      g_autofree char *name = NULL;
+      g_autofree char *status = NULL;
+      const char *line, *end;
+
+      if (!g_file_get_contents (comm_path, &name, NULL, NULL))
+        continue;
+      g_strchomp (name);
+      if (!g_str_equal (name, comm)
+          || !g_file_get_contents (status_path, &status, NULL, NULL))
+        continue;
+      line = strstr (status, "\nCpus_allowed_list:");
+      if (line == NULL)
+        return NULL;
+      line += strlen ("\nCpus_allowed_list:");
+      end = strchr (line, '\n');
+      return g_strndup (line, end ? (gsize) (end - line) : strlen (line));
+    }
+  return NULL;
+}
+
+/* Pins kt-test-B's vCPU 1 to host CPU 0, live only */
+static gboolean
+ensure_pinned (void)
+{
+  virConnectPtr c = kt_connection_get_handle (env.conn);
+  virDomainPtr dom;
+  int maplen = VIR_CPU_MAPLEN (MAX (sysconf (_SC_NPROCESSORS_CONF), 1));
+  g_autofree unsigned char *map = g_new0 (unsigned char, maplen);
+  int r;
+
+  if (env.pinned)
+    return TRUE;
+  dom = virDomainLookupByName (c, GUEST_B);
+  if (dom == NULL)
+    {
+      g_autofree char *err = last_libvirt_error ();
+
+      g_test_fail_printf ("Cannot look up %s: %s", GUEST_B, err);
+      return FALSE;
+    }
+  VIR_USE_CPU (map, 0);
+  r = virDomainPinVcpuFlags (dom, 1, map, maplen, VIR_DOMAIN_AFFECT_LIVE);
+  virDomainFree (dom);
+  if (r < 0)
+    {
+      g_autofree char *err = last_libvirt_error ();
+
+      g_test_fail_printf ("Cannot pin vCPU 1 of %s: %s", GUEST_B, err);
+      return FALSE;
+    }
+  env.pinned = TRUE;
+  return TRUE;
+}
+
+static gboolean
+ensure_snapshot_file (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (g_file_test (env.snapshot_path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (!ensure_pinned ())
+    return FALSE;
+  snapshot = capture ();
+  if (snapshot == NULL)
+    return FALSE;
+  kt_snapshot_save (snapshot, env.snapshot_path, &error);
+  g_assert_no_error (error);
+  return error == NULL;
+}
+
+/* 1. capture ----------------------------------------------------------------- */
+
+static void
+test_capture (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) show = NULL;
+  KtHost *host;
+  KtVm *a, *b;
+  const char *domcaps;
+  long online = sysconf (_SC_NPROCESSORS_ONLN);
+  double t0;
+
+  if (!ensure_env ())
+    return;
+
+  t0 = now_s ();
+  snapshot = kt_connection_capture (env.conn, &error);
+  g_assert_no_error (error);
+  require (snapshot != NULL, "no snapshot");
+  g_test_message ("first capture: %.2f s", now_s () - t0);
+
+  g_assert_cmpstr (kt_snapshot_get_uri (snapshot), ==, kt_connection_get_uri (env.conn));
+  g_assert_nonnull (strstr (kt_snapshot_get_uri (snapshot), env.root));
+  g_assert_true (kt_connection_is_local (env.conn));
+  g_assert_false (kt_connection_is_read_only (env.conn));
+
+  /* The host */
+  host = kt_snapshot_get_host (snapshot);
+  g_assert_cmpuint (kt_host_get_n_nodes (host), >=, 1);
+  g_assert_cmpstr (kt_host_get_arch (host), ==, "x86_64");
+  g_assert_cmpuint (kt_cpuset_count (kt_host_get_online_cpus (host)), ==, (guint) online);
+  g_assert_cmpuint (kt_host_get_n_cpus (host), >=, (guint) online);
+  domcaps = kt_snapshot_get_domcaps_xml (snapshot);
+  g_assert_nonnull (domcaps);
+  if (domcaps != NULL)
+    {
+      g_assert_nonnull (strstr (domcaps, "<domainCapabilities"));
+      g_assert_nonnull (strstr (domcaps, "<arch>x86_64</arch>"));
+    }
+
+  /* The VMs: only ours, in a private root */
+  g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)), ==, 2);
+  a = kt_snapshot_lookup_vm (snapshot, GUEST_A);
+  b = kt_snapshot_lookup_vm (snapshot, GUEST_B);
+  require (a != NULL && b != NULL, "%s or %s missing from the capture", GUEST_A, GUEST_B);
+
+  g_assert_cmpint (kt_vm_get_state (a), ==, KT_VM_STATE_SHUTOFF);
+  g_assert_false (kt_vm_is_active (a));
+  g_assert_true (kt_vm_get_persistent (a));
+  g_assert_cmpint (kt_vm_get_id (a), ==, -1);
+  g_assert_null (kt_vm_get_live (a));
+  g_assert_nonnull (kt_vm_get_inactive (a));
+  g_assert_true (kt_vm_get_effective (a) == kt_vm_get_inactive (a));
+
+  g_assert_cmpint (kt_vm_get_state (b), ==, KT_VM_STATE_RUNNING);
+  g_assert_true (kt_vm_is_active (b));
+  g_assert_true (kt_vm_get_persistent (b));
+  g_assert_cmpint (kt_vm_get_id (b), >, 0);
+  g_assert_nonnull (kt_vm_get_live (b));
+  g_assert_nonnull (kt_vm_get_inactive (b));
+  g_assert_true (kt_vm_get_effective (b) == kt_vm_get_live (b));
+  g_assert_cmpstr (kt_domain_get_name (kt_vm_get_live (b)), ==, GUEST_B);
+  g_assert_cmpstr (kt_domain_get_name (kt_vm_get_inactive (b)), ==, GUEST_B);
+
+  show = kt_json_show (b);
+  require (show != NULL && JSON_NODE_HOLDS_OBJECT (show), "kt_json_show gave no object");
+  check_show_b (json_node_get_object (show), env.pinned);
+  json_node_unref (g_steal_pointer (&show));
+
+  show = kt_json_show (a);
+  require (show != NULL && JSON_NODE_HOLDS_OBJECT (show), "kt_json_show gave no object");
+  g_assert_cmpstr (json_string_member (json_node_get_object (show), "state"), ==, "shutoff");
+  g_assert_cmpint (json_int_member (json_node_get_object (show), "vcpus"), ==, 2);
+  g_assert_cmpint (json_int_member (json_node_get_object (show), "memory_kib"), ==, GUEST_MEM_KIB);
+}
+
+/* 2. a live pin shows in the capture and in the kernel ---------------------- */
+
+static void
+test_pins_visible (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(JsonNode) show = NULL;
+  g_autoptr(KtTuning) live = NULL;
+  g_autoptr(KtTuning) inactive = NULL;
+  g_autofree char *pin1 = NULL;
+  g_autofree char *allowed1 = NULL;
+  g_autofree char *allowed0 = NULL;
+  g_autofree char *allowed_main = NULL;
+  KtVm *b;
+  pid_t pid;
+
+  if (!ensure_env () || !ensure_pinned ())
+    return;
+
+  snapshot = capture ();
+  require (snapshot != NULL, "no snapshot");
+  b = kt_snapshot_lookup_vm (snapshot, GUEST_B);
+  require (b != NULL && kt_vm_get_live (b) != NULL && kt_vm_get_inactive (b) != NULL,
+           "%s or one of its definitions is missing", GUEST_B);
+
+  show = kt_json_show (b);
+  require (show != NULL && JSON_NODE_HOLDS_OBJECT (show), "kt_json_show gave no object");
+  check_show_b (json_node_get_object (show), TRUE);
+
+  /* Live only: the persistent definition has no pin */
+  live = kt_domain_get_tuning (kt_vm_get_live (b));
+  inactive = kt_domain_get_tuning (kt_vm_get_inactive (b));
+  require (kt_tuning_get_vcpupin (live, 1) != NULL, "no live pin of vCPU 1");
+  pin1 = kt_cpuset_format (kt_tuning_get_vcpupin (live, 1));
+  g_assert_cmpstr (pin1, ==, "0");
+  g_assert_null (kt_tuning_get_vcpupin (live, 0));
+  g_assert_cmpuint (inactive->vcpupin->len, ==, 0);
+
+  /* And the kernel agrees */
+  pid = qemu_pid (GUEST_B);
+  require (pid > 0, "no pid file for %s under %s/run/qemu", GUEST_B, env.root);
+  allowed1 = thread_cpus_allowed (pid, "CPU 1/TCG");
+  allowed0 = thread_cpus_allowed (pid, "CPU 0/TCG");
+  allowed_main = thread_cpus_allowed (pid, "qemu-system-x86");
+  require (allowed1 != NULL && allowed0 != NULL,
+           "no threads 'CPU 0/TCG' and 'CPU 1/TCG' in /proc/%d/task", (int) pid);
+  g_test_message ("QEMU %d: CPU 0/TCG on %s, CPU 1/TCG on %s, main thread on %s",
+                  (int) pid, allowed0, allowed1, allowed_main);
+  g_assert_cmpstr (allowed1, ==, "\t0");
+  if (allowed_main != NULL)
+    g_assert_cmpstr (allowed0, ==, allowed_main);   /* vCPU 0 left alone */
+}
+
+/* 3. snapshot save / load round trip ----------------------------------------- */
+
+static void
+test_snapshot_roundtrip (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSnapshot) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *vms, *loaded_vms;
+  guint n;
+
+  if (!ensure_env () || !ensure_pinned ())
+    return;
+
+  snapshot = capture ();
+  require (snapshot != NULL, "no snapshot");
+  kt_snapshot_save (snapshot, env.snapshot_path, &error);
+  g_assert_no_error (error);
+  loaded = kt_snapshot_load_file (env.snapshot_path, &error);
+  g_assert_no_error (error);
+  require (loaded != NULL, "cannot load %s", env.snapshot_path);
+
+  g_assert_cmpstr (kt_snapshot_get_uri (loaded), ==, kt_snapshot_get_uri (snapshot));
+  g_assert_cmpstr (kt_snapshot_get_hostname (loaded), ==, kt_snapshot_get_hostname (snapshot));
+  g_assert_nonnull (kt_snapshot_get_domcaps_xml (loaded));
+  g_assert_cmpuint (kt_host_get_n_cpus (kt_snapshot_get_host (loaded)), ==,
+                    kt_host_get_n_cpus (kt_snapshot_get_host (snapshot)));
+  g_assert_cmpuint (kt_host_get_n_nodes (kt_snapshot_get_host (loaded)), ==,
+                    kt_host_get_n_nodes (kt_snapshot_get_host (snapshot)));
+
+  vms = kt_snapshot_get_vms (snapshot);
+  loaded_vms = kt_snapshot_get_vms (loaded);
+  n = g_list_model_get_n_items (vms);
+  g_assert_cmpuint (n, >=, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (loaded_vms), ==, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      const char *name = kt_vm_get_name (vm);
+      KtVm *back = kt_snapshot_lookup_vm (loaded, name);
+
+      g_assert_nonnull (back);
+      if (back == NULL)
+        continue;
+      g_assert_cmpint (kt_vm_get_state (back), ==, kt_vm_get_state (vm));
+      g_assert_cmpint (kt_vm_get_id (back), ==, kt_vm_get_id (vm));
+      g_assert_cmpint (kt_vm_get_persistent (back), ==, kt_vm_get_persistent (vm));
+      g_assert_cmpint (kt_vm_get_live (back) != NULL, ==, kt_vm_get_live (vm) != NULL);
+      g_assert_cmpint (kt_vm_get_inactive (back) != NULL, ==, kt_vm_get_inactive (vm) != NULL);
+
+      /* Same tuning, as the file has it and as to_xml writes it again */
+      for (int live = 0; live <= 1; live++)
+        {
+          KtDomain *orig = live ? kt_vm_get_live (vm) : kt_vm_get_inactive (vm);
+          KtDomain *copy = live ? kt_vm_get_live (back) : kt_vm_get_inactive (back);
+          g_autofree char *want = show_domain (name, orig, live);
+          g_autofree char *got = show_domain (name, copy, live);
+          g_autofree char *got_reparsed = show_domain_reparsed (name, copy, live);
+          g_autofree char *orig_reparsed = show_domain_reparsed (name, orig, live);
+
+          g_assert_cmpstr (got, ==, want);
+          g_assert_cmpstr (got_reparsed, ==, want);
+          g_assert_cmpstr (orig_reparsed, ==, want);
+        }
+      {
+        g_autofree char *want = show_string (vm);
+        g_autofree char *got = show_string (back);
+
+        g_assert_cmpstr (got, ==, want);
+      }
+    }
+
+  /* The pin made in case 2 went through the file */
+  {
+    KtVm *b = kt_snapshot_lookup_vm (loaded, GUEST_B);
+    g_autoptr(JsonNode) show = b ? kt_json_show (b) : NULL;
+
+    require (show != NULL, "no %s in the loaded snapshot", GUEST_B);
+    check_show_b (json_node_get_object (show), TRUE);
+  }
+}
+
+/* 4. kvmtune-cli on the snapshot file ------------------------------------- */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliRun;
+
+static void
+cli_run_clear (CliRun *run)
+{
+  g_clear_pointer (&run->out, g_free);
+  g_clear_pointer (&run->err, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
+
+static gboolean
+run_cli (CliRun     *run,
+         const char *first,
+         ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *arg;
+  va_list ap;
+
+  g_ptr_array_add (argv, (char *) g_getenv ("KT_CLI"));
+  g_ptr_array_add (argv, (char *) "--snapshot");
+  g_ptr_array_add (argv, env.snapshot_path);
+  va_start (ap, first);
+  for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
+    g_ptr_array_add (argv, (char *) arg);
+  va_end (ap);
+  g_ptr_array_add (argv, NULL);
+
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &run->out, &run->err, &run->status, &error))
+    {
+      g_test_fail_printf ("Cannot run %s: %s", g_getenv ("KT_CLI"), error->message);
+      return FALSE;
+    }
+  if (run->err != NULL && *run->err != '\0')
+    g_test_message ("kvmtune-cli %s: stderr: %s", first, run->err);
+  return TRUE;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  if (error != NULL || json_parser_get_root (parser) == NULL)
+    return NULL;
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+test_cli_snapshot (void)
+{
+  g_auto(CliRun) domains = { 0, };
+  g_auto(CliRun) show = { 0, };
+  g_auto(CliRun) missing = { 0, };
+  g_auto(CliRun) text = { 0, };
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean seen_a = FALSE, seen_b = FALSE;
+  JsonArray *array;
+
+  if (g_getenv ("KT_CLI") == NULL)
+    {
+      g_test_skip ("KT_CLI is not set (run this through meson test)");
+      return;
+    }
+  if (!ensure_env () || !ensure_snapshot_file ())
+    return;
+
+  /* domains --json */
+  if (!run_cli (&domains, "domains", "--json", NULL))
+    return;
+  g_spawn_check_wait_status (domains.status, &error);
+  g_assert_no_error (error);
+  g_clear_error (&error);
+  root = parse_json (domains.out);
+  require (root != NULL && JSON_NODE_HOLDS_ARRAY (root), "domains --json: not an array: %s", domains.out);
+  array = json_node_get_array (root);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+      const char *name = json_string_member (obj, "name");
+
+      if (g_strcmp0 (name, GUEST_A) == 0)
+        {
+          seen_a = TRUE;
+          g_assert_cmpstr (json_string_member (obj, "state"), ==, "shutoff");
+          g_assert_true (json_object_get_boolean_member (obj, "persistent"));
+          g_assert_true (JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "id")));
+        }
+      else if (g_strcmp0 (name, GUEST_B) == 0)
+        {
+          seen_b = TRUE;
+          g_assert_cmpstr (json_string_member (obj, "state"), ==, "running");
+          g_assert_cmpint (json_int_member (obj, "id"), >, 0);
+        }
+      else
+        continue;
+      g_assert_cmpint (json_int_member (obj, "vcpus"), ==, 2);
+      g_assert_cmpint (json_int_member (obj, "memory_kib"), ==, GUEST_MEM_KIB);
+    }
+  g_assert_true (seen_a);
+  g_assert_true (seen_b);
+  g_clear_pointer (&root, json_node_unref);
+
+  /* show kt-test-B --json */
+  if (!run_cli (&show, "show", GUEST_B, "--json", NULL))
+    return;
+  g_spawn_check_wait_status (show.status, &error);
+  g_assert_no_error (error);
+  g_clear_error (&error);
+  root = parse_json (show.out);
+  require (root != NULL && JSON_NODE_HOLDS_OBJECT (root), "show --json: not an object: %s", show.out);
+  check_show_b (json_node_get_object (root), TRUE);
+
+  /* domains, as text */
+  if (!run_cli (&text, "domains", NULL))
+    return;
+  g_assert_cmpint (text.status, ==, 0);
+  g_assert_nonnull (strstr (text.out, GUEST_A));
+  g_assert_nonnull (strstr (text.out, GUEST_B));
+
+  /* A VM that is not there */
+  if (!run_cli (&missing, "show", "no-such-vm", NULL))
+    return;
+  g_assert_false (g_spawn_check_wait_status (missing.status, NULL));
+  g_assert_cmpstr (missing.out, ==, "");
+  g_assert_nonnull (strstr (missing.err, "no-such-vm"));
+}
+
+/* 5. errors and domains that go away --------------------------------------- */
+
+static void
+test_bad_uris (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  const char *uris[] = {
+    "kt-bogus:///nowhere",
+    "qemu:///embed",                                  /* no root */
+    "qemu:///embed?root=relative/kt-root",
+    "qemu:///embed?root=/nonexistent/kt-libvirt-root", /* a second embed root */
+  };
+
+  if (!ensure_env ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtConnection) conn = kt_connection_open (uris[i], FALSE, &error);
+
+      g_assert_null (conn);
+      kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_LIBVIRT, uris[i]);
+      if (error != NULL)
+        g_test_message ("%s: %s", uris[i], error->message);
+    }
+  g_assert_false (g_file_test ("/nonexistent/kt-libvirt-root", G_FILE_TEST_EXISTS));
+
+  /* None of that disturbed the real connection */
+  snapshot = capture ();
+  g_assert_nonnull (snapshot);
+  if (snapshot != NULL)
+    g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_B));
+}
+
+static void
+test_vanished_domains (void)
+{
+  virConnectPtr c;
+  g_autofree char *xml_c = domain_xml (GUEST_C);
+  g_autofree char *xml_t = domain_xml (GUEST_T);
+  g_autoptr(KtSnapshot) before = NULL;
+  g_autoptr(KtSnapshot) after = NULL;
+  virDomainPtr dom_c, dom_t;
+  KtVm *vm;
+
+  if (!ensure_env ())
+    return;
+  c = kt_connection_get_handle (env.conn);
+
+  /* C: persistent, shut off; T: transient, running */
+  dom_c = virDomainDefineXML (c, xml_c);
+  require (dom_c != NULL, "Cannot define %s", GUEST_C);
+  dom_t = virDomainCreateXML (c, xml_t, 0);
+  if (dom_t == NULL)
+    {
+      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *log = qemu_log (GUEST_T);
+
+      virDomainUndefine (dom_c);
+      virDomainFree (dom_c);
+      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", GUEST_T, err, log);
+      return;
+    }
+  g_test_message ("started %s (pid %d)", GUEST_T, (int) qemu_pid (GUEST_T));
+
+  before = capture ();
+  vm = before ? kt_snapshot_lookup_vm (before, GUEST_T) : NULL;
+  g_assert_nonnull (vm);
+  if (vm != NULL)
+    {
+      g_assert_cmpint (kt_vm_get_state (vm), ==, KT_VM_STATE_RUNNING);
+      g_assert_false (kt_vm_get_persistent (vm));
+      g_assert_nonnull (kt_vm_get_live (vm));
+      g_assert_null (kt_vm_get_inactive (vm));
+    }
+  g_assert_nonnull (before ? kt_snapshot_lookup_vm (before, GUEST_C) : NULL);
+
+  /* A transient VM survives the snapshot format too */
+  if (before != NULL)
+    {
+      g_autofree char *xml = kt_snapshot_to_xml (before);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtSnapshot) loaded = kt_snapshot_load_xml (xml, -1, &error);
+      KtVm *back;
+
+      g_assert_no_error (error);
+      back = loaded ? kt_snapshot_lookup_vm (loaded, GUEST_T) : NULL;
+      g_assert_nonnull (back);
+      if (back != NULL)
+        {
+          g_autofree char *want = show_string (vm);
+          g_autofree char *got = show_string (back);
+
+          g_assert_false (kt_vm_get_persistent (back));
+          g_assert_null (kt_vm_get_inactive (back));
+          g_assert_cmpstr (got, ==, want);
+        }
+    }
+
+  /* Both go away */
+  g_assert_cmpint (virDomainUndefine (dom_c), ==, 0);
+  g_assert_cmpint (virDomainDestroy (dom_t), ==, 0);
+  virDomainFree (dom_c);
+  virDomainFree (dom_t);
+
+  after = capture ();
+  require (after != NULL, "capture after undefine failed");
+  g_assert_null (kt_snapshot_lookup_vm (after, GUEST_C));
+  g_assert_null (kt_snapshot_lookup_vm (after, GUEST_T));
+  g_assert_nonnull (kt_snapshot_lookup_vm (after, GUEST_A));
+  g_assert_nonnull (kt_snapshot_lookup_vm (after, GUEST_B));
+
+  /* The earlier snapshot is a copy: still whole */
+  vm = before ? kt_snapshot_lookup_vm (before, GUEST_C) : NULL;
+  if (vm != NULL)
+    {
+      g_autofree char *xml = kt_domain_to_xml (kt_vm_get_inactive (vm));
+
+      g_assert_nonnull (strstr (xml, GUEST_C));
+    }
+}
+
+/* Domains defined and undefined while captures run: the capture must skip
+ * the ones that vanish under it, never fail.  The churn keeps a ring of
+ * CHURN_RING domains defined, undefining the oldest and defining a new one
+ * each step, so most captures list some that go away before they are read. */
+#define CHURN_RING 4
+
+typedef struct
+{
+  virConnectPtr conn;
+  gint          stop;
+  guint         cycles;
+  guint         failures;
+} Churn;
+
+static gint n_no_domain_errors;
+
+static void
+count_no_domain (void        *data,
+                 virErrorPtr  err)
+{
+  if (err != NULL && err->code == VIR_ERR_NO_DOMAIN)
+    g_atomic_int_inc (&n_no_domain_errors);
+}
+
+static gpointer
+churn_thread (gpointer data)
+{
+  Churn *churn = data;
+  virDomainPtr ring[CHURN_RING] = { NULL, };
+
+  while (!g_atomic_int_get (&churn->stop))
+    {
+      guint slot = churn->cycles % CHURN_RING;
+      g_autofree char *name = g_strdup_printf ("kt-test-churn-%u", churn->cycles);
+      g_autofree char *xml = domain_xml (name);
+
+      if (ring[slot] != NULL)
+        {
+          if (virDomainUndefine (ring[slot]) < 0)
+            churn->failures++;
+          g_clear_pointer (&ring[slot], virDomainFree);
+        }
+      ring[slot] = virDomainDefineXML (churn->conn, xml);
+      if (ring[slot] == NULL)
+        churn->failures++;
+      virResetLastError ();
+      churn->cycles++;
+    }
+  for (guint i = 0; i < CHURN_RING; i++)
+    if (ring[i] != NULL)
+      {
+        if (virDomainUndefine (ring[i]) < 0)
+          churn->failures++;
+        virDomainFree (ring[i]);
+      }
+  virResetLastError ();
+  return NULL;
+}
+
+static void
+test_capture_while_churning (void)
+{
+  Churn churn = { 0, };
+  GThread *thread;
+  guint captures = 0, saw_churn = 0;
+  g_autoptr(KtSnapshot) last = NULL;
+  double t0;
+
+  if (!ensure_env ())
+    return;
+
+  /* Counts the libvirt errors that mean "gone" (the capture skips them);
+   * as quiet as kt_connection_init_events()'s own handler */
+  virSetErrorFunc (NULL, count_no_domain);
+  g_atomic_int_set (&n_no_domain_errors, 0);
+
+  churn.conn = kt_connection_get_handle (env.conn);
+  thread = g_thread_new ("churn", churn_thread, &churn);
+  t0 = now_s ();
+  while (captures < 400 && now_s () - t0 < 2.0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtSnapshot) snapshot = kt_connection_capture (env.conn, &error);
+      GListModel *vms;
+
+      captures++;
+      g_assert_no_error (error);
+      if (snapshot == NULL)
+        break;
+      g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_A));
+      g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_B));
+      vms = kt_snapshot_get_vms (snapshot);
+      for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+        {
+          g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+
+          g_assert_nonnull (kt_vm_get_effective (vm));
+          if (g_str_has_prefix (kt_vm_get_name (vm), "kt-test-churn-"))
+            {
+              saw_churn++;
+              g_assert_cmpint (kt_vm_get_state (vm), ==, KT_VM_STATE_SHUTOFF);
+              g_assert_nonnull (kt_vm_get_inactive (vm));
+            }
+        }
+    }
+  g_atomic_int_set (&churn.stop, 1);
+  g_thread_join (thread);
+  g_test_message ("%u captures in %.2f s against %u define/undefine cycles: "
+                  "%u churning domains captured, %d vanished mid-capture",
+                  captures, now_s () - t0, churn.cycles, saw_churn,
+                  g_atomic_int_get (&n_no_domain_errors));
+  g_assert_cmpuint (churn.failures, ==, 0);
+  g_assert_cmpuint (churn.cycles, >, 0);
+  g_assert_cmpuint (captures, >, 0);
+
+  /* And once the churn stops, none is left */
+  last = capture ();
+  if (last != NULL)
+    g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (last)), ==, 2);
+}
+
+/* main --------------------------------------------------------------------- */
+
+static char *
+check_prerequisites (void)
+{
+  if (geteuid () != 0)
+    return g_strdup ("not running as root (the embedded QEMU driver runs QEMU as root here)");
+  if (getpwnam ("libvirt-qemu") == NULL)
+    return g_strdup ("no system user 'libvirt-qemu' (libvirt's QEMU driver refuses to start "
+                     "without it; .ci/setup creates it)");
+  if (!g_file_test (QEMU_BINARY, G_FILE_TEST_IS_EXECUTABLE))
+    return g_strdup ("no " QEMU_BINARY " (install qemu-system-x86; .ci/setup does)");
+  return NULL;
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  setlocale (LC_ALL, "");
+  g_test_init (&argc, &argv, NULL);
+  g_test_set_nonfatal_assertions ();
+
+  env.skip_reason = check_prerequisites ();
+  if (env.skip_reason != NULL)
+    {
+      g_printerr ("#\n# ##################################################################\n"
+                  "# test-libvirt: SKIPPING every real-libvirt case: %s\n"
+                  "# ##################################################################\n#\n",
+                  env.skip_reason);
+    }
+  else
+    atexit (teardown);
+
+  g_test_add_func ("/libvirt/capture", test_capture);
+  g_test_add_func ("/libvirt/pins-visible", test_pins_visible);
+  g_test_add_func ("/libvirt/snapshot-roundtrip", test_snapshot_roundtrip);
+  g_test_add_func ("/libvirt/cli-on-snapshot", test_cli_snapshot);
+  g_test_add_func ("/libvirt/bad-uris", test_bad_uris);
+  g_test_add_func ("/libvirt/vanished-domains", test_vanished_domains);
+  g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
+
+  ret = g_test_run ();
+  teardown ();
+  g_free (env.skip_reason);
+  return ret;
+}
