@@ -839,9 +839,9 @@ kt_domain_set_hugepages (KtDomain        *self,
   if (t->memory_kib % size_kib != 0)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Huge pages of %" G_GUINT64_FORMAT " KiB do not divide the memory of "
-                     "“%s” (%" G_GUINT64_FORMAT " KiB)"),
-                   size_kib, t->name, t->memory_kib);
+                   _("Huge pages of %llu KiB do not divide the memory of “%s” (%llu KiB)"),
+                   (unsigned long long) size_kib, t->name,
+                   (unsigned long long) t->memory_kib);
       return FALSE;
     }
   if (nodeset != NULL)

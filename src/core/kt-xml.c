@@ -183,7 +183,7 @@ kt_xml_parse (const char  *data,
   if ((gsize) len > MAX_DOCUMENT_SIZE)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
-                   _("The %s is too large (%" G_GSSIZE_FORMAT " bytes)"), what, len);
+                   _("The %s is too large (%lld bytes)"), what, (long long) len);
       return NULL;
     }
 
@@ -358,8 +358,8 @@ kt_xml_parse_uint64 (const char  *text,
   if (!g_ascii_string_to_unsigned (copy, 10, 0, max, value, &local))
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("%s “%s” is not a number between 0 and %" G_GUINT64_FORMAT),
-                   what, copy, max);
+                   _("%s “%s” is not a number between 0 and %llu"),
+                   what, copy, (unsigned long long) max);
       return FALSE;
     }
   return TRUE;
@@ -473,7 +473,7 @@ kt_xml_unit_to_kib (const char  *unit,
 
 too_large:
   g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-               _("Size %" G_GUINT64_FORMAT " %s is too large"), value, unit);
+               _("Size %llu %s is too large"), (unsigned long long) value, unit);
   return FALSE;
 }
 
