@@ -207,3 +207,85 @@ kt_test_assert_error_contains_impl (const char   *file,
       }
   va_end (ap);
 }
+
+/* XPath -------------------------------------------------------------------- */
+
+xmlDoc *
+kt_test_read_doc (const char *path)
+{
+  xmlDoc *doc = xmlReadFile (path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
+                                         | XML_PARSE_NOWARNING);
+
+  if (doc == NULL)
+    g_error ("Cannot parse %s", path);
+  return doc;
+}
+
+xmlXPathObject *
+kt_test_xpath (xmlDoc     *doc,
+               xmlNode    *context,
+               const char *expr)
+{
+  g_autoptr(xmlXPathContext) ctx = xmlXPathNewContext (doc);
+  xmlXPathObject *obj;
+
+  if (context != NULL)
+    ctx->node = context;
+  obj = xmlXPathEvalExpression ((const xmlChar *) expr, ctx);
+  if (obj == NULL || obj->type != XPATH_NODESET)
+    g_error ("Bad XPath %s", expr);
+  return obj;
+}
+
+guint
+kt_test_n_nodes (xmlXPathObject *obj)
+{
+  return obj->nodesetval ? (guint) obj->nodesetval->nodeNr : 0;
+}
+
+xmlNode *
+kt_test_nth_node (xmlXPathObject *obj,
+                  guint           i)
+{
+  g_assert_cmpuint (i, <, kt_test_n_nodes (obj));
+  return obj->nodesetval->nodeTab[i];
+}
+
+char *
+kt_test_attr (xmlNode    *node,
+              const char *name)
+{
+  xmlChar *v;
+  char *ret;
+
+  if (node == NULL)
+    return NULL;
+  v = xmlGetProp (node, (const xmlChar *) name);
+  ret = g_strdup ((const char *) v);
+  xmlFree (v);
+  return ret;
+}
+
+guint64
+kt_test_to_u64 (const char *text)
+{
+  g_autofree char *copy = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 v;
+
+  g_assert_nonnull (text);
+  copy = g_strstrip (g_strdup (text));
+  if (!g_ascii_string_to_unsigned (copy, 10, 0, G_MAXUINT64, &v, &error))
+    g_error ("“%s” is not a number: %s", text, error->message);
+  return v;
+}
+
+KtCpuset *
+kt_test_parse_set (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  KtCpuset *set = kt_cpuset_parse (text, &error);
+
+  g_assert_no_error (error);
+  return set;
+}

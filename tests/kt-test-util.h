@@ -6,6 +6,10 @@
 #pragma once
 
 #include <glib.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include "kt-cpuset.h"
 
 G_BEGIN_DECLS
 
@@ -42,5 +46,25 @@ void       kt_test_assert_error_contains_impl (const char   *file,
                                                GQuark        domain,
                                                int           code,
                                                ...) G_GNUC_NULL_TERMINATED;
+
+/* Independent reading of fixtures with libxml2's XPath, so tests do not
+ * check the core against itself. */
+xmlDoc         *kt_test_read_doc  (const char     *path);
+xmlXPathObject *kt_test_xpath     (xmlDoc         *doc,
+                                   xmlNode        *context,
+                                   const char     *expr);
+guint           kt_test_n_nodes   (xmlXPathObject *obj);
+xmlNode        *kt_test_nth_node  (xmlXPathObject *obj,
+                                   guint           i);
+/* The attribute, or NULL (also for a NULL node) */
+char           *kt_test_attr      (xmlNode        *node,
+                                   const char     *name);
+/* A decimal number, surrounding blanks allowed; anything else fails */
+guint64         kt_test_to_u64    (const char     *text);
+/* A cpuset that must parse */
+KtCpuset       *kt_test_parse_set (const char     *text);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
 
 G_END_DECLS

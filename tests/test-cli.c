@@ -22,8 +22,6 @@
 
 #include "kt-test-util.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
 #define REAL_HOST "hosts/real-64amd64-4s2n4ca2co.xml"
@@ -148,9 +146,18 @@ parse_json (const char *text)
 
 /* Independent helpers -------------------------------------------------------- */
 
+static gint
+cmp_int (gconstpointer a,
+         gconstpointer b)
+{
+  int x = *(const int *) a, y = *(const int *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* A libvirt cpuset ("0-3,^2,8") as a sorted array of ids */
 static GArray *
-parse_set (const char *text)
+independent_set (const char *text)
 {
   g_autoptr(GHashTable) ids = g_hash_table_new (NULL, NULL);
   g_auto(GStrv) parts = g_strsplit (text, ",", -1);
@@ -194,19 +201,10 @@ parse_set (const char *text)
   return out;
 }
 
-static gint
-cmp_int (gconstpointer a,
-         gconstpointer b)
-{
-  int x = *(const int *) a, y = *(const int *) b;
-
-  return x < y ? -1 : x > y;
-}
-
 static GArray *
 sorted_set (const char *text)
 {
-  GArray *a = parse_set (text);
+  GArray *a = independent_set (text);
 
   g_array_sort (a, cmp_int);
   return a;
@@ -327,69 +325,14 @@ member_opt_int (JsonObject *obj,
 
 /* XPath ------------------------------------------------------------------------ */
 
-static xmlDoc *
-read_doc (const char *path)
-{
-  xmlDoc *doc = xmlReadFile (path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
-                                         | XML_PARSE_NOWARNING);
-
-  if (doc == NULL)
-    g_error ("Cannot parse %s", path);
-  return doc;
-}
-
-static xmlXPathObject *
-xpath (xmlDoc     *doc,
-       xmlNode    *context,
-       const char *expr)
-{
-  g_autoptr(xmlXPathContext) ctx = xmlXPathNewContext (doc);
-  xmlXPathObject *obj;
-
-  if (context != NULL)
-    ctx->node = context;
-  obj = xmlXPathEvalExpression ((const xmlChar *) expr, ctx);
-  if (obj == NULL || obj->type != XPATH_NODESET)
-    g_error ("Bad XPath %s", expr);
-  return obj;
-}
-
-static guint
-n_nodes (xmlXPathObject *obj)
-{
-  return obj->nodesetval ? (guint) obj->nodesetval->nodeNr : 0;
-}
-
-static xmlNode *
-nth_node (xmlXPathObject *obj,
-          guint           i)
-{
-  return obj->nodesetval->nodeTab[i];
-}
-
 static xmlNode *
 xpath_node (xmlDoc     *doc,
             xmlNode    *context,
             const char *expr)
 {
-  g_autoptr(xmlXPathObject) obj = xpath (doc, context, expr);
+  g_autoptr(xmlXPathObject) obj = kt_test_xpath (doc, context, expr);
 
-  return n_nodes (obj) ? nth_node (obj, 0) : NULL;
-}
-
-static char *
-attr (xmlNode    *node,
-      const char *name)
-{
-  xmlChar *v;
-  char *ret;
-
-  if (node == NULL)
-    return NULL;
-  v = xmlGetProp (node, (const xmlChar *) name);
-  ret = g_strdup ((const char *) v);
-  xmlFree (v);
-  return ret;
+  return kt_test_n_nodes (obj) ? kt_test_nth_node (obj, 0) : NULL;
 }
 
 static char *
@@ -402,25 +345,14 @@ text_of (xmlNode *node)
   return ret;
 }
 
-static guint64
-to_u64 (const char *text)
-{
-  guint64 v;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, &v, &error))
-    g_error ("“%s” is not a number: %s", text, error->message);
-  return v;
-}
-
 /* -1 when absent */
 static gint64
 attr_int (xmlNode    *node,
           const char *name)
 {
-  g_autofree char *v = attr (node, name);
+  g_autofree char *v = kt_test_attr (node, name);
 
-  return v ? (gint64) to_u64 (v) : -1;
+  return v ? (gint64) kt_test_to_u64 (v) : -1;
 }
 
 /* libvirt's scaled integers; the unit defaults to KiB */
@@ -450,10 +382,10 @@ static guint64
 node_kib (xmlNode    *node,
           const char *value_attr)   /* NULL: the element's text */
 {
-  g_autofree char *unit = attr (node, "unit");
-  g_autofree char *v = value_attr ? attr (node, value_attr) : text_of (node);
+  g_autofree char *unit = kt_test_attr (node, "unit");
+  g_autofree char *v = value_attr ? kt_test_attr (node, value_attr) : text_of (node);
 
-  return scale_to_kib (to_u64 (v), unit);
+  return scale_to_kib (kt_test_to_u64 (v), unit);
 }
 
 /* topology --json against a capabilities file --------------------------------- */
@@ -476,11 +408,11 @@ static void
 check_topology (const char *path,
                 JsonNode   *root)
 {
-  g_autoptr(xmlDoc) doc = read_doc (path);
-  g_autoptr(xmlXPathObject) cells = xpath (doc, NULL, "/capabilities/host/topology/cells/cell");
-  g_autoptr(xmlXPathObject) cpus = xpath (doc, NULL, "/capabilities/host/topology/cells/cell/cpus/cpu");
-  g_autoptr(xmlXPathObject) banks = xpath (doc, NULL, "/capabilities/host/cache/bank[@level='3']");
-  g_autoptr(xmlXPathObject) all_pages = xpath (doc, NULL, "/capabilities/host//pages");
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (path);
+  g_autoptr(xmlXPathObject) cells = kt_test_xpath (doc, NULL, "/capabilities/host/topology/cells/cell");
+  g_autoptr(xmlXPathObject) cpus = kt_test_xpath (doc, NULL, "/capabilities/host/topology/cells/cell/cpus/cpu");
+  g_autoptr(xmlXPathObject) banks = kt_test_xpath (doc, NULL, "/capabilities/host/cache/bank[@level='3']");
+  g_autoptr(xmlXPathObject) all_pages = kt_test_xpath (doc, NULL, "/capabilities/host//pages");
   g_autoptr(GHashTable) l3_of_bank = g_hash_table_new (NULL, NULL);
   g_autoptr(GHashTable) in_bank = g_hash_table_new (NULL, NULL);
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (int));
@@ -497,15 +429,15 @@ check_topology (const char *path,
   jl3 = json_object_get_array_member (top, "l3");
 
   /* Nodes */
-  g_assert_cmpuint (json_array_get_length (jnodes), ==, n_nodes (cells));
-  for (guint i = 0; i < n_nodes (cells); i++)
+  g_assert_cmpuint (json_array_get_length (jnodes), ==, kt_test_n_nodes (cells));
+  for (guint i = 0; i < kt_test_n_nodes (cells); i++)
     {
-      xmlNode *cell = nth_node (cells, i);
+      xmlNode *cell = kt_test_nth_node (cells, i);
       gint64 id = attr_int (cell, "id");
       g_autofree char *expr = g_strdup_printf ("//cells/cell[@id=%" G_GINT64_FORMAT "]/cpus/cpu/@id", id);
-      g_autoptr(xmlXPathObject) ids = xpath (doc, NULL, expr);
-      g_autoptr(xmlXPathObject) pages = xpath (doc, cell, "pages");
-      g_autoptr(xmlXPathObject) sibs = xpath (doc, cell, "distances/sibling");
+      g_autoptr(xmlXPathObject) ids = kt_test_xpath (doc, NULL, expr);
+      g_autoptr(xmlXPathObject) pages = kt_test_xpath (doc, cell, "pages");
+      g_autoptr(xmlXPathObject) sibs = kt_test_xpath (doc, cell, "distances/sibling");
       g_autoptr(GArray) expected = g_array_new (FALSE, FALSE, sizeof (int));
       g_autoptr(GArray) got = NULL;
       xmlNode *memory = xpath_node (doc, cell, "memory");
@@ -516,10 +448,10 @@ check_topology (const char *path,
       if (jn == NULL)
         g_error ("%s: no JSON node %" G_GINT64_FORMAT, path, id);
 
-      for (guint c = 0; c < n_nodes (ids); c++)
+      for (guint c = 0; c < kt_test_n_nodes (ids); c++)
         {
-          g_autofree char *v = text_of (nth_node (ids, c));
-          int cpu = (int) to_u64 (v);
+          g_autofree char *v = text_of (kt_test_nth_node (ids, c));
+          int cpu = (int) kt_test_to_u64 (v);
 
           g_array_append_val (expected, cpu);
         }
@@ -534,10 +466,10 @@ check_topology (const char *path,
 
       jpages = json_object_get_array_member (jn, "pages");
       g_assert_nonnull (jpages);
-      g_assert_cmpuint (json_array_get_length (jpages), ==, n_nodes (pages));
-      for (guint p = 0; p < n_nodes (pages); p++)
+      g_assert_cmpuint (json_array_get_length (jpages), ==, kt_test_n_nodes (pages));
+      for (guint p = 0; p < kt_test_n_nodes (pages); p++)
         {
-          xmlNode *pg = nth_node (pages, p);
+          xmlNode *pg = kt_test_nth_node (pages, p);
           guint64 size = node_kib (pg, "size");
           g_autofree char *count = text_of (pg);
           gboolean found = FALSE;
@@ -549,7 +481,7 @@ check_topology (const char *path,
               if ((guint64) member_int (jp, "size_kib") == size)
                 {
                   g_assert_false (found);
-                  g_assert_cmpint (member_int (jp, "total"), ==, (gint64) to_u64 (count));
+                  g_assert_cmpint (member_int (jp, "total"), ==, (gint64) kt_test_to_u64 (count));
                   found = TRUE;
                 }
             }
@@ -560,24 +492,24 @@ check_topology (const char *path,
 
       g_assert_true (JSON_NODE_HOLDS_OBJECT (member (jn, "distances")));
       jdist = json_object_get_object_member (jn, "distances");
-      g_assert_cmpuint (json_object_get_size (jdist), ==, n_nodes (sibs));
-      for (guint s = 0; s < n_nodes (sibs); s++)
+      g_assert_cmpuint (json_object_get_size (jdist), ==, kt_test_n_nodes (sibs));
+      for (guint s = 0; s < kt_test_n_nodes (sibs); s++)
         {
-          g_autofree char *to = attr (nth_node (sibs, s), "id");
-          g_autofree char *value = attr (nth_node (sibs, s), "value");
+          g_autofree char *to = kt_test_attr (kt_test_nth_node (sibs, s), "id");
+          g_autofree char *value = kt_test_attr (kt_test_nth_node (sibs, s), "value");
 
-          g_assert_cmpint (member_int (jdist, to), ==, (gint64) to_u64 (value));
+          g_assert_cmpint (member_int (jdist, to), ==, (gint64) kt_test_to_u64 (value));
         }
     }
 
   /* CPUs */
-  g_assert_cmpuint (json_array_get_length (jcpus), ==, n_nodes (cpus));
-  for (guint i = 0; i < n_nodes (cpus); i++)
+  g_assert_cmpuint (json_array_get_length (jcpus), ==, kt_test_n_nodes (cpus));
+  for (guint i = 0; i < kt_test_n_nodes (cpus); i++)
     {
-      xmlNode *cpu = nth_node (cpus, i);
+      xmlNode *cpu = kt_test_nth_node (cpus, i);
       gint64 id = attr_int (cpu, "id");
       gint64 node = attr_int (cpu->parent->parent, "id");
-      g_autofree char *siblings = attr (cpu, "siblings");
+      g_autofree char *siblings = kt_test_attr (cpu, "siblings");
       g_autoptr(GArray) expected = NULL;
       g_autoptr(GArray) got = NULL;
       JsonObject *jc = find_by_id (jcpus, id);
@@ -605,9 +537,9 @@ check_topology (const char *path,
 
   /* L3: CPUs of one bank share one l3 index, other banks have others, and
    * CPUs in no bank have none */
-  for (guint b = 0; b < n_nodes (banks); b++)
+  for (guint b = 0; b < kt_test_n_nodes (banks); b++)
     {
-      g_autofree char *set_text = attr (nth_node (banks, b), "cpus");
+      g_autofree char *set_text = kt_test_attr (kt_test_nth_node (banks, b), "cpus");
       g_autoptr(GArray) set = NULL;
       gint64 value = -2;
 
@@ -639,12 +571,12 @@ check_topology (const char *path,
           if (other != NULL)
             {
               /* Only the code and data banks of one cache (CDP) share it */
-              g_autofree char *other_text = attr (other, "cpus");
+              g_autofree char *other_text = kt_test_attr (other, "cpus");
               g_autoptr(GArray) other_set = sorted_set (other_text);
 
               assert_ints_equal (other_set, set, "CPUs of two banks with one l3 index");
             }
-          g_hash_table_insert (l3_of_bank, GINT_TO_POINTER (value + 1), nth_node (banks, b));
+          g_hash_table_insert (l3_of_bank, GINT_TO_POINTER (value + 1), kt_test_nth_node (banks, b));
 
           g_assert_nonnull (jl3);
           g_assert_cmpint (value, <, json_array_get_length (jl3));
@@ -663,9 +595,9 @@ check_topology (const char *path,
     }
 
   /* Page sizes: the union of every <pages> of the host */
-  for (guint p = 0; p < n_nodes (all_pages); p++)
+  for (guint p = 0; p < kt_test_n_nodes (all_pages); p++)
     {
-      int size = (int) node_kib (nth_node (all_pages, p), "size");
+      int size = (int) node_kib (kt_test_nth_node (all_pages, p), "size");
       gboolean seen = FALSE;
 
       for (guint j = 0; j < sizes->len; j++)
@@ -732,13 +664,13 @@ check_domains_entry (JsonObject *jd,
   g_autofree char *name = text_of (xpath_node (doc, domain, "name"));
   xmlNode *vcpu = xpath_node (doc, domain, "vcpu");
   g_autofree char *vcpus_text = text_of (vcpu);
-  g_autofree char *current = attr (vcpu, "current");
+  g_autofree char *current = kt_test_attr (vcpu, "current");
 
   g_assert_cmpstr (member_str (jd, "name"), ==, name);
   g_assert_cmpstr (member_str (jd, "state"), ==, state);
-  g_assert_cmpint (member_int (jd, "vcpus"), ==, (gint64) to_u64 (vcpus_text));
+  g_assert_cmpint (member_int (jd, "vcpus"), ==, (gint64) kt_test_to_u64 (vcpus_text));
   g_assert_cmpint (member_int (jd, "current_vcpus"), ==,
-                   (gint64) to_u64 (current ? current : vcpus_text));
+                   (gint64) kt_test_to_u64 (current ? current : vcpus_text));
   g_assert_cmpint (member_int (jd, "memory_kib"), ==,
                    (gint64) node_kib (xpath_node (doc, domain, "memory"), NULL));
 }
@@ -752,16 +684,16 @@ check_pins (JsonObject *show,
             const char *expr,
             const char *id_attr)
 {
-  g_autoptr(xmlXPathObject) pins = xpath (doc, domain, expr);
+  g_autoptr(xmlXPathObject) pins = kt_test_xpath (doc, domain, expr);
   JsonObject *jp;
 
   g_assert_true (JSON_NODE_HOLDS_OBJECT (member (show, member_name)));
   jp = json_object_get_object_member (show, member_name);
-  g_assert_cmpuint (json_object_get_size (jp), ==, n_nodes (pins));
-  for (guint i = 0; i < n_nodes (pins); i++)
+  g_assert_cmpuint (json_object_get_size (jp), ==, kt_test_n_nodes (pins));
+  for (guint i = 0; i < kt_test_n_nodes (pins); i++)
     {
-      g_autofree char *id = attr (nth_node (pins, i), id_attr);
-      g_autofree char *set = attr (nth_node (pins, i), "cpuset");
+      g_autofree char *id = kt_test_attr (kt_test_nth_node (pins, i), id_attr);
+      g_autofree char *set = kt_test_attr (kt_test_nth_node (pins, i), "cpuset");
 
       assert_same_set (set, member (jp, id), member_name);
     }
@@ -776,9 +708,9 @@ check_show (JsonObject *show,
   xmlNode *emulatorpin = xpath_node (doc, domain, "cputune/emulatorpin");
   xmlNode *hugepages = xpath_node (doc, domain, "memoryBacking/hugepages");
   xmlNode *cpu = xpath_node (doc, domain, "cpu");
-  g_autofree char *emulator_set = attr (emulatorpin, "cpuset");
-  g_autoptr(xmlXPathObject) memnodes = xpath (doc, domain, "numatune/memnode");
-  g_autoptr(xmlXPathObject) cells = xpath (doc, domain, "cpu/numa/cell");
+  g_autofree char *emulator_set = kt_test_attr (emulatorpin, "cpuset");
+  g_autoptr(xmlXPathObject) memnodes = kt_test_xpath (doc, domain, "numatune/memnode");
+  g_autoptr(xmlXPathObject) cells = kt_test_xpath (doc, domain, "cpu/numa/cell");
   JsonObject *numatune, *jcpu;
   JsonArray *jmemnodes, *jcells;
 
@@ -792,9 +724,9 @@ check_show (JsonObject *show,
   numatune = json_object_get_object_member (show, "numatune");
   if (memory != NULL)
     {
-      g_autofree char *mode = attr (memory, "mode");
-      g_autofree char *nodeset = attr (memory, "nodeset");
-      g_autofree char *placement = attr (memory, "placement");
+      g_autofree char *mode = kt_test_attr (memory, "mode");
+      g_autofree char *nodeset = kt_test_attr (memory, "nodeset");
+      g_autofree char *placement = kt_test_attr (memory, "placement");
 
       g_assert_cmpstr (member_str (numatune, "mode"), ==, mode ? mode : "strict");
       assert_same_set (nodeset, member (numatune, "nodeset"), "numatune nodeset");
@@ -808,13 +740,13 @@ check_show (JsonObject *show,
     }
   jmemnodes = json_object_get_array_member (numatune, "memnodes");
   g_assert_nonnull (jmemnodes);
-  g_assert_cmpuint (json_array_get_length (jmemnodes), ==, n_nodes (memnodes));
-  for (guint i = 0; i < n_nodes (memnodes); i++)
+  g_assert_cmpuint (json_array_get_length (jmemnodes), ==, kt_test_n_nodes (memnodes));
+  for (guint i = 0; i < kt_test_n_nodes (memnodes); i++)
     {
-      xmlNode *m = nth_node (memnodes, i);
+      xmlNode *m = kt_test_nth_node (memnodes, i);
       JsonObject *jm = json_array_get_object_element (jmemnodes, i);
-      g_autofree char *mode = attr (m, "mode");
-      g_autofree char *nodeset = attr (m, "nodeset");
+      g_autofree char *mode = kt_test_attr (m, "mode");
+      g_autofree char *nodeset = kt_test_attr (m, "nodeset");
 
       g_assert_cmpint (member_int (jm, "cellid"), ==, attr_int (m, "cellid"));
       g_assert_cmpstr (member_str (jm, "mode"), ==, mode ? mode : "strict");
@@ -825,19 +757,19 @@ check_show (JsonObject *show,
     g_assert_true (JSON_NODE_HOLDS_NULL (member (show, "hugepages")));
   else
     {
-      g_autoptr(xmlXPathObject) pages = xpath (doc, hugepages, "page");
+      g_autoptr(xmlXPathObject) pages = kt_test_xpath (doc, hugepages, "page");
       JsonArray *jh;
 
       g_assert_true (JSON_NODE_HOLDS_ARRAY (member (show, "hugepages")));
       jh = json_object_get_array_member (show, "hugepages");
-      g_assert_cmpuint (json_array_get_length (jh), ==, n_nodes (pages));
-      for (guint i = 0; i < n_nodes (pages); i++)
+      g_assert_cmpuint (json_array_get_length (jh), ==, kt_test_n_nodes (pages));
+      for (guint i = 0; i < kt_test_n_nodes (pages); i++)
         {
           JsonObject *jp = json_array_get_object_element (jh, i);
-          g_autofree char *nodeset = attr (nth_node (pages, i), "nodeset");
+          g_autofree char *nodeset = kt_test_attr (kt_test_nth_node (pages, i), "nodeset");
 
           g_assert_cmpint (member_int (jp, "size_kib"), ==,
-                           (gint64) node_kib (nth_node (pages, i), "size"));
+                           (gint64) node_kib (kt_test_nth_node (pages, i), "size"));
           assert_same_set (nodeset, member (jp, "nodeset"), "hugepages nodeset");
         }
     }
@@ -846,7 +778,7 @@ check_show (JsonObject *show,
   jcpu = json_object_get_object_member (show, "cpu");
   if (cpu != NULL)
     {
-      g_autofree char *mode = attr (cpu, "mode");
+      g_autofree char *mode = kt_test_attr (cpu, "mode");
       xmlNode *model = xpath_node (doc, cpu, "model");
       xmlNode *topo = xpath_node (doc, cpu, "topology");
       g_autofree char *model_text = model ? text_of (model) : NULL;
@@ -873,12 +805,12 @@ check_show (JsonObject *show,
 
   jcells = json_object_get_array_member (jcpu, "cells");
   g_assert_nonnull (jcells);
-  g_assert_cmpuint (json_array_get_length (jcells), ==, n_nodes (cells));
-  for (guint i = 0; i < n_nodes (cells); i++)
+  g_assert_cmpuint (json_array_get_length (jcells), ==, kt_test_n_nodes (cells));
+  for (guint i = 0; i < kt_test_n_nodes (cells); i++)
     {
-      xmlNode *c = nth_node (cells, i);
+      xmlNode *c = kt_test_nth_node (cells, i);
       JsonObject *jc = json_array_get_object_element (jcells, i);
-      g_autofree char *cpus = attr (c, "cpus");
+      g_autofree char *cpus = kt_test_attr (c, "cpus");
       gint64 id = attr_int (c, "id");
 
       /* libvirt numbers cells without an id in order */
@@ -924,8 +856,8 @@ test_caps_domains (void)
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d1 = kt_test_fixture_path ("domains/cputune.xml");
   g_autofree char *d2 = kt_test_fixture_path ("domains/numatune-memnode.xml");
-  g_autoptr(xmlDoc) doc1 = read_doc (d1);
-  g_autoptr(xmlDoc) doc2 = read_doc (d2);
+  g_autoptr(xmlDoc) doc1 = kt_test_read_doc (d1);
+  g_autoptr(xmlDoc) doc2 = kt_test_read_doc (d2);
   g_autoptr(JsonNode) root = NULL;
   g_auto(CliRun) r = { 0, };
   JsonArray *arr;
@@ -948,7 +880,7 @@ test_caps_show_cputune (void)
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d1 = kt_test_fixture_path ("domains/cputune.xml");
   g_autofree char *d2 = kt_test_fixture_path ("domains/numatune-memnode.xml");
-  g_autoptr(xmlDoc) doc = read_doc (d1);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (d1);
   g_autoptr(JsonNode) keep = NULL;
   g_auto(CliRun) r = { 0, };
   JsonObject *show, *pins, *cputune;
@@ -980,7 +912,7 @@ test_caps_show_memnode (void)
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d1 = kt_test_fixture_path ("domains/cputune.xml");
   g_autofree char *d2 = kt_test_fixture_path ("domains/numatune-memnode.xml");
-  g_autoptr(xmlDoc) doc = read_doc (d2);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (d2);
   g_autoptr(JsonNode) keep = NULL;
   g_auto(CliRun) r = { 0, };
   JsonObject *show, *numatune, *m;
@@ -1016,7 +948,7 @@ test_caps_show_hugepages (void)
 {
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d = kt_test_fixture_path ("domains/hugepages-numa-nodeset.xml");
-  g_autoptr(xmlDoc) doc = read_doc (d);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (d);
   g_autoptr(JsonNode) keep = NULL;
   g_auto(CliRun) r = { 0, };
   JsonObject *show, *h;
@@ -1041,7 +973,7 @@ test_caps_show_fixture (gconstpointer data)
 {
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d = kt_test_fixture_path (data);
-  g_autoptr(xmlDoc) doc = read_doc (d);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (d);
   g_autofree char *name = text_of (xpath_node (doc, NULL, "/domain/name"));
   g_autoptr(JsonNode) keep = NULL;
   g_auto(CliRun) r = { 0, };
@@ -1067,8 +999,8 @@ static void
 test_demo_domains (void)
 {
   g_autofree char *demo = demo_path ();
-  g_autoptr(xmlDoc) doc = read_doc (demo);
-  g_autoptr(xmlXPathObject) vms = xpath (doc, NULL, "/kvmtune-snapshot/vm");
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
+  g_autoptr(xmlXPathObject) vms = kt_test_xpath (doc, NULL, "/kvmtune-snapshot/vm");
   g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonNode) root = NULL;
   g_auto(CliRun) r = { 0, };
@@ -1080,13 +1012,13 @@ test_demo_domains (void)
   g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
   arr = json_node_get_array (root);
   g_assert_cmpuint (json_array_get_length (arr), ==, 8);
-  g_assert_cmpuint (n_nodes (vms), ==, 8);
+  g_assert_cmpuint (kt_test_n_nodes (vms), ==, 8);
 
-  for (guint i = 0; i < n_nodes (vms); i++)
+  for (guint i = 0; i < kt_test_n_nodes (vms); i++)
     {
-      xmlNode *vm = nth_node (vms, i);
-      g_autofree char *name = attr (vm, "name");
-      g_autofree char *state = attr (vm, "state");
+      xmlNode *vm = kt_test_nth_node (vms, i);
+      g_autofree char *name = kt_test_attr (vm, "name");
+      g_autofree char *state = kt_test_attr (vm, "state");
       gboolean running = g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "paused") == 0;
       xmlNode *domain = xpath_node (doc, vm, running ? "live/domain" : "inactive/domain");
       JsonObject *jd = json_array_get_object_element (arr, i);
@@ -1110,7 +1042,7 @@ static void
 test_demo_show (void)
 {
   g_autofree char *demo = demo_path ();
-  g_autoptr(xmlDoc) doc = read_doc (demo);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
   xmlNode *domain = xpath_node (doc, NULL, "/kvmtune-snapshot/vm[@name='db-primary']/live/domain");
   g_autoptr(JsonNode) keep = NULL;
   g_auto(CliRun) r = { 0, };
@@ -1129,14 +1061,14 @@ static void
 test_demo_show_all (void)
 {
   g_autofree char *demo = demo_path ();
-  g_autoptr(xmlDoc) doc = read_doc (demo);
-  g_autoptr(xmlXPathObject) vms = xpath (doc, NULL, "/kvmtune-snapshot/vm");
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
+  g_autoptr(xmlXPathObject) vms = kt_test_xpath (doc, NULL, "/kvmtune-snapshot/vm");
 
-  for (guint i = 0; i < n_nodes (vms); i++)
+  for (guint i = 0; i < kt_test_n_nodes (vms); i++)
     {
-      xmlNode *vm = nth_node (vms, i);
-      g_autofree char *name = attr (vm, "name");
-      g_autofree char *state = attr (vm, "state");
+      xmlNode *vm = kt_test_nth_node (vms, i);
+      g_autofree char *name = kt_test_attr (vm, "name");
+      g_autofree char *state = kt_test_attr (vm, "state");
       gboolean running = g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "paused") == 0;
       xmlNode *domain = xpath_node (doc, vm, running ? "live/domain" : "inactive/domain");
       g_autoptr(JsonNode) keep = NULL;

@@ -14,20 +14,8 @@
 #include "kt-test-util.h"
 #include "kt-xml.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
 
 /* Helpers ---------------------------------------------------------------- */
-
-static KtCpuset *
-parse_set (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  KtCpuset *set = kt_cpuset_parse (text, &error);
-
-  g_assert_no_error (error);
-  return set;
-}
 
 static void
 assert_set_str (const KtCpuset *set,
@@ -455,8 +443,8 @@ test_edit (gconstpointer data)
   g_autoptr(KtTuning) after = NULL;
   g_autoptr(KtTuning) reread = NULL;
   g_autoptr(KtDomain) again = NULL;
-  g_autoptr(KtCpuset) one = parse_set ("1");
-  g_autoptr(KtCpuset) zero = parse_set ("0");
+  g_autoptr(KtCpuset) one = kt_test_parse_set ("1");
+  g_autoptr(KtCpuset) zero = kt_test_parse_set ("0");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *out2 = NULL;
@@ -740,7 +728,7 @@ test_foreign_kept (void)
 {
   g_autoptr(KtDomain) qemu = load_domain ("qemu-ns.xml", NULL);
   g_autoptr(KtDomain) osinfo = load_domain ("x86_64-q35-graphics.xml", NULL);
-  g_autoptr(KtCpuset) set = parse_set ("0");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0");
   g_autoptr(GError) error = NULL;
   g_autofree char *a = NULL;
   g_autofree char *b = NULL;
@@ -764,7 +752,7 @@ test_comment_in_edited_element (void)
 {
   g_autofree char *text = NULL;
   g_autoptr(KtDomain) domain = load_domain ("cputune-iothreads.xml", &text);
-  g_autoptr(KtCpuset) set = parse_set ("5-6");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("5-6");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
@@ -800,8 +788,8 @@ test_set_pins (void)
   g_autoptr(KtDomain) domain = load_domain ("iothreads-ids.xml", &text);
   g_autoptr(KtTuning) before = kt_domain_get_tuning (domain);
   g_autoptr(KtTuning) t = NULL;
-  g_autoptr(KtCpuset) a = parse_set ("0-1");
-  g_autoptr(KtCpuset) b = parse_set ("2,4");
+  g_autoptr(KtCpuset) a = kt_test_parse_set ("0-1");
+  g_autoptr(KtCpuset) b = kt_test_parse_set ("2,4");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *out2 = NULL;
@@ -848,7 +836,7 @@ test_set_memnode (void)
   g_autofree char *text = NULL;
   g_autoptr(KtDomain) domain = load_domain ("numatune-memnode.xml", &text);
   g_autoptr(KtTuning) t = NULL;
-  g_autoptr(KtCpuset) set = parse_set ("4-5");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("4-5");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
@@ -924,7 +912,7 @@ test_set_hugepages_nodeset (void)
   g_autoptr(KtDomain) domain = load_domain ("hugepages-numa-nodeset.xml", &text);
   g_autoptr(KtTuning) before = kt_domain_get_tuning (domain);
   g_autoptr(KtTuning) t = NULL;
-  g_autoptr(KtCpuset) cells = parse_set ("0-1,3");
+  g_autoptr(KtCpuset) cells = kt_test_parse_set ("0-1,3");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *out2 = NULL;
@@ -960,7 +948,7 @@ test_append_layout (void)
   g_autofree char *text = NULL;
   g_autoptr(KtDomain) domain = load_domain ("nosharepages.xml", &text);
   g_autoptr(KtDomain) ids = load_domain ("iothreads-ids.xml", NULL);
-  g_autoptr(KtCpuset) set = parse_set ("3");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("3");
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
   g_autofree char *out2 = NULL;
@@ -1005,7 +993,7 @@ test_error_vcpupin (void)
   g_autofree char *text = NULL;
   g_autoptr(KtDomain) domain = load_domain ("cputune.xml", &text);
   g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
-  g_autoptr(KtCpuset) set = parse_set ("0");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0");
   g_autoptr(KtCpuset) empty = kt_cpuset_new ();
   g_autoptr(GError) error = NULL;
 
@@ -1037,7 +1025,7 @@ test_error_iothreadpin (void)
   g_autoptr(KtDomain) domain = load_domain ("iothreads-ids.xml", &text);
   g_autoptr(KtDomain) none = load_domain ("cputune.xml", NULL);
   g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
-  g_autoptr(KtCpuset) set = parse_set ("0");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0");
   g_autoptr(GError) error = NULL;
 
   /* It has IOThreads 2 and 4 */
@@ -1062,7 +1050,7 @@ test_error_memnode (void)
   g_autoptr(KtDomain) domain = load_domain ("numatune-memnode.xml", &text);
   g_autoptr(KtDomain) no_numa = load_domain ("cputune.xml", NULL);
   g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
-  g_autoptr(KtCpuset) set = parse_set ("0");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (kt_domain_set_memnode (domain, 3, "strict", set, &error));
@@ -1085,7 +1073,7 @@ test_error_numa_mode (void)
   g_autofree char *text = NULL;
   g_autoptr(KtDomain) domain = load_domain ("cputune.xml", &text);
   g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
-  g_autoptr(KtCpuset) set = parse_set ("0");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0");
   g_autoptr(GError) error = NULL;
 
   g_assert_false (kt_domain_set_numatune (domain, "bogus", set, &error));
@@ -1118,7 +1106,7 @@ test_error_hugepages (void)
   g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
   g_autoptr(KtTuning) tn = kt_domain_get_tuning (numa);
   g_autofree char *numa_text = kt_domain_to_xml (numa);
-  g_autoptr(KtCpuset) cell7 = parse_set ("1,7");
+  g_autoptr(KtCpuset) cell7 = kt_test_parse_set ("1,7");
   g_autoptr(GError) error = NULL;
 
   /* 219136 KiB is 107 x 2 MiB, but not a whole number of 1 GiB pages */
@@ -1142,7 +1130,7 @@ static void
 test_error_after_edit (void)
 {
   g_autoptr(KtDomain) domain = load_domain ("numatune-memnode.xml", NULL);
-  g_autoptr(KtCpuset) set = parse_set ("2");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("2");
   g_autoptr(GError) error = NULL;
   g_autoptr(KtTuning) t = NULL;
   g_autofree char *edited = NULL;

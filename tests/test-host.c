@@ -16,85 +16,18 @@
 #include "kt-host.h"
 #include "kt-test-util.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
 /* Independent reading of the file ------------------------------------------ */
-
-static xmlDoc *
-read_doc (const char *path)
-{
-  xmlDoc *doc = xmlReadFile (path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR
-                                         | XML_PARSE_NOWARNING);
-
-  g_assert_nonnull (doc);
-  return doc;
-}
-
-static xmlXPathObject *
-xpath (xmlDoc     *doc,
-       xmlNode    *context,
-       const char *expr)
-{
-  g_autoptr(xmlXPathContext) ctx = xmlXPathNewContext (doc);
-  xmlXPathObject *obj;
-
-  if (context != NULL)
-    ctx->node = context;
-  obj = xmlXPathEvalExpression ((const xmlChar *) expr, ctx);
-  g_assert_nonnull (obj);
-  g_assert_cmpint (obj->type, ==, XPATH_NODESET);
-  return obj;
-}
-
-static guint
-n_nodes (xmlXPathObject *obj)
-{
-  return obj->nodesetval ? (guint) obj->nodesetval->nodeNr : 0;
-}
-
-static xmlNode *
-nth_node (xmlXPathObject *obj,
-          guint           i)
-{
-  return obj->nodesetval->nodeTab[i];
-}
-
-/* The attribute, or NULL */
-static char *
-attr (xmlNode    *node,
-      const char *name)
-{
-  xmlChar *v = xmlGetProp (node, (const xmlChar *) name);
-  char *ret = g_strdup ((const char *) v);
-
-  xmlFree (v);
-  return ret;
-}
-
-static guint64
-to_u64 (const char *text)
-{
-  char *end = NULL;
-  guint64 v;
-
-  g_assert_nonnull (text);
-  v = g_ascii_strtoull (text, &end, 10);
-  while (end && g_ascii_isspace (*end))
-    end++;
-  g_assert_true (end != NULL && end != text && *end == '\0');
-  return v;
-}
 
 static int
 attr_int (xmlNode    *node,
           const char *name,
           int         dflt)
 {
-  g_autofree char *v = attr (node, name);
+  g_autofree char *v = kt_test_attr (node, name);
 
-  return v ? (int) to_u64 (v) : dflt;
+  return v ? (int) kt_test_to_u64 (v) : dflt;
 }
 
 static guint64
@@ -104,7 +37,7 @@ text_u64 (xmlNode *node)
   g_autofree char *s = g_strstrip (g_strdup ((const char *) v));
 
   xmlFree (v);
-  return to_u64 (s);
+  return kt_test_to_u64 (s);
 }
 
 /* Just the units the fixtures use; anything else fails loudly */
@@ -125,20 +58,10 @@ kib_of (guint64     value,
 static guint64
 pages_size_kib (xmlNode *pages)
 {
-  g_autofree char *size = attr (pages, "size");
-  g_autofree char *unit = attr (pages, "unit");
+  g_autofree char *size = kt_test_attr (pages, "size");
+  g_autofree char *unit = kt_test_attr (pages, "unit");
 
-  return kib_of (to_u64 (size), unit);
-}
-
-static KtCpuset *
-parse_set (const char *text)
-{
-  g_autoptr(GError) error = NULL;
-  KtCpuset *set = kt_cpuset_parse (text, &error);
-
-  g_assert_no_error (error);
-  return set;
+  return kib_of (kt_test_to_u64 (size), unit);
 }
 
 static void
@@ -181,20 +104,20 @@ static void
 check_nodes (KtHost *host,
              xmlDoc *doc)
 {
-  g_autoptr(xmlXPathObject) cells = xpath (doc, NULL, "//cells/cell");
+  g_autoptr(xmlXPathObject) cells = kt_test_xpath (doc, NULL, "//cells/cell");
   g_autoptr(KtCpuset) ids = kt_cpuset_new ();
 
-  g_assert_cmpuint (kt_host_get_n_nodes (host), ==, n_nodes (cells));
+  g_assert_cmpuint (kt_host_get_n_nodes (host), ==, kt_test_n_nodes (cells));
 
-  for (guint i = 0; i < n_nodes (cells); i++)
+  for (guint i = 0; i < kt_test_n_nodes (cells); i++)
     {
-      xmlNode *cell = nth_node (cells, i);
+      xmlNode *cell = kt_test_nth_node (cells, i);
       int id = attr_int (cell, "id", -1);
       const KtHostNode *node = kt_host_lookup_node (host, id);
-      g_autoptr(xmlXPathObject) cpus = xpath (doc, cell, "cpus/cpu");
-      g_autoptr(xmlXPathObject) memory = xpath (doc, cell, "memory");
-      g_autoptr(xmlXPathObject) pages = xpath (doc, cell, "pages");
-      g_autoptr(xmlXPathObject) dist = xpath (doc, cell, "distances/sibling");
+      g_autoptr(xmlXPathObject) cpus = kt_test_xpath (doc, cell, "cpus/cpu");
+      g_autoptr(xmlXPathObject) memory = kt_test_xpath (doc, cell, "memory");
+      g_autoptr(xmlXPathObject) pages = kt_test_xpath (doc, cell, "pages");
+      g_autoptr(xmlXPathObject) dist = kt_test_xpath (doc, cell, "distances/sibling");
       g_autoptr(KtCpuset) cell_cpus = kt_cpuset_new ();
       guint64 file_pages_total = 0, model_pages_total = 0;
 
@@ -203,29 +126,29 @@ check_nodes (KtHost *host,
       g_assert_nonnull (node);
       g_assert_cmpint (node->id, ==, id);
 
-      for (guint c = 0; c < n_nodes (cpus); c++)
-        kt_cpuset_add (cell_cpus, attr_int (nth_node (cpus, c), "id", -1));
+      for (guint c = 0; c < kt_test_n_nodes (cpus); c++)
+        kt_cpuset_add (cell_cpus, attr_int (kt_test_nth_node (cpus, c), "id", -1));
       assert_set_eq (node->cpus, cell_cpus);
       g_assert_true (kt_cpuset_is_subset (node->online_cpus, node->cpus));
 
       /* Memory */
-      g_assert_cmpuint (n_nodes (memory), <=, 1);
-      if (n_nodes (memory) == 1)
+      g_assert_cmpuint (kt_test_n_nodes (memory), <=, 1);
+      if (kt_test_n_nodes (memory) == 1)
         {
-          g_autofree char *unit = attr (nth_node (memory, 0), "unit");
+          g_autofree char *unit = kt_test_attr (kt_test_nth_node (memory, 0), "unit");
 
           g_assert_true (node->has_memory);
-          g_assert_cmpuint (node->memory_kib, ==, kib_of (text_u64 (nth_node (memory, 0)), unit));
+          g_assert_cmpuint (node->memory_kib, ==, kib_of (text_u64 (kt_test_nth_node (memory, 0)), unit));
         }
       else
         g_assert_false (node->has_memory);
 
       /* Huge page pools, by ascending size */
-      g_assert_cmpuint (node->pages->len, ==, n_nodes (pages));
-      for (guint p = 0; p < n_nodes (pages); p++)
+      g_assert_cmpuint (node->pages->len, ==, kt_test_n_nodes (pages));
+      for (guint p = 0; p < kt_test_n_nodes (pages); p++)
         {
-          guint64 size = pages_size_kib (nth_node (pages, p));
-          guint64 count = text_u64 (nth_node (pages, p));
+          guint64 size = pages_size_kib (kt_test_nth_node (pages, p));
+          guint64 count = text_u64 (kt_test_nth_node (pages, p));
           gboolean found = FALSE;
 
           file_pages_total += count;
@@ -253,11 +176,11 @@ check_nodes (KtHost *host,
       g_assert_cmpuint (model_pages_total, ==, file_pages_total);
 
       /* Distances */
-      g_assert_cmpuint (node->distances->len, ==, n_nodes (dist));
-      for (guint d = 0; d < n_nodes (dist); d++)
+      g_assert_cmpuint (node->distances->len, ==, kt_test_n_nodes (dist));
+      for (guint d = 0; d < kt_test_n_nodes (dist); d++)
         {
-          int to = attr_int (nth_node (dist, d), "id", -1);
-          int value = attr_int (nth_node (dist, d), "value", -1);
+          int to = attr_int (kt_test_nth_node (dist, d), "id", -1);
+          int value = attr_int (kt_test_nth_node (dist, d), "value", -1);
 
           g_assert_cmpuint (kt_host_get_distance (host, id, to), ==, (guint) value);
         }
@@ -301,14 +224,14 @@ file_cpu_clear (gpointer data)
 static int
 opt_int (const char *s)
 {
-  return s ? (int) to_u64 (s) : -1;
+  return s ? (int) kt_test_to_u64 (s) : -1;
 }
 
 static void
 check_cpus (KtHost *host,
             xmlDoc *doc)
 {
-  g_autoptr(xmlXPathObject) cpus = xpath (doc, NULL, "//cells/cell/cpus/cpu");
+  g_autoptr(xmlXPathObject) cpus = kt_test_xpath (doc, NULL, "//cells/cell/cpus/cpu");
   g_autoptr(GArray) file = g_array_new (FALSE, TRUE, sizeof (FileCpu));
   g_autoptr(KtCpuset) all = kt_cpuset_new ();
   g_autoptr(KtCpuset) online = kt_cpuset_new ();
@@ -323,21 +246,21 @@ check_cpus (KtHost *host,
   int prev_id = -1;
 
   g_array_set_clear_func (file, file_cpu_clear);
-  g_assert_cmpuint (kt_host_get_n_cpus (host), ==, n_nodes (cpus));
+  g_assert_cmpuint (kt_host_get_n_cpus (host), ==, kt_test_n_nodes (cpus));
 
-  for (guint i = 0; i < n_nodes (cpus); i++)
+  for (guint i = 0; i < kt_test_n_nodes (cpus); i++)
     {
-      xmlNode *n = nth_node (cpus, i);
+      xmlNode *n = kt_test_nth_node (cpus, i);
       FileCpu c = { 0, };
 
       c.id = attr_int (n, "id", -1);
       /* cpu -> cpus -> cell */
       c.cell = attr_int (n->parent->parent, "id", -1);
-      c.socket = attr (n, "socket_id");
-      c.die = attr (n, "die_id");
-      c.cluster = attr (n, "cluster_id");
-      c.core = attr (n, "core_id");
-      c.siblings = attr (n, "siblings");
+      c.socket = kt_test_attr (n, "socket_id");
+      c.die = kt_test_attr (n, "die_id");
+      c.cluster = kt_test_attr (n, "cluster_id");
+      c.core = kt_test_attr (n, "core_id");
+      c.siblings = kt_test_attr (n, "siblings");
       if (c.siblings && *g_strstrip (c.siblings) == '\0')
         g_clear_pointer (&c.siblings, g_free);
       if (c.siblings)
@@ -375,7 +298,7 @@ check_cpus (KtHost *host,
       g_assert_true (kt_cpuset_contains (cpu->siblings, c->id));
       if (c->siblings)
         {
-          g_autoptr(KtCpuset) sib = parse_set (c->siblings);
+          g_autoptr(KtCpuset) sib = kt_test_parse_set (c->siblings);
 
           assert_set_eq (cpu->siblings, sib);
         }
@@ -464,19 +387,19 @@ static void
 check_l3 (KtHost *host,
           xmlDoc *doc)
 {
-  g_autoptr(xmlXPathObject) banks = xpath (doc, NULL, "//cache/bank[@level='3']");
+  g_autoptr(xmlXPathObject) banks = kt_test_xpath (doc, NULL, "//cache/bank[@level='3']");
   g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
   g_autoptr(KtCpuset) in_any = kt_cpuset_new ();
 
-  for (guint i = 0; i < n_nodes (banks); i++)
+  for (guint i = 0; i < kt_test_n_nodes (banks); i++)
     {
-      g_autofree char *cpus = attr (nth_node (banks, i), "cpus");
+      g_autofree char *cpus = kt_test_attr (kt_test_nth_node (banks, i), "cpus");
       g_autoptr(KtCpuset) set = NULL;
       gboolean dup = FALSE;
 
       if (cpus == NULL || *g_strstrip (cpus) == '\0')
         continue;
-      set = parse_set (cpus);
+      set = kt_test_parse_set (cpus);
       kt_cpuset_union_in (in_any, set);
       for (guint g = 0; g < groups->len; g++)
         if (kt_cpuset_equal (g_ptr_array_index (groups, g), set))
@@ -517,13 +440,13 @@ static void
 check_page_sizes (KtHost *host,
                   xmlDoc *doc)
 {
-  g_autoptr(xmlXPathObject) pages = xpath (doc, NULL, "//host/cpu/pages | //cells/cell/pages");
+  g_autoptr(xmlXPathObject) pages = kt_test_xpath (doc, NULL, "//host/cpu/pages | //cells/cell/pages");
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
   const GArray *got = kt_host_get_page_sizes (host);
 
-  for (guint i = 0; i < n_nodes (pages); i++)
+  for (guint i = 0; i < kt_test_n_nodes (pages); i++)
     {
-      guint64 s = pages_size_kib (nth_node (pages, i));
+      guint64 s = pages_size_kib (kt_test_nth_node (pages, i));
       gboolean dup = FALSE;
 
       for (guint j = 0; j < sizes->len; j++)
@@ -580,7 +503,7 @@ static void
 check_host_against_file (KtHost     *host,
                          const char *path)
 {
-  g_autoptr(xmlDoc) doc = read_doc (path);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (path);
 
   check_nodes (host, doc);
   check_cpus (host, doc);
@@ -605,7 +528,7 @@ test_fixture (gconstpointer data)
   check_host_against_file (host, path);
 
   /* The same model from an already parsed document */
-  doc = read_doc (path);
+  doc = kt_test_read_doc (path);
   from_node = kt_host_new_from_node (xmlDocGetRootElement (doc), &error);
   g_assert_no_error (error);
   g_assert_cmpuint (kt_host_get_n_cpus (from_node), ==, kt_host_get_n_cpus (host));
@@ -702,7 +625,7 @@ test_shape_memory_only_nodes (void)
   static const struct { int id; guint64 kib; } memory_only[] = {
     { 4, 524288 }, { 6, 393216 }, { 8, 393216 }, { 9, 393216 },
   };
-  g_autoptr(KtCpuset) mem_nodes = parse_set ("4,6,8,9");
+  g_autoptr(KtCpuset) mem_nodes = kt_test_parse_set ("4,6,8,9");
   g_autoptr(KtCpuset) cpus = kt_host_cpus_of_nodes (host, mem_nodes);
 
   g_assert_cmpuint (kt_host_get_n_nodes (host), ==, 7);
@@ -872,10 +795,10 @@ test_check_cpuset_names_missing (void)
 {
   g_autoptr(KtHost) host = load_host ("hosts/real-16em64t-4s2c2t-offlines.xml");
   g_autoptr(GError) error = NULL;
-  g_autoptr(KtCpuset) ok = parse_set ("0-1,3,15");
-  g_autoptr(KtCpuset) one = parse_set ("13");
-  g_autoptr(KtCpuset) several = parse_set ("0-5");
-  g_autoptr(KtCpuset) far = parse_set ("1,9000");
+  g_autoptr(KtCpuset) ok = kt_test_parse_set ("0-1,3,15");
+  g_autoptr(KtCpuset) one = kt_test_parse_set ("13");
+  g_autoptr(KtCpuset) several = kt_test_parse_set ("0-5");
+  g_autoptr(KtCpuset) far = kt_test_parse_set ("1,9000");
 
   g_assert_true (kt_host_check_cpuset (host, ok, &error));
   g_assert_no_error (error);
@@ -903,7 +826,7 @@ test_check_cpuset_offline (void)
     "</cpus></cell></cells></topology></host></capabilities>";
   g_autoptr(GError) error = NULL;
   g_autoptr(KtHost) host = kt_host_new_from_xml (caps, -1, &error);
-  g_autoptr(KtCpuset) set = parse_set ("0-1");
+  g_autoptr(KtCpuset) set = kt_test_parse_set ("0-1");
 
   g_assert_no_error (error);
   /* libvirt lists an offline CPU with its id alone */
@@ -921,9 +844,9 @@ test_check_nodeset_names_missing (void)
 {
   g_autoptr(KtHost) host = load_host ("hosts/real-fakeheteromemtiers.xml");
   g_autoptr(GError) error = NULL;
-  g_autoptr(KtCpuset) ok = parse_set ("4,6,8-9");
-  g_autoptr(KtCpuset) three = parse_set ("3");
-  g_autoptr(KtCpuset) range = parse_set ("0-9");
+  g_autoptr(KtCpuset) ok = kt_test_parse_set ("4,6,8-9");
+  g_autoptr(KtCpuset) three = kt_test_parse_set ("3");
+  g_autoptr(KtCpuset) range = kt_test_parse_set ("0-9");
 
   g_assert_true (kt_host_check_nodeset (host, ok, &error));
   g_assert_no_error (error);
