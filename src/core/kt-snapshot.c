@@ -365,36 +365,19 @@ kt_snapshot_add_vm (KtSnapshot  *self,
 /* Writing ---------------------------------------------------------------- */
 
 static void
-append_xml_text (xmlNode    *parent,
-                 const char *xml)
-{
-  g_autoptr(xmlDoc) doc = NULL;
-  g_autoptr(GError) error = NULL;
-  xmlNode *copy;
-
-  doc = kt_xml_parse (xml, -1, "XML", NULL, &error);
-  /* Everything written here was read and checked before */
-  if (doc == NULL)
-    g_error ("Snapshot part no longer parses: %s", error->message);
-  copy = xmlDocCopyNode (xmlDocGetRootElement (doc), parent->doc, 1);
-  xmlAddChild (parent, xmlNewDocText (parent->doc, (const xmlChar *) "\n    "));
-  xmlAddChild (parent, copy);
-}
-
-static void
 append_domain (xmlNode    *vm_node,
                const char *wrapper,
                KtDomain   *domain)
 {
-  g_autofree char *xml = NULL;
   xmlNode *w;
 
   if (domain == NULL)
     return;
-  xml = kt_domain_to_xml (domain);
+  /* The DOM is what kt_domain_to_xml() writes: copy it, no re-parse */
   xmlAddChild (vm_node, xmlNewDocText (vm_node->doc, (const xmlChar *) "\n    "));
   w = xmlNewChild (vm_node, NULL, (const xmlChar *) wrapper, NULL);
-  append_xml_text (w, xml);
+  xmlAddChild (w, xmlNewDocText (vm_node->doc, (const xmlChar *) "\n    "));
+  xmlAddChild (w, xmlDocCopyNode (kt_domain_get_root (domain), vm_node->doc, 1));
   xmlAddChild (w, xmlNewDocText (vm_node->doc, (const xmlChar *) "\n    "));
 }
 
