@@ -1,0 +1,310 @@
+/* kt-map-overlay.c: the VMs drawn over the host map
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "kt-map-overlay.h"
+
+#define CHIP_PAD 2.0
+
+struct _KtMapOverlay
+{
+  KtSnapshot        *snapshot;
+  const KtMapLayout *layout;
+  GPtrArray         *placements;  /* KtPlacement; keeps the chips' VMs and sets alive */
+  GPtrArray         *chips;       /* KtMapChip, by CPU then VM order */
+  GPtrArray         *by_cpu;      /* GPtrArray of KtMapChip * (borrowed), by CPU id */
+  GPtrArray         *spans;       /* KtMapSpan */
+  GPtrArray         *issues;      /* KtIssue */
+  KtCpuset          *shared;
+  guint              n_vms;
+};
+
+static void
+chip_free (gpointer data)
+{
+  g_free (data);
+}
+
+static void
+list_free (gpointer data)
+{
+  if (data != NULL)
+    g_ptr_array_unref (data);
+}
+
+static void
+span_free (gpointer data)
+{
+  g_free (data);
+}
+
+static GPtrArray *
+chips_at (KtMapOverlay *self,
+          int           cpu)
+{
+  if ((guint) cpu >= self->by_cpu->len)
+    g_ptr_array_set_size (self->by_cpu, cpu + 1);
+  if (g_ptr_array_index (self->by_cpu, cpu) == NULL)
+    g_ptr_array_index (self->by_cpu, cpu) = g_ptr_array_new ();
+  return g_ptr_array_index (self->by_cpu, cpu);
+}
+
+/* Chips share their pCPU's box in a grid, in the order they were added */
+static void
+place_chips (KtMapOverlay *self)
+{
+  for (guint cpu = 0; cpu < self->by_cpu->len; cpu++)
+    {
+      GPtrArray *list = g_ptr_array_index (self->by_cpu, cpu);
+      const KtMapBox *pu = kt_map_layout_get_pu (self->layout, (int) cpu);
+      guint n, cols, rows;
+      double w, h;
+
+      if (list == NULL || list->len == 0 || pu == NULL)
+        continue;
+      n = list->len;
+      /* Boxes are wider than tall: more columns than rows */
+      cols = (guint) ceil (sqrt (n * pu->rect.width / pu->rect.height));
+      cols = CLAMP (cols, 1, n);
+      rows = (n + cols - 1) / cols;
+      w = (pu->rect.width - CHIP_PAD * (cols + 1)) / cols;
+      h = (pu->rect.height * 0.6 - CHIP_PAD * (rows + 1)) / rows;
+      for (guint i = 0; i < n; i++)
+        {
+          KtMapChip *chip = g_ptr_array_index (list, i);
+
+          chip->rect.x = pu->rect.x + CHIP_PAD + (i % cols) * (w + CHIP_PAD);
+          /* The top 40 % of the box keeps the PU number */
+          chip->rect.y = pu->rect.y + pu->rect.height * 0.4 + CHIP_PAD + (i / cols) * (h + CHIP_PAD);
+          chip->rect.width = MAX (w, 0.5);
+          chip->rect.height = MAX (h, 0.5);
+        }
+    }
+}
+
+/**
+ * kt_map_overlay_new:
+ * @plan: (nullable): marks pending pins
+ * @layout: the layout the chips are placed in; must outlive the overlay
+ */
+KtMapOverlay *
+kt_map_overlay_new (KtSnapshot        *snapshot,
+                    KtPlan            *plan,
+                    const KtMapLayout *layout)
+{
+  KtMapOverlay *self;
+  GListModel *vms;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (snapshot), NULL);
+  g_return_val_if_fail (plan == NULL || KT_IS_PLAN (plan), NULL);
+  g_return_val_if_fail (layout != NULL, NULL);
+
+  self = g_new0 (KtMapOverlay, 1);
+  self->snapshot = g_object_ref (snapshot);
+  self->layout = layout;
+  self->placements = kt_placement_list (snapshot);
+  self->chips = g_ptr_array_new_with_free_func (chip_free);
+  self->by_cpu = g_ptr_array_new_with_free_func (list_free);
+  self->spans = g_ptr_array_new_with_free_func (span_free);
+  self->issues = kt_analyze (snapshot);
+  self->shared = kt_analysis_shared_cpus (self->issues);
+
+  vms = kt_snapshot_get_vms (snapshot);
+  self->n_vms = g_list_model_get_n_items (vms);
+
+  for (guint i = 0; i < self->placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (self->placements, i);
+      guint vm_index = 0;
+
+      g_list_store_find (G_LIST_STORE (vms), p->vm, &vm_index);
+      if (!p->pinned)
+        {
+          KtMapSpan *span = g_new0 (KtMapSpan, 1);
+
+          span->vm = p->vm;
+          span->vm_index = vm_index;
+          span->kind = p->kind;
+          span->index = p->index;
+          span->allowed = p->allowed;
+          g_ptr_array_add (self->spans, span);
+          continue;
+        }
+      for (int c = kt_cpuset_first (p->allowed); c >= 0; c = kt_cpuset_next (p->allowed, c))
+        {
+          KtMapChip *chip;
+
+          if (kt_map_layout_get_pu (layout, c) == NULL)
+            continue;   /* pinned to a CPU the host does not have */
+          chip = g_new0 (KtMapChip, 1);
+          chip->vm = p->vm;
+          chip->vm_index = vm_index;
+          chip->kind = p->kind;
+          chip->index = p->index;
+          chip->cpu = c;
+          chip->allowed = p->allowed;
+          chip->pending = plan != NULL && p->kind == KT_THREAD_VCPU
+                          && kt_plan_is_pending (plan, p->vm, p->index);
+          g_ptr_array_add (chips_at (self, c), chip);
+        }
+    }
+
+  /* Flatten in CPU order, owning the chips in one array */
+  for (guint cpu = 0; cpu < self->by_cpu->len; cpu++)
+    {
+      GPtrArray *list = g_ptr_array_index (self->by_cpu, cpu);
+
+      for (guint i = 0; list != NULL && i < list->len; i++)
+        g_ptr_array_add (self->chips, g_ptr_array_index (list, i));
+    }
+  place_chips (self);
+  return self;
+}
+
+void
+kt_map_overlay_free (KtMapOverlay *self)
+{
+  if (self == NULL)
+    return;
+  g_ptr_array_unref (self->by_cpu);
+  g_ptr_array_unref (self->chips);
+  g_ptr_array_unref (self->spans);
+  g_ptr_array_unref (self->issues);
+  g_ptr_array_unref (self->placements);
+  kt_cpuset_free (self->shared);
+  g_object_unref (self->snapshot);
+  g_free (self);
+}
+
+KtSnapshot *
+kt_map_overlay_get_snapshot (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->snapshot;
+}
+
+const GPtrArray *
+kt_map_overlay_get_chips (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->chips;
+}
+
+/**
+ * kt_map_overlay_chips_on:
+ *
+ * Returns: (transfer container) (element-type KtMapChip): the chips on @cpu
+ */
+GPtrArray *
+kt_map_overlay_chips_on (const KtMapOverlay *self,
+                         int                 cpu)
+{
+  GPtrArray *list;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  if (cpu < 0 || (guint) cpu >= self->by_cpu->len
+      || (list = g_ptr_array_index (self->by_cpu, cpu)) == NULL)
+    return g_ptr_array_new ();
+  return g_ptr_array_copy (list, NULL, NULL);
+}
+
+const GPtrArray *
+kt_map_overlay_get_spans (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->spans;
+}
+
+const GPtrArray *
+kt_map_overlay_get_issues (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->issues;
+}
+
+gboolean
+kt_map_overlay_cpu_is_shared (const KtMapOverlay *self,
+                              int                 cpu)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return cpu >= 0 && kt_cpuset_contains (self->shared, (guint) cpu);
+}
+
+/**
+ * kt_map_overlay_issues_of:
+ *
+ * Returns: (transfer container) (element-type KtIssue): @vm's issues,
+ * including pCPUs it shares with another VM
+ */
+GPtrArray *
+kt_map_overlay_issues_of (const KtMapOverlay *self,
+                          KtVm               *vm)
+{
+  GPtrArray *list = g_ptr_array_new ();
+
+  g_return_val_if_fail (self != NULL, list);
+
+  for (guint i = 0; i < self->issues->len; i++)
+    {
+      KtIssue *issue = g_ptr_array_index (self->issues, i);
+
+      if (issue->vm == vm || issue->other == vm)
+        g_ptr_array_add (list, issue);
+    }
+  return list;
+}
+
+/**
+ * kt_map_overlay_hit_chip:
+ *
+ * Returns: (nullable): the chip at (@x, @y) in map units
+ */
+const KtMapChip *
+kt_map_overlay_hit_chip (const KtMapOverlay *self,
+                         double              x,
+                         double              y)
+{
+  const KtMapBox *box;
+  GPtrArray *list;
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  box = kt_map_layout_hit_test (self->layout, x, y);
+  if (box == NULL || box->kind != KT_MAP_BOX_PU || (guint) box->id >= self->by_cpu->len)
+    return NULL;
+  list = g_ptr_array_index (self->by_cpu, box->id);
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    {
+      const KtMapChip *chip = g_ptr_array_index (list, i);
+
+      if (x >= chip->rect.x && x < chip->rect.x + chip->rect.width
+          && y >= chip->rect.y && y < chip->rect.y + chip->rect.height)
+        return chip;
+    }
+  return NULL;
+}
+
+guint
+kt_map_overlay_get_n_vms (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+  return self->n_vms;
+}
+
+guint
+kt_map_overlay_vm_index (const KtMapOverlay *self,
+                         KtVm               *vm)
+{
+  guint pos = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (self->snapshot)), vm, &pos);
+  return pos;
+}

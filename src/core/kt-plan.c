@@ -1,0 +1,524 @@
+/* kt-plan.c: pending pin changes, with undo and redo
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <string.h>
+
+#include "kt-error.h"
+#include "kt-plan.h"
+
+typedef struct
+{
+  char     *vm;
+  guint     vcpu;
+  KtCpuset *before;   /* NULL: was not pinned */
+  KtCpuset *after;
+} Edit;
+
+struct _KtPlan
+{
+  GObject     parent_instance;
+
+  KtSnapshot *snapshot;
+  GPtrArray  *undo;       /* GPtrArray of Edit, one per step */
+  GPtrArray  *redo;
+  GHashTable *originals;  /* "vm\nvcpu" → KtCpuset * (or the sentinel) */
+};
+
+G_DEFINE_FINAL_TYPE (KtPlan, kt_plan, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_SNAPSHOT,
+  PROP_CAN_UNDO,
+  PROP_CAN_REDO,
+  PROP_N_PENDING,
+  N_PROPS
+};
+
+enum {
+  CHANGED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* Stands for "not pinned" in originals, which cannot hold NULL values
+ * apart from absent keys */
+static KtCpuset *unpinned_sentinel;
+
+static void
+edit_free (gpointer data)
+{
+  Edit *e = data;
+
+  g_free (e->vm);
+  kt_cpuset_free (e->before);
+  kt_cpuset_free (e->after);
+  g_free (e);
+}
+
+static void
+original_free (gpointer data)
+{
+  if (data != unpinned_sentinel)
+    kt_cpuset_free (data);
+}
+
+static GPtrArray *
+step_new (void)
+{
+  return g_ptr_array_new_with_free_func (edit_free);
+}
+
+static void
+kt_plan_dispose (GObject *object)
+{
+  KtPlan *self = KT_PLAN (object);
+
+  g_clear_object (&self->snapshot);
+
+  G_OBJECT_CLASS (kt_plan_parent_class)->dispose (object);
+}
+
+static void
+kt_plan_finalize (GObject *object)
+{
+  KtPlan *self = KT_PLAN (object);
+
+  g_clear_pointer (&self->undo, g_ptr_array_unref);
+  g_clear_pointer (&self->redo, g_ptr_array_unref);
+  g_clear_pointer (&self->originals, g_hash_table_unref);
+
+  G_OBJECT_CLASS (kt_plan_parent_class)->finalize (object);
+}
+
+static void
+kt_plan_get_property (GObject    *object,
+                      guint       prop_id,
+                      GValue     *value,
+                      GParamSpec *pspec)
+{
+  KtPlan *self = KT_PLAN (object);
+
+  switch (prop_id)
+    {
+    case PROP_SNAPSHOT:
+      g_value_set_object (value, self->snapshot);
+      break;
+    case PROP_CAN_UNDO:
+      g_value_set_boolean (value, kt_plan_can_undo (self));
+      break;
+    case PROP_CAN_REDO:
+      g_value_set_boolean (value, kt_plan_can_redo (self));
+      break;
+    case PROP_N_PENDING:
+      g_value_set_uint (value, kt_plan_get_n_pending (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+kt_plan_class_init (KtPlanClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kt_plan_dispose;
+  object_class->finalize = kt_plan_finalize;
+  object_class->get_property = kt_plan_get_property;
+
+  properties[PROP_SNAPSHOT] =
+    g_param_spec_object ("snapshot", NULL, NULL, KT_TYPE_SNAPSHOT,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_UNDO] =
+    g_param_spec_boolean ("can-undo", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CAN_REDO] =
+    g_param_spec_boolean ("can-redo", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_PENDING] =
+    g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * KtPlan::changed:
+   *
+   * The VMs' definitions changed: a pin, an undo or a redo.
+   */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  unpinned_sentinel = kt_cpuset_new ();
+}
+
+static void
+kt_plan_init (KtPlan *self)
+{
+  self->undo = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->redo = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  self->originals = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, original_free);
+}
+
+KtPlan *
+kt_plan_new (KtSnapshot *snapshot)
+{
+  KtPlan *self;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (snapshot), NULL);
+
+  self = g_object_new (KT_TYPE_PLAN, NULL);
+  self->snapshot = g_object_ref (snapshot);
+  return self;
+}
+
+KtSnapshot *
+kt_plan_get_snapshot (KtPlan *self)
+{
+  g_return_val_if_fail (KT_IS_PLAN (self), NULL);
+  return self->snapshot;
+}
+
+static char *
+key_for (const char *vm,
+         guint       vcpu)
+{
+  return g_strdup_printf ("%s\n%u", vm, vcpu);
+}
+
+static KtCpuset *
+current_pin (KtVm  *vm,
+             guint  vcpu)
+{
+  g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  const KtCpuset *pin = kt_tuning_get_vcpupin (t, vcpu);
+
+  return pin ? kt_cpuset_copy (pin) : NULL;
+}
+
+/* Sets the pin in every definition the VM has: what runs and what boots */
+static void
+set_pin (KtVm           *vm,
+         guint           vcpu,
+         const KtCpuset *cpuset)
+{
+  KtDomain *defs[] = { kt_vm_get_live (vm), kt_vm_get_inactive (vm) };
+
+  for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtTuning) t = NULL;
+
+      if (defs[i] == NULL)
+        continue;
+      t = kt_domain_get_tuning (defs[i]);
+      /* A live definition may have fewer vCPUs than the inactive one */
+      if (vcpu >= t->vcpus)
+        continue;
+      if (!kt_domain_set_vcpupin (defs[i], vcpu, cpuset, &error))
+        g_critical ("Pin checked beforehand failed: %s", error->message);
+    }
+}
+
+static void
+notify_all (KtPlan *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_UNDO]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CAN_REDO]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
+  g_signal_emit (self, signals[CHANGED], 0);
+}
+
+/* The target's pCPUs, grouped by host core, in map order */
+static GPtrArray *
+target_cores (KtHost         *host,
+              const KtCpuset *target)
+{
+  GPtrArray *groups = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
+  g_autoptr(KtCpuset) nodes = kt_host_nodes_of_cpus (host, target);
+
+  for (int n = kt_cpuset_first (nodes); n >= 0; n = kt_cpuset_next (nodes, n))
+    {
+      g_autoptr(GArray) cores = kt_host_node_cores (host, n);
+
+      for (guint i = 0; i < cores->len; i++)
+        {
+          const KtHostCore *core = kt_host_get_core (host, g_array_index (cores, guint, i));
+          KtCpuset *in = kt_cpuset_intersection (core->cpus, target);
+
+          if (kt_cpuset_is_empty (in))
+            kt_cpuset_free (in);
+          else
+            g_ptr_array_add (groups, in);
+        }
+    }
+  return groups;
+}
+
+/* One pCPU per vCPU, in order; a guest core's threads go onto one host
+ * core's threads when the target has whole cores to offer */
+static GPtrArray *
+spread (KtHost         *host,
+        const KtTuning *t,
+        guint           n_vcpus,
+        const KtCpuset *target)
+{
+  g_autoptr(GPtrArray) cores = target_cores (host, target);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
+  g_autoptr(GArray) pus = g_array_new (FALSE, FALSE, sizeof (int));
+  guint threads = t->has_topology && t->threads > 1 ? t->threads : 1;
+  gboolean whole_cores = threads > 1;
+
+  for (guint i = 0; i < cores->len; i++)
+    {
+      const KtCpuset *core = g_ptr_array_index (cores, i);
+
+      if (kt_cpuset_count (core) < threads)
+        whole_cores = FALSE;
+      for (int c = kt_cpuset_first (core); c >= 0; c = kt_cpuset_next (core, c))
+        g_array_append_val (pus, c);
+    }
+
+  if (whole_cores)
+    {
+      /* Guest core g (vCPUs g*threads …) onto host core g */
+      for (guint v = 0; v < n_vcpus; v++)
+        {
+          const KtCpuset *core = g_ptr_array_index (cores, (v / threads) % cores->len);
+          int pu = kt_cpuset_first (core);
+          KtCpuset *set = kt_cpuset_new ();
+
+          for (guint k = 0; k < v % threads; k++)
+            pu = kt_cpuset_next (core, pu);
+          kt_cpuset_add (set, pu);
+          g_ptr_array_add (out, set);
+        }
+      return out;
+    }
+
+  for (guint v = 0; v < n_vcpus; v++)
+    {
+      KtCpuset *set = kt_cpuset_new ();
+
+      kt_cpuset_add (set, g_array_index (pus, int, v % pus->len));
+      g_ptr_array_add (out, set);
+    }
+  return out;
+}
+
+static void
+apply_edit (KtPlan     *self,
+            const Edit *e,
+            gboolean    forward)
+{
+  KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, e->vm);
+
+  if (vm != NULL)
+    set_pin (vm, e->vcpu, forward ? e->after : e->before);
+}
+
+/**
+ * kt_plan_pin:
+ * @vcpus: (array length=n_vcpus): the vCPUs to move
+ * @target: the pCPUs to put them on
+ *
+ * One vCPU gets the whole @target.  Several are spread one per pCPU of
+ * @target in order, keeping each guest core's threads on one host core
+ * where @target has whole cores.  One undo step either way.
+ */
+gboolean
+kt_plan_pin (KtPlan          *self,
+             KtVm            *vm,
+             const guint     *vcpus,
+             guint            n_vcpus,
+             const KtCpuset  *target,
+             GError         **error)
+{
+  g_autoptr(KtTuning) t = NULL;
+  g_autoptr(GPtrArray) sets = NULL;
+  g_autoptr(GPtrArray) step = NULL;
+  KtHost *host;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+  g_return_val_if_fail (KT_IS_VM (vm), FALSE);
+  g_return_val_if_fail (vcpus != NULL || n_vcpus == 0, FALSE);
+  g_return_val_if_fail (target != NULL, FALSE);
+
+  host = kt_snapshot_get_host (self->snapshot);
+  if (kt_snapshot_lookup_vm (self->snapshot, kt_vm_get_name (vm)) != vm)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                   _("VM “%s” is no longer there"), kt_vm_get_name (vm));
+      return FALSE;
+    }
+  if (n_vcpus == 0)
+    return TRUE;
+  if (kt_cpuset_is_empty (target))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("There is no CPU to pin to"));
+      return FALSE;
+    }
+  if (!kt_host_check_cpuset (host, target, error))
+    return FALSE;
+
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  for (guint i = 0; i < n_vcpus; i++)
+    if (vcpus[i] >= t->vcpus)
+      {
+        g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                     _("VM “%s” has no vCPU %u (it has %u)"), kt_vm_get_name (vm), vcpus[i],
+                     t->vcpus);
+        return FALSE;
+      }
+
+  if (n_vcpus == 1)
+    {
+      sets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
+      g_ptr_array_add (sets, kt_cpuset_copy (target));
+    }
+  else
+    sets = spread (host, t, n_vcpus, target);
+
+  step = step_new ();
+  for (guint i = 0; i < n_vcpus; i++)
+    {
+      Edit *e = g_new0 (Edit, 1);
+      g_autofree char *key = key_for (kt_vm_get_name (vm), vcpus[i]);
+
+      e->vm = g_strdup (kt_vm_get_name (vm));
+      e->vcpu = vcpus[i];
+      e->before = current_pin (vm, vcpus[i]);
+      e->after = kt_cpuset_copy (g_ptr_array_index (sets, i));
+      if (!g_hash_table_contains (self->originals, key))
+        g_hash_table_insert (self->originals, g_steal_pointer (&key),
+                             e->before ? kt_cpuset_copy (e->before) : unpinned_sentinel);
+      apply_edit (self, e, TRUE);
+      g_ptr_array_add (step, e);
+    }
+
+  g_ptr_array_add (self->undo, g_steal_pointer (&step));
+  g_ptr_array_set_size (self->redo, 0);
+  notify_all (self);
+  return TRUE;
+}
+
+gboolean
+kt_plan_can_undo (KtPlan *self)
+{
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+  return self->undo->len > 0;
+}
+
+gboolean
+kt_plan_can_redo (KtPlan *self)
+{
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+  return self->redo->len > 0;
+}
+
+gboolean
+kt_plan_undo (KtPlan *self)
+{
+  GPtrArray *step;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+
+  if (self->undo->len == 0)
+    return FALSE;
+  step = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
+  for (guint i = step->len; i > 0; i--)
+    apply_edit (self, g_ptr_array_index (step, i - 1), FALSE);
+  g_ptr_array_add (self->redo, step);
+  notify_all (self);
+  return TRUE;
+}
+
+gboolean
+kt_plan_redo (KtPlan *self)
+{
+  GPtrArray *step;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+
+  if (self->redo->len == 0)
+    return FALSE;
+  step = g_ptr_array_steal_index (self->redo, self->redo->len - 1);
+  for (guint i = 0; i < step->len; i++)
+    apply_edit (self, g_ptr_array_index (step, i), TRUE);
+  g_ptr_array_add (self->undo, step);
+  notify_all (self);
+  return TRUE;
+}
+
+/**
+ * kt_plan_get_original:
+ *
+ * Returns: (nullable): the pin @vcpu had before the plan first moved it,
+ * or %NULL when it was not pinned or the plan never moved it
+ */
+const KtCpuset *
+kt_plan_get_original (KtPlan *self,
+                      KtVm   *vm,
+                      guint   vcpu)
+{
+  g_autofree char *key = NULL;
+  KtCpuset *orig;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), NULL);
+  g_return_val_if_fail (KT_IS_VM (vm), NULL);
+
+  key = key_for (kt_vm_get_name (vm), vcpu);
+  orig = g_hash_table_lookup (self->originals, key);
+  return orig == unpinned_sentinel ? NULL : orig;
+}
+
+gboolean
+kt_plan_is_pending (KtPlan *self,
+                    KtVm   *vm,
+                    guint   vcpu)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(KtCpuset) now = NULL;
+  KtCpuset *orig;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+  g_return_val_if_fail (KT_IS_VM (vm), FALSE);
+
+  key = key_for (kt_vm_get_name (vm), vcpu);
+  if (!g_hash_table_lookup_extended (self->originals, key, NULL, (gpointer *) &orig))
+    return FALSE;
+  now = current_pin (vm, vcpu);
+  if (orig == unpinned_sentinel)
+    return now != NULL;
+  return now == NULL || !kt_cpuset_equal (now, orig);
+}
+
+guint
+kt_plan_get_n_pending (KtPlan *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  guint n = 0;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), 0);
+
+  g_hash_table_iter_init (&iter, self->originals);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *k = key;
+      const char *nl = strchr (k, '\n');
+      g_autofree char *name = g_strndup (k, nl - k);
+      KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, name);
+
+      if (vm != NULL && kt_plan_is_pending (self, vm, (guint) g_ascii_strtoull (nl + 1, NULL, 10)))
+        n++;
+    }
+  return n;
+}

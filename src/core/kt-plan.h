@@ -1,0 +1,41 @@
+/* kt-plan.h: pending pin changes, with undo and redo
+ *
+ * A drop on the map changes the plan, not the VM.  The plan edits the
+ * VMs' domain definitions held by the snapshot (live and inactive alike)
+ * and remembers every step, so it can be undone, redone, shown as
+ * pending, and later applied through libvirt or saved into a snapshot.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kt-snapshot.h"
+
+G_BEGIN_DECLS
+
+#define KT_TYPE_PLAN (kt_plan_get_type ())
+
+G_DECLARE_FINAL_TYPE (KtPlan, kt_plan, KT, PLAN, GObject)
+
+KtPlan     *kt_plan_new            (KtSnapshot      *snapshot);
+KtSnapshot *kt_plan_get_snapshot   (KtPlan          *self);
+gboolean    kt_plan_pin            (KtPlan          *self,
+                                    KtVm            *vm,
+                                    const guint     *vcpus,
+                                    guint            n_vcpus,
+                                    const KtCpuset  *target,
+                                    GError         **error);
+gboolean    kt_plan_can_undo       (KtPlan          *self);
+gboolean    kt_plan_can_redo       (KtPlan          *self);
+gboolean    kt_plan_undo           (KtPlan          *self);
+gboolean    kt_plan_redo           (KtPlan          *self);
+guint       kt_plan_get_n_pending  (KtPlan          *self);
+gboolean    kt_plan_is_pending     (KtPlan          *self,
+                                    KtVm            *vm,
+                                    guint            vcpu);
+const KtCpuset *kt_plan_get_original (KtPlan        *self,
+                                    KtVm            *vm,
+                                    guint            vcpu);
+
+G_END_DECLS
