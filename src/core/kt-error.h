@@ -20,6 +20,8 @@ typedef enum
   KT_ERROR_UNSUPPORTED,
   KT_ERROR_LIBVIRT,
   KT_ERROR_IO,
+  KT_ERROR_CONFLICT,
+  KT_ERROR_READ_ONLY,
 } KtError;
 
 GQuark kt_error_quark (void);

@@ -1,0 +1,744 @@
+/* kt-apply.c: carry a VM's edited definition over to libvirt
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <libvirt/virterror.h>
+#include <string.h>
+
+#include "kt-apply.h"
+#include "kt-error.h"
+
+typedef enum
+{
+  STEP_VCPUPIN,
+  STEP_EMULATORPIN,
+  STEP_IOTHREADPIN,
+  STEP_NUMA_NODESET,
+} StepKind;
+
+typedef struct
+{
+  StepKind  kind;
+  guint     id;        /* vCPU or iothread id */
+  KtCpuset *before;    /* NULL: unpinned (all host CPUs) / no nodeset */
+  KtCpuset *after;     /* NULL: unpin */
+} Step;
+
+struct _KtApply
+{
+  GObject       parent_instance;
+
+  KtVm         *vm;
+  KtApplyFlags  flags;
+  GArray       *steps;       /* Step */
+  char         *define_xml;  /* NULL: nothing to define */
+  char         *base_inactive_xml;
+  KtTuning     *base_live;   /* for the concurrent-change check */
+  char         *diff;
+};
+
+G_DEFINE_FINAL_TYPE (KtApply, kt_apply, G_TYPE_OBJECT)
+
+static void
+step_clear (gpointer data)
+{
+  Step *s = data;
+
+  g_clear_pointer (&s->before, kt_cpuset_free);
+  g_clear_pointer (&s->after, kt_cpuset_free);
+}
+
+static void
+kt_apply_dispose (GObject *object)
+{
+  KtApply *self = KT_APPLY (object);
+
+  g_clear_object (&self->vm);
+
+  G_OBJECT_CLASS (kt_apply_parent_class)->dispose (object);
+}
+
+static void
+kt_apply_finalize (GObject *object)
+{
+  KtApply *self = KT_APPLY (object);
+
+  g_clear_pointer (&self->steps, g_array_unref);
+  g_clear_pointer (&self->define_xml, g_free);
+  g_clear_pointer (&self->base_inactive_xml, g_free);
+  g_clear_pointer (&self->base_live, kt_tuning_unref);
+  g_clear_pointer (&self->diff, g_free);
+
+  G_OBJECT_CLASS (kt_apply_parent_class)->finalize (object);
+}
+
+static void
+kt_apply_class_init (KtApplyClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kt_apply_dispose;
+  object_class->finalize = kt_apply_finalize;
+}
+
+static void
+kt_apply_init (KtApply *self)
+{
+  self->steps = g_array_new (FALSE, TRUE, sizeof (Step));
+  g_array_set_clear_func (self->steps, step_clear);
+}
+
+/**
+ * kt_apply_default_flags:
+ *
+ * Like virsh without --live or --config: both for a running persistent VM,
+ * live for a transient one, config for one that is shut off.
+ */
+KtApplyFlags
+kt_apply_default_flags (KtVm *vm)
+{
+  g_return_val_if_fail (KT_IS_VM (vm), KT_APPLY_CONFIG);
+
+  if (!kt_vm_is_active (vm))
+    return KT_APPLY_CONFIG;
+  return kt_vm_get_persistent (vm) ? KT_APPLY_LIVE | KT_APPLY_CONFIG : KT_APPLY_LIVE;
+}
+
+static gboolean
+sets_equal (const KtCpuset *a,
+            const KtCpuset *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return kt_cpuset_equal (a, b);
+}
+
+static void
+add_step (KtApply        *self,
+          StepKind        kind,
+          guint           id,
+          const KtCpuset *before,
+          const KtCpuset *after)
+{
+  Step s = { kind, id, before ? kt_cpuset_copy (before) : NULL,
+             after ? kt_cpuset_copy (after) : NULL };
+
+  g_array_append_val (self->steps, s);
+}
+
+static gboolean
+same_hugepages (const KtTuning *a,
+                const KtTuning *b)
+{
+  if (a->has_hugepages != b->has_hugepages || a->hugepages->len != b->hugepages->len)
+    return FALSE;
+  for (guint i = 0; i < a->hugepages->len; i++)
+    {
+      const KtHugepage *x = &g_array_index (a->hugepages, KtHugepage, i);
+      const KtHugepage *y = &g_array_index (b->hugepages, KtHugepage, i);
+
+      if (x->size_kib != y->size_kib || !sets_equal (x->nodeset, y->nodeset))
+        return FALSE;
+    }
+  return a->nosharepages == b->nosharepages && a->locked == b->locked;
+}
+
+static gboolean
+same_memnodes (const KtTuning *a,
+               const KtTuning *b)
+{
+  if (a->memnodes->len != b->memnodes->len)
+    return FALSE;
+  for (guint i = 0; i < a->memnodes->len; i++)
+    {
+      const KtMemnode *x = &g_array_index (a->memnodes, KtMemnode, i);
+      const KtMemnode *y = &g_array_index (b->memnodes, KtMemnode, i);
+
+      if (x->cellid != y->cellid || g_strcmp0 (x->mode, y->mode) != 0
+          || !sets_equal (x->nodeset, y->nodeset))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* What a running VM can take, as live calls; what it cannot is refused
+ * with the reason */
+static gboolean
+plan_live (KtApply         *self,
+           const KtTuning  *base,
+           const KtTuning  *target,
+           GError         **error)
+{
+  const char *name = kt_vm_get_name (self->vm);
+
+  if (g_strcmp0 (base->numa_mode, target->numa_mode) != 0)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("libvirt cannot change the memory mode of running VM “%s” (from %s to %s); "
+                     "apply it to the config and restart the VM"),
+                   name, base->numa_mode ? base->numa_mode : "none",
+                   target->numa_mode ? target->numa_mode : "none");
+      return FALSE;
+    }
+  if (!same_hugepages (base, target))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("Huge pages and memory backing of running VM “%s” cannot change live; "
+                     "apply them to the config and restart the VM"), name);
+      return FALSE;
+    }
+  if (g_strcmp0 (base->cpu_mode, target->cpu_mode) != 0
+      || g_strcmp0 (base->cpu_model, target->cpu_model) != 0)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("The CPU model of running VM “%s” cannot change live; apply it to the "
+                     "config and restart the VM"), name);
+      return FALSE;
+    }
+  if (!same_memnodes (base, target))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("The memnodes of running VM “%s” cannot change live; apply them to the "
+                     "config and restart the VM"), name);
+      return FALSE;
+    }
+
+  for (guint v = 0; v < MAX (base->vcpus, target->vcpus); v++)
+    {
+      const KtCpuset *b = kt_tuning_get_vcpupin (base, v);
+      const KtCpuset *t = kt_tuning_get_vcpupin (target, v);
+
+      if (!sets_equal (b, t))
+        add_step (self, STEP_VCPUPIN, v, b, t);
+    }
+  if (!sets_equal (base->emulatorpin, target->emulatorpin))
+    add_step (self, STEP_EMULATORPIN, 0, base->emulatorpin, target->emulatorpin);
+  for (guint i = 0; i < target->iothread_ids->len; i++)
+    {
+      guint id = g_array_index (target->iothread_ids, guint, i);
+      const KtCpuset *b = kt_tuning_get_iothreadpin (base, id);
+      const KtCpuset *t = kt_tuning_get_iothreadpin (target, id);
+
+      if (!sets_equal (b, t))
+        add_step (self, STEP_IOTHREADPIN, id, b, t);
+    }
+  /* An iothread pinned in the target but missing from the VM: libvirt
+   * will refuse it; keep the step so the failure (and rollback) is real */
+  for (guint i = 0; i < target->iothreadpin->len; i++)
+    {
+      const KtPin *pin = &g_array_index (target->iothreadpin, KtPin, i);
+
+      if (!kt_tuning_has_iothread (target, pin->id))
+        add_step (self, STEP_IOTHREADPIN, pin->id, NULL, pin->cpuset);
+    }
+  if (!sets_equal (base->numa_nodeset, target->numa_nodeset) && target->numa_nodeset != NULL)
+    add_step (self, STEP_NUMA_NODESET, 0, base->numa_nodeset, target->numa_nodeset);
+  return TRUE;
+}
+
+/**
+ * kt_apply_new:
+ * @base: the VM as loaded from the connection
+ * @live_target: (nullable): the edited live definition, for %KT_APPLY_LIVE
+ * @config_target: (nullable): the edited inactive definition, for
+ *   %KT_APPLY_CONFIG
+ *
+ * Works out what to do, without doing it.
+ *
+ * Returns: (transfer full): the apply, or %NULL with @error set when the
+ * change cannot be made as asked
+ */
+KtApply *
+kt_apply_new (KtVm          *base,
+              KtDomain      *live_target,
+              KtDomain      *config_target,
+              KtApplyFlags   flags,
+              GError       **error)
+{
+  g_autoptr(KtApply) self = NULL;
+  const char *name;
+
+  g_return_val_if_fail (KT_IS_VM (base), NULL);
+
+  name = kt_vm_get_name (base);
+  self = g_object_new (KT_TYPE_APPLY, NULL);
+  self->vm = g_object_ref (base);
+  self->flags = flags;
+
+  if (flags & KT_APPLY_LIVE)
+    {
+      g_autoptr(KtTuning) b = NULL;
+      g_autoptr(KtTuning) t = NULL;
+
+      if (!kt_vm_is_active (base))
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("VM “%s” is not running: there is nothing to change live"), name);
+          return NULL;
+        }
+      g_return_val_if_fail (KT_IS_DOMAIN (live_target), NULL);
+      b = kt_domain_get_tuning (kt_vm_get_live (base));
+      t = kt_domain_get_tuning (live_target);
+      if (!plan_live (self, b, t, error))
+        return NULL;
+      self->base_live = g_steal_pointer (&b);
+    }
+
+  if (flags & KT_APPLY_CONFIG)
+    {
+      KtDomain *inactive = kt_vm_get_inactive (base);
+      g_autofree char *after = NULL;
+
+      if (inactive == NULL)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("VM “%s” is transient: it has no persistent config to change"), name);
+          return NULL;
+        }
+      g_return_val_if_fail (KT_IS_DOMAIN (config_target), NULL);
+      self->base_inactive_xml = g_strdup (kt_domain_get_original_xml (inactive));
+      after = kt_domain_to_xml (config_target);
+      if (!g_str_equal (after, self->base_inactive_xml))
+        {
+          g_autofree char *a = g_strdup_printf ("%s.xml (config)", name);
+          g_autofree char *b = g_strdup_printf ("%s.xml (new config)", name);
+
+          self->diff = kt_diff_lines (self->base_inactive_xml, after, a, b);
+          self->define_xml = g_steal_pointer (&after);
+        }
+    }
+  if (self->diff == NULL)
+    self->diff = g_strdup ("");
+
+  return g_steal_pointer (&self);
+}
+
+gboolean
+kt_apply_is_empty (KtApply *self)
+{
+  g_return_val_if_fail (KT_IS_APPLY (self), TRUE);
+  return self->steps->len == 0 && self->define_xml == NULL;
+}
+
+const char *
+kt_apply_get_diff (KtApply *self)
+{
+  g_return_val_if_fail (KT_IS_APPLY (self), NULL);
+  return self->diff;
+}
+
+static char *
+describe_step (KtApply    *self,
+               const Step *s,
+               gboolean    undo)
+{
+  const KtCpuset *set = undo ? s->before : s->after;
+  g_autofree char *text = set ? kt_cpuset_format (set) : g_strdup (_("all host CPUs"));
+  const char *name = kt_vm_get_name (self->vm);
+
+  switch (s->kind)
+    {
+    case STEP_VCPUPIN:
+      return g_strdup_printf (_("virDomainPinVcpuFlags: %s vCPU %u → %s (live)"), name, s->id, text);
+    case STEP_EMULATORPIN:
+      return g_strdup_printf (_("virDomainPinEmulator: %s emulator → %s (live)"), name, text);
+    case STEP_IOTHREADPIN:
+      return g_strdup_printf (_("virDomainPinIOThread: %s IOThread %u → %s (live)"), name, s->id,
+                              text);
+    case STEP_NUMA_NODESET:
+    default:
+      return g_strdup_printf (_("virDomainSetNumaParameters: %s nodeset → %s (live)"), name, text);
+    }
+}
+
+/**
+ * kt_apply_get_calls:
+ *
+ * Returns: (transfer container) (element-type utf8): the libvirt calls
+ * kt_apply_run() makes, in order, the define last
+ */
+GPtrArray *
+kt_apply_get_calls (KtApply *self)
+{
+  GPtrArray *calls = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (KT_IS_APPLY (self), calls);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    g_ptr_array_add (calls, describe_step (self, &g_array_index (self->steps, Step, i), FALSE));
+  if (self->define_xml != NULL)
+    g_ptr_array_add (calls, g_strdup_printf (_("virDomainDefineXMLFlags: %s (config, validated)"),
+                                             kt_vm_get_name (self->vm)));
+  return calls;
+}
+
+/* Running ---------------------------------------------------------------- */
+
+typedef struct
+{
+  virConnectPtr  conn;
+  virDomainPtr   dom;
+  unsigned char *all_map;   /* every online host CPU */
+  int            n_cpus;
+  int            maplen;
+} Ctx;
+
+static unsigned char *
+cpumap_of (const Ctx      *ctx,
+           const KtCpuset *set)
+{
+  unsigned char *map;
+
+  if (set == NULL)
+    return g_memdup2 (ctx->all_map, ctx->maplen);
+  map = g_malloc0 (ctx->maplen);
+  for (int c = kt_cpuset_first (set); c >= 0 && c < ctx->n_cpus; c = kt_cpuset_next (set, c))
+    VIR_USE_CPU (map, c);
+  return map;
+}
+
+static int
+run_step (const Ctx  *ctx,
+          const Step *s,
+          gboolean    undo)
+{
+  const KtCpuset *set = undo ? s->before : s->after;
+  g_autofree unsigned char *map = NULL;
+
+  switch (s->kind)
+    {
+    case STEP_VCPUPIN:
+      map = cpumap_of (ctx, set);
+      return virDomainPinVcpuFlags (ctx->dom, s->id, map, ctx->maplen, VIR_DOMAIN_AFFECT_LIVE);
+    case STEP_EMULATORPIN:
+      map = cpumap_of (ctx, set);
+      return virDomainPinEmulator (ctx->dom, map, ctx->maplen, VIR_DOMAIN_AFFECT_LIVE);
+    case STEP_IOTHREADPIN:
+      map = cpumap_of (ctx, set);
+      return virDomainPinIOThread (ctx->dom, s->id, map, ctx->maplen, VIR_DOMAIN_AFFECT_LIVE);
+    case STEP_NUMA_NODESET:
+    default:
+      {
+        g_autofree char *text = NULL;
+        virTypedParameterPtr params = NULL;
+        int nparams = 0, maxparams = 0, ret;
+
+        if (set == NULL)
+          return 0;   /* nothing to go back to */
+        text = kt_cpuset_format (set);
+        if (virTypedParamsAddString (&params, &nparams, &maxparams, VIR_DOMAIN_NUMA_NODESET,
+                                     text) < 0)
+          return -1;
+        ret = virDomainSetNumaParameters (ctx->dom, params, nparams, VIR_DOMAIN_AFFECT_LIVE);
+        virTypedParamsFree (params, nparams);
+        return ret;
+      }
+    }
+}
+
+static gboolean
+pins_equal (const KtTuning *a,
+            const KtTuning *b)
+{
+  if (a->vcpupin->len != b->vcpupin->len || a->iothreadpin->len != b->iothreadpin->len
+      || !sets_equal (a->emulatorpin, b->emulatorpin)
+      || !sets_equal (a->numa_nodeset, b->numa_nodeset)
+      || g_strcmp0 (a->numa_mode, b->numa_mode) != 0)
+    return FALSE;
+  for (guint i = 0; i < a->vcpupin->len; i++)
+    {
+      const KtPin *p = &g_array_index (a->vcpupin, KtPin, i);
+
+      if (!sets_equal (p->cpuset, kt_tuning_get_vcpupin (b, p->id)))
+        return FALSE;
+    }
+  for (guint i = 0; i < a->iothreadpin->len; i++)
+    {
+      const KtPin *p = &g_array_index (a->iothreadpin, KtPin, i);
+
+      if (!sets_equal (p->cpuset, kt_tuning_get_iothreadpin (b, p->id)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Refuses to overwrite what someone else changed since we loaded it */
+static gboolean
+check_unchanged (KtApply  *self,
+                 Ctx      *ctx,
+                 GError  **error)
+{
+  const char *name = kt_vm_get_name (self->vm);
+
+  if (self->define_xml != NULL)
+    {
+      char *now = virDomainGetXMLDesc (ctx->dom, VIR_DOMAIN_XML_INACTIVE);
+      gboolean same;
+
+      if (now == NULL)
+        {
+          kt_set_libvirt_error (error, _("Cannot read the config of “%s”"), name);
+          return FALSE;
+        }
+      same = g_str_equal (now, self->base_inactive_xml);
+      free (now);
+      if (!same)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                       _("The config of “%s” was changed since it was loaded (by virsh or "
+                         "another tool). Nothing was applied: reload it and try again."), name);
+          return FALSE;
+        }
+    }
+  if (self->steps->len > 0)
+    {
+      char *now = virDomainGetXMLDesc (ctx->dom, 0);
+      g_autoptr(KtDomain) live = NULL;
+      g_autoptr(KtTuning) t = NULL;
+
+      if (now == NULL)
+        {
+          kt_set_libvirt_error (error, _("Cannot read the running definition of “%s”"), name);
+          return FALSE;
+        }
+      live = kt_domain_new_from_xml (now, -1, error);
+      free (now);
+      if (live == NULL)
+        return FALSE;
+      t = kt_domain_get_tuning (live);
+      if (!pins_equal (t, self->base_live))
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                       _("The running pins of “%s” were changed since they were loaded (by "
+                         "virsh or another tool). Nothing was applied: reload and try again."),
+                       name);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static void
+rollback (KtApply   *self,
+          const Ctx *ctx,
+          guint      done)
+{
+  for (guint i = done; i > 0; i--)
+    if (run_step (ctx, &g_array_index (self->steps, Step, i - 1), TRUE) < 0)
+      {
+        g_autofree char *what = describe_step (self, &g_array_index (self->steps, Step, i - 1),
+                                               TRUE);
+
+        g_warning ("Could not undo “%s”: %s", what, virGetLastErrorMessage ());
+        virResetLastError ();
+      }
+}
+
+/**
+ * kt_apply_run:
+ *
+ * Makes the live calls, then defines the config.  On failure the live
+ * calls already made are reverted, nothing is defined, and @error says
+ * which step failed.
+ */
+gboolean
+kt_apply_run (KtApply       *self,
+              KtConnection  *connection,
+              GError       **error)
+{
+  Ctx ctx = { 0, };
+  const char *name;
+  gboolean ok = FALSE;
+  guint done = 0;
+
+  g_return_val_if_fail (KT_IS_APPLY (self), FALSE);
+  g_return_val_if_fail (KT_IS_CONNECTION (connection), FALSE);
+
+  name = kt_vm_get_name (self->vm);
+  if (kt_apply_is_empty (self))
+    return TRUE;
+  if (kt_connection_is_read_only (connection))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_READ_ONLY,
+                   _("The connection to %s is read-only: nothing can be applied"),
+                   kt_connection_get_uri (connection));
+      return FALSE;
+    }
+
+  ctx.conn = kt_connection_get_handle (connection);
+  ctx.dom = virDomainLookupByName (ctx.conn, name);
+  if (ctx.dom == NULL)
+    {
+      if (virGetLastErrorCode () == VIR_ERR_NO_DOMAIN)
+        {
+          virResetLastError ();
+          g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                       _("VM “%s” no longer exists. Nothing was applied."), name);
+        }
+      else
+        kt_set_libvirt_error (error, _("Cannot find VM “%s”"), name);
+      return FALSE;
+    }
+
+  if (!check_unchanged (self, &ctx, error))
+    goto out;
+
+  if (self->steps->len > 0)
+    {
+      ctx.n_cpus = virNodeGetCPUMap (ctx.conn, &ctx.all_map, NULL, 0);
+      if (ctx.n_cpus < 0)
+        {
+          kt_set_libvirt_error (error, _("Cannot read the host's CPUs"));
+          goto out;
+        }
+      ctx.maplen = VIR_CPU_MAPLEN (ctx.n_cpus);
+    }
+
+  for (done = 0; done < self->steps->len; done++)
+    {
+      const Step *s = &g_array_index (self->steps, Step, done);
+
+      if (run_step (&ctx, s, FALSE) < 0)
+        {
+          g_autofree char *what = describe_step (self, s, FALSE);
+
+          kt_set_libvirt_error (error, _("%s failed"), what);
+          rollback (self, &ctx, done);
+          g_prefix_error (error, done > 0 ? _("Nothing was changed: the earlier live steps "
+                                              "were undone. ")
+                                          : _("Nothing was changed. "));
+          goto out;
+        }
+    }
+
+  if (self->define_xml != NULL)
+    {
+      virDomainPtr defined = virDomainDefineXMLFlags (ctx.conn, self->define_xml,
+                                                      VIR_DOMAIN_DEFINE_VALIDATE);
+
+      if (defined == NULL)
+        {
+          kt_set_libvirt_error (error, _("Defining the new config of “%s” failed"), name);
+          rollback (self, &ctx, done);
+          g_prefix_error (error, _("Nothing was changed. "));
+          goto out;
+        }
+      virDomainFree (defined);
+    }
+  ok = TRUE;
+
+out:
+  free (ctx.all_map);
+  virDomainFree (ctx.dom);
+  return ok;
+}
+
+/* Diff ------------------------------------------------------------------- */
+
+/**
+ * kt_diff_lines:
+ *
+ * Returns: (transfer full): a unified diff (3 lines of context) of two
+ * texts; "" when they are the same
+ */
+char *
+kt_diff_lines (const char *before,
+               const char *after,
+               const char *before_name,
+               const char *after_name)
+{
+  g_auto(GStrv) a = g_strsplit (before, "\n", -1);
+  g_auto(GStrv) b = g_strsplit (after, "\n", -1);
+  guint n = g_strv_length (a), m = g_strv_length (b);
+  g_autofree guint *lcs = NULL;
+  g_autoptr(GArray) ops = g_array_new (FALSE, FALSE, sizeof (char));
+  g_autoptr(GArray) ai = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) bi = g_array_new (FALSE, FALSE, sizeof (guint));
+  GString *out;
+  guint i = 0, j = 0;
+
+  if (g_str_equal (before, after))
+    return g_strdup ("");
+
+  /* Longest common subsequence table, from the end */
+  lcs = g_new0 (guint, (gsize) (n + 1) * (m + 1));
+#define LCS(x, y) lcs[(gsize) (x) * (m + 1) + (y)]
+  for (guint x = n; x-- > 0;)
+    for (guint y = m; y-- > 0;)
+      LCS (x, y) = g_str_equal (a[x], b[y]) ? LCS (x + 1, y + 1) + 1
+                                            : MAX (LCS (x + 1, y), LCS (x, y + 1));
+
+  /* The edit script: ' ' keep, '-' delete, '+' insert */
+  while (i < n || j < m)
+    {
+      char op;
+
+      if (i < n && j < m && g_str_equal (a[i], b[j]))
+        op = ' ';
+      else if (i < n && (j == m || LCS (i + 1, j) >= LCS (i, j + 1)))
+        op = '-';   /* deletions before insertions, as diff -u writes them */
+      else
+        op = '+';
+      g_array_append_val (ops, op);
+      g_array_append_val (ai, i);
+      g_array_append_val (bi, j);
+      if (op != '+')
+        i++;
+      if (op != '-')
+        j++;
+    }
+#undef LCS
+
+  out = g_string_new (NULL);
+  g_string_append_printf (out, "--- %s\n+++ %s\n", before_name, after_name);
+  for (guint k = 0; k < ops->len;)
+    {
+      guint start, end, a_count = 0, b_count = 0;
+
+      if (g_array_index (ops, char, k) == ' ')
+        {
+          k++;
+          continue;
+        }
+      /* A hunk: changes at most 6 lines apart, 3 lines of context */
+      {
+        guint last = k;
+
+        for (guint h = k; h < ops->len; h++)
+          {
+            if (g_array_index (ops, char, h) != ' ')
+              last = h;
+            else if (h - last > 6)
+              break;
+          }
+        start = k >= 3 ? k - 3 : 0;
+        end = MIN (ops->len, last + 4);
+      }
+      for (guint h = start; h < end; h++)
+        {
+          char op = g_array_index (ops, char, h);
+
+          if (op != '+')
+            a_count++;
+          if (op != '-')
+            b_count++;
+        }
+      g_string_append_printf (out, "@@ -%u,%u +%u,%u @@\n",
+                              g_array_index (ai, guint, start) + 1, a_count,
+                              g_array_index (bi, guint, start) + 1, b_count);
+      for (guint h = start; h < end; h++)
+        {
+          char op = g_array_index (ops, char, h);
+          const char *line = op == '+' ? b[g_array_index (bi, guint, h)]
+                                       : a[g_array_index (ai, guint, h)];
+
+          g_string_append_printf (out, "%c%s\n", op, line);
+        }
+      k = end;
+    }
+  return g_string_free (out, FALSE);
+}
