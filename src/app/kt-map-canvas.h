@@ -34,11 +34,28 @@ void        kt_map_canvas_set_zoom         (KtMapCanvas *self,
 void        kt_map_canvas_zoom_to_fit      (KtMapCanvas *self);
 /* Re-reads the plan's snapshot after it changed outside the canvas */
 void        kt_map_canvas_refresh          (KtMapCanvas *self);
+/* How many threads (chips) are selected; "Pin to…" wants some */
+guint       kt_map_canvas_get_n_selected   (KtMapCanvas *self);
+/* "Pin to…": pins the selected vCPUs (else the focused one) to @cpuset
+ * ("4-7,36-39"), one kt_plan_pin () per VM */
+gboolean    kt_map_canvas_pin_selected_to  (KtMapCanvas  *self,
+                                            const char   *cpuset,
+                                            GError      **error);
 
 /* Signals:
- *   "vm-activated" (KtVm *vm): a chip was clicked; the window selects the VM
+ *   "vm-activated" (KtVm *vm): a chip was clicked (or picked with Enter);
+ *                  the canvas also sets "selected-vm" to it (clicking empty
+ *                  space clears both)
  *   "pin-failed"   (const char *message): a drop was refused; the window
  *                  shows a toast
- * Properties: "plan", "selected-vm", "zoom" (all G_PARAM_EXPLICIT_NOTIFY) */
+ * Properties: "plan", "selected-vm", "zoom", "n-selected" (read-only), all
+ * G_PARAM_EXPLICIT_NOTIFY.
+ *
+ * The canvas scrolls itself (wheel, Shift+wheel, middle-button drag; Ctrl+
+ * wheel and pinch zoom).  It is also a GtkScrollable: inside a
+ * GtkScrolledWindow (directly, no GtkViewport) it gets scrollbars.  Test hook: with KVMTUNE_TEST_GEOMETRY=FILE in the
+ * environment it writes the window-relative centre of every vCPU chip
+ * ("chip VM VCPU X Y"), PU ("pu CPU X Y") and node header ("node N X Y")
+ * there after each frame that moved them. */
 
 G_END_DECLS

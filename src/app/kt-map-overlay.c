@@ -125,7 +125,14 @@ kt_map_overlay_new (KtSnapshot        *snapshot,
       g_list_store_find (G_LIST_STORE (vms), p->vm, &vm_index);
       if (!p->pinned)
         {
-          KtMapSpan *span = g_new0 (KtMapSpan, 1);
+          KtMapSpan *span;
+
+          /* Unpinned emulator and I/O threads float almost everywhere;
+           * drawing them would hatch the whole map.  Floating vCPUs are
+           * what an admin needs to see. */
+          if (p->kind != KT_THREAD_VCPU)
+            continue;
+          span = g_new0 (KtMapSpan, 1);
 
           span->vm = p->vm;
           span->vm_index = vm_index;

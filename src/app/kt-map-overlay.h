@@ -35,7 +35,7 @@ typedef struct
   KtThreadKind  kind;
   guint         index;
   KtCpuset     *allowed;    /* floats over this set (a <vcpu cpuset> or the host) */
-} KtMapSpan;
+} KtMapSpan;   /* only vCPUs: unpinned emulator and I/O threads are not drawn */
 
 typedef struct _KtMapOverlay KtMapOverlay;
 

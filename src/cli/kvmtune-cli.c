@@ -10,13 +10,17 @@
 
 #include "config.h"
 
+#include <cairo-svg.h>
 #include <glib/gi18n.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
+#include <zlib.h>
 
 #include "kt-connection.h"
 #include "kt-error.h"
 #include "kt-json.h"
+#include "kt-map-painter.h"
 #include "kt-placement.h"
 #include "kt-snapshot.h"
 
@@ -380,6 +384,256 @@ print_show (KtSnapshot *snapshot,
     }
 }
 
+/* render ----------------------------------------------------------------- */
+
+#define RENDER_WIDTH   1600
+#define RENDER_HEIGHT  1000
+#define RENDER_MAX     16384
+#define RENDER_MARGIN  16.0
+
+typedef enum
+{
+  IMAGE_PNG,
+  IMAGE_SVG,
+} ImageType;
+
+typedef struct
+{
+  char    *output;
+  int      width;
+  int      height;
+  gboolean dark;
+} RenderOptions;
+
+static gboolean
+parse_render_options (int           *argc,
+                      char        ***argv,
+                      RenderOptions *opts,
+                      GError       **error)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("");
+  GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &opts->output,
+      N_("Write to FILE (.png or .svg)"), N_("FILE") },
+    { "width", 0, 0, G_OPTION_ARG_INT, &opts->width, N_("Image width (default 1600)"), N_("W") },
+    { "height", 0, 0, G_OPTION_ARG_INT, &opts->height, N_("Image height (default 1000)"), N_("H") },
+    { "dark", 0, 0, G_OPTION_ARG_NONE, &opts->dark, N_("Use dark colours"), NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_summary (ctx, "render");
+  return g_option_context_parse (ctx, argc, argv, error);
+}
+
+static gboolean
+image_type_of (const char  *path,
+               ImageType   *type,
+               GError     **error)
+{
+  g_autofree char *lower = g_ascii_strdown (path, -1);
+
+  if (g_str_has_suffix (lower, ".png"))
+    *type = IMAGE_PNG;
+  else if (g_str_has_suffix (lower, ".svg"))
+    *type = IMAGE_SVG;
+  else
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                   _("Cannot tell the image type of “%s”: use a .png or .svg file name"), path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static cairo_status_t
+append_bytes (void                *closure,
+              const unsigned char *data,
+              unsigned int         length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+/* PNG output: cairo's writer leaves filtering and compression to libpng's
+ * defaults, which take most of a render's time.  The map is opaque and
+ * made of flat colours: RGB rows, each filtered "up" when it repeats the
+ * previous one and "sub" otherwise, deflated in run-length mode, come out
+ * as small and several times faster. */
+
+static void
+png_chunk (GByteArray   *out,
+           const char   *type,
+           const guint8 *data,
+           gsize         len)
+{
+  guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+
+  if (len > 0)
+    crc = crc32 (crc, data, len);   /* crc32 (crc, NULL, 0) is 0, not crc */
+  g_byte_array_append (out, be, 4);
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  if (len > 0)
+    g_byte_array_append (out, data, len);
+  be[0] = crc >> 24, be[1] = crc >> 16, be[2] = crc >> 8, be[3] = crc;
+  g_byte_array_append (out, be, 4);
+}
+
+static gboolean
+png_deflate (z_stream   *z,
+             int         flush,
+             GByteArray *out,
+             guint8     *buf,
+             gsize       size)
+{
+  do
+    {
+      int ret;
+
+      z->next_out = buf;
+      z->avail_out = size;
+      ret = deflate (z, flush);
+      if (ret == Z_STREAM_ERROR)
+        return FALSE;
+      if (size - z->avail_out > 0)
+        png_chunk (out, "IDAT", buf, size - z->avail_out);
+    }
+  while (z->avail_out == 0 || (flush == Z_FINISH && z->avail_in > 0));
+  return TRUE;
+}
+
+/* An opaque ARGB32 (or RGB24) image surface as an RGB PNG */
+static gboolean
+write_png (cairo_surface_t *surface,
+           GByteArray      *out)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  int width = cairo_image_surface_get_width (surface);
+  int height = cairo_image_surface_get_height (surface);
+  int stride = cairo_image_surface_get_stride (surface);
+  const guint8 *data = cairo_image_surface_get_data (surface);
+  gsize row_len = 1 + 3 * (gsize) width;
+  g_autofree guint8 *raw = g_malloc (2 * row_len);
+  g_autofree guint8 *row = g_malloc (row_len);
+  g_autofree guint8 *buf = g_malloc (1 << 16);
+  guint8 ihdr[13] = { width >> 24, width >> 16, width >> 8, width,
+                      height >> 24, height >> 16, height >> 8, height,
+                      8, 2, 0, 0, 0 };
+  z_stream z = { 0, };
+  gboolean ok = TRUE;
+
+  cairo_surface_flush (surface);
+  if (deflateInit2 (&z, 1, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
+    return FALSE;
+  g_byte_array_append (out, signature, sizeof signature);
+  png_chunk (out, "IHDR", ihdr, sizeof ihdr);
+
+  for (int y = 0; y < height && ok; y++)
+    {
+      const guint32 *pixels = (const guint32 *) (data + (gsize) y * stride);
+      guint8 *cur = raw + (y % 2) * row_len + 1;
+      guint8 *prev = raw + ((y + 1) % 2) * row_len + 1;
+
+      for (int x = 0; x < width; x++)
+        {
+          cur[3 * x] = pixels[x] >> 16;
+          cur[3 * x + 1] = pixels[x] >> 8;
+          cur[3 * x + 2] = pixels[x];
+        }
+      if (y > 0 && memcmp (cur, prev, row_len - 1) == 0)
+        {
+          row[0] = 2;   /* up: the same row again, all zeros */
+          memset (row + 1, 0, row_len - 1);
+        }
+      else
+        {
+          row[0] = 1;   /* sub: the difference with the pixel on the left */
+          for (gsize i = 0; i < row_len - 1; i++)
+            row[1 + i] = cur[i] - (i >= 3 ? cur[i - 3] : 0);
+        }
+      z.next_in = row;
+      z.avail_in = row_len;
+      ok = png_deflate (&z, Z_NO_FLUSH, out, buf, 1 << 16);
+    }
+  if (ok)
+    ok = png_deflate (&z, Z_FINISH, out, buf, 1 << 16);
+  deflateEnd (&z);
+  png_chunk (out, "IEND", NULL, 0);
+  return ok;
+}
+
+/* The whole map, scaled to fit @width × @height with its aspect kept */
+static void
+paint_map (cairo_t          *cr,
+           KtSnapshot       *snapshot,
+           const KtMapStyle *style,
+           int               width,
+           int               height)
+{
+  KtHost *host = kt_snapshot_get_host (snapshot);
+  g_autoptr(KtMapLayout) layout = kt_map_layout_new (host);
+  g_autoptr(KtMapOverlay) overlay = kt_map_overlay_new (snapshot, NULL, layout);
+  const KtMapBox *root = kt_map_layout_get_root (layout);
+  double margin = MIN (RENDER_MARGIN, MIN (width, height) / 20.0);
+  double scale = MIN ((width - 2 * margin) / MAX (root->rect.width, 1),
+                      (height - 2 * margin) / MAX (root->rect.height, 1));
+
+  cairo_set_source_rgba (cr, style->window_bg.red, style->window_bg.green,
+                         style->window_bg.blue, style->window_bg.alpha);
+  cairo_paint (cr);
+  cairo_translate (cr, (width - root->rect.width * scale) / 2,
+                   (height - root->rect.height * scale) / 2);
+  cairo_scale (cr, scale, scale);
+  cairo_translate (cr, -root->rect.x, -root->rect.y);
+  kt_map_paint_topology (cr, host, layout, style);
+  kt_map_paint_overlay (cr, layout, overlay, style, NULL);
+}
+
+static gboolean
+render_map (KtSnapshot           *snapshot,
+            const RenderOptions  *opts,
+            ImageType             type,
+            GError              **error)
+{
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
+  KtMapStyle style;
+  cairo_surface_t *surface;
+  cairo_status_t status;
+  cairo_t *cr;
+
+  if (type == IMAGE_PNG)
+    surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, opts->width, opts->height);
+  else
+    surface = cairo_svg_surface_create_for_stream (append_bytes, bytes,
+                                                   opts->width, opts->height);
+  kt_map_style_init_default (&style, opts->dark);
+  cr = cairo_create (surface);
+  paint_map (cr, snapshot, &style, opts->width, opts->height);
+  status = cairo_status (cr);
+  cairo_destroy (cr);
+  kt_map_style_clear (&style);
+
+  if (status == CAIRO_STATUS_SUCCESS)
+    {
+      if (type == IMAGE_PNG && !write_png (surface, bytes))
+        status = CAIRO_STATUS_WRITE_ERROR;
+      else
+        {
+          cairo_surface_finish (surface);
+          status = cairo_surface_status (surface);
+        }
+    }
+  cairo_surface_destroy (surface);
+  if (status != CAIRO_STATUS_SUCCESS)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_IO, _("Cannot draw the map: %s"),
+                   cairo_status_to_string (status));
+      return FALSE;
+    }
+  return g_file_set_contents (opts->output, (const char *) bytes->data, bytes->len, error);
+}
+
 /* Verbs ------------------------------------------------------------------ */
 
 typedef struct
@@ -497,10 +751,44 @@ run_verb (Source   *src,
         g_print (_("Wrote %s: %u domains\n"), output,
                  g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)));
     }
+  else if (g_str_equal (verb, "render"))
+    {
+      RenderOptions ropts = { NULL, RENDER_WIDTH, RENDER_HEIGHT, FALSE };
+      g_autofree char *routput = NULL;
+      ImageType type;
+
+      if (!parse_render_options (&argc, &argv, &ropts, error))
+        {
+          g_free (ropts.output);
+          return 2;
+        }
+      routput = ropts.output;
+      if (routput == NULL || argc > 1)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("Usage: kvmtune-cli [SOURCE] render -o FILE.png|FILE.svg "
+                         "[--width W] [--height H] [--dark]"));
+          return 2;
+        }
+      if (ropts.width < 1 || ropts.width > RENDER_MAX
+          || ropts.height < 1 || ropts.height > RENDER_MAX)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("The image must be 1 to %d pixels wide and high"), RENDER_MAX);
+          return 2;
+        }
+      if (!image_type_of (routput, &type, error))
+        return 1;
+      if ((snapshot = source_load (src, error)) == NULL)
+        return 1;
+      if (!render_map (snapshot, &ropts, type, error))
+        return 1;
+      g_print (_("Wrote %s: %d×%d\n"), routput, ropts.width, ropts.height);
+    }
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Unknown command “%s” (try topology, domains, show or snapshot)"), verb);
+                   _("Unknown command “%s” (try topology, domains, show, snapshot or render)"), verb);
       ret = 2;
     }
   g_free (opts.output);
@@ -534,7 +822,8 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  ctx = g_option_context_new (_("VERB [ARGS] — topology | domains | show DOMAIN | snapshot -o FILE"));
+  ctx = g_option_context_new (_("VERB [ARGS] — topology | domains | show DOMAIN | snapshot -o FILE | "
+                                   "render -o FILE.png|FILE.svg"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (ctx, TRUE);
   g_option_context_set_summary (ctx, _("Inspect a KVM host's NUMA topology and its VMs' tuning.\n"
