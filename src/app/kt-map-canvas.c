@@ -117,9 +117,11 @@ struct _KtMapCanvas
   gboolean        kbd_nav;         /* the focus moved by keyboard: show the ring */
   const KtMapBox *kbd_pu;          /* the PU the target grew from */
 
-  /* Tests: KVMTUNE_TEST_GEOMETRY */
+  /* Tests: KVMTUNE_TEST_GEOMETRY; benchmarks: KVMTUNE_BENCH_QUIT_AFTER_MAP */
   char           *geometry_path;
   char           *geometry_last;
+  gboolean        quit_after_map;
+  gboolean        quit_scheduled;
 };
 
 static void kt_map_canvas_scrollable_init (GtkScrollableInterface *iface);
@@ -2346,6 +2348,14 @@ write_geometry (KtMapCanvas *self)
 }
 
 static void
+quit_after_paint (GdkFrameClock *clock,
+                  gpointer       data)
+{
+  g_signal_handlers_disconnect_by_func (clock, quit_after_paint, data);
+  g_application_quit (g_application_get_default ());
+}
+
+static void
 kt_map_canvas_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
@@ -2375,6 +2385,15 @@ kt_map_canvas_snapshot (GtkWidget   *widget,
 
   if (self->geometry_path != NULL)
     write_geometry (self);
+  if (self->quit_after_map && !self->quit_scheduled)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+      /* Start-up benchmark: the map is up once this frame is painted */
+      self->quit_scheduled = TRUE;
+      if (clock != NULL)
+        g_signal_connect (clock, "after-paint", G_CALLBACK (quit_after_paint), NULL);
+    }
 }
 
 /* Size and scrolling ----------------------------------------------------- */
@@ -2776,6 +2795,7 @@ kt_map_canvas_init (KtMapCanvas *self)
     g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
                              G_CALLBACK (invalidate_style), self, G_CONNECT_SWAPPED);
 
+  self->quit_after_map = g_getenv ("KVMTUNE_BENCH_QUIT_AFTER_MAP") != NULL;
   geometry = g_getenv ("KVMTUNE_TEST_GEOMETRY");
   if (geometry != NULL && geometry[0] != '\0')
     self->geometry_path = g_strdup (geometry);
