@@ -23,63 +23,30 @@
 #include "kt-map-painter.h"
 #include "kt-placement.h"
 #include "kt-snapshot.h"
+#include "kt-source.h"
+#include "kt-cli-tune.h"
 
 typedef struct
 {
-  char          *connect;
-  char          *snapshot;
-  char          *caps;
-  char         **domains;
-  gboolean       read_only;
+  KtSourceSpec   spec;
   KtConnection  *connection;
 } Source;
 
 static void
 source_clear (Source *src)
 {
-  g_clear_pointer (&src->connect, g_free);
-  g_clear_pointer (&src->snapshot, g_free);
-  g_clear_pointer (&src->caps, g_free);
-  g_clear_pointer (&src->domains, g_strfreev);
+  kt_source_spec_clear (&src->spec);
   g_clear_object (&src->connection);
-}
-
-/* Conflicting source options are usage errors (exit status 2) */
-static gboolean
-source_check (Source  *src,
-              GError **error)
-{
-  guint n = (src->connect != NULL) + (src->snapshot != NULL) + (src->caps != NULL);
-
-  if (n > 1)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Give only one of --connect, --snapshot and --caps"));
-      return FALSE;
-    }
-  if (src->domains != NULL && src->caps == NULL)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("--domain goes with --caps"));
-      return FALSE;
-    }
-  return TRUE;
 }
 
 static KtSnapshot *
 source_load (Source  *src,
              GError **error)
 {
-  if (src->snapshot != NULL)
-    return kt_snapshot_load_file (src->snapshot, error);
-  if (src->caps != NULL)
-    return kt_snapshot_new_from_files (src->caps, (const char * const *) src->domains, error);
-
-  kt_connection_init_events (TRUE);
-  src->connection = kt_connection_open (src->connect, src->read_only, error);
-  if (src->connection == NULL)
-    return NULL;
-  return kt_connection_capture (src->connection, error);
+  /* No main loop here: libvirt's events run in a thread of their own */
+  if (src->spec.snapshot == NULL && src->spec.caps == NULL)
+    kt_connection_init_events (TRUE);
+  return kt_source_load (&src->spec, &src->connection, error);
 }
 
 /* Text helpers ----------------------------------------------------------- */
@@ -785,10 +752,13 @@ run_verb (Source   *src,
         return 1;
       g_print (_("Wrote %s: %d×%d\n"), routput, ropts.width, ropts.height);
     }
+  else if (kt_cli_is_tune_verb (verb))
+    ret = kt_cli_tune (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Unknown command “%s” (try topology, domains, show, snapshot or render)"), verb);
+                   _("Unknown command “%s” (try topology, domains, show, snapshot, render, pin, "
+                     "emulatorpin, iothreadpin, numatune, hugepages or cpu-model)"), verb);
       ret = 2;
     }
   g_free (opts.output);
@@ -803,15 +773,15 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   Source src = { 0, };
   GOptionEntry entries[] = {
-    { "connect", 'c', 0, G_OPTION_ARG_STRING, &src.connect,
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &src.spec.connect,
       N_("Read from libvirt at URI"), N_("URI") },
-    { "snapshot", 's', 0, G_OPTION_ARG_FILENAME, &src.snapshot,
+    { "snapshot", 's', 0, G_OPTION_ARG_FILENAME, &src.spec.snapshot,
       N_("Read an offline snapshot"), N_("FILE") },
-    { "caps", 0, 0, G_OPTION_ARG_FILENAME, &src.caps,
+    { "caps", 0, 0, G_OPTION_ARG_FILENAME, &src.spec.caps,
       N_("Read host capabilities XML"), N_("FILE") },
-    { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &src.domains,
+    { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &src.spec.domains,
       N_("Read domain XML (with --caps; repeatable)"), N_("FILE") },
-    { "readonly", 'r', 0, G_OPTION_ARG_NONE, &src.read_only,
+    { "readonly", 'r', 0, G_OPTION_ARG_NONE, &src.spec.read_only,
       N_("Open the libvirt connection read-only"), NULL },
     { NULL }
   };
@@ -842,7 +812,7 @@ main (int    argc,
       return 2;
     }
 
-  if (!source_check (&src, &error))
+  if (!kt_source_spec_check (&src.spec, &error))
     ret = 2;
   else
     ret = run_verb (&src, argc - 1, argv + 1, &error);

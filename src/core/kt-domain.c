@@ -320,30 +320,47 @@ is_blank_text (xmlNode *node)
   return node != NULL && node->type == XML_TEXT_NODE && xmlIsBlankNode (node);
 }
 
-/* The indentation step the document uses: that of <domain>'s first child */
-static char *
-indent_unit (KtDomain *self)
+/* What follows the last newline of a blank text node: its indentation */
+static const char *
+indent_of (xmlNode *blank)
 {
-  xmlNode *first = kt_domain_get_root (self)->children;
+  const char *text, *nl;
 
-  if (is_blank_text (first))
-    {
-      const char *text = (const char *) first->content;
-      const char *nl = strrchr (text, '\n');
+  if (!is_blank_text (blank))
+    return NULL;
+  text = (const char *) blank->content;
+  nl = strrchr (text, '\n');
+  return nl != NULL ? nl + 1 : NULL;
+}
 
-      if (nl != NULL && nl[1] != '\0')
-        return g_strdup (nl + 1);
-    }
-  return g_strdup ("  ");
+/* The document's indentation: that of </domain> (the base, non-empty when
+ * the domain sits inside a snapshot) and the step to its children */
+static void
+indentation (KtDomain  *self,
+             char     **base,
+             char     **unit)
+{
+  xmlNode *root = kt_domain_get_root (self);
+  const char *child = indent_of (root->children);
+  const char *closing = indent_of (root->last);
+
+  *base = g_strdup (closing ? closing : "");
+  if (child != NULL && g_str_has_prefix (child, *base) && strlen (child) > strlen (*base))
+    *unit = g_strdup (child + strlen (*base));
+  else
+    *unit = g_strdup ("  ");
 }
 
 static xmlNode *
 new_indent (KtDomain *self,
             int       depth)
 {
-  g_autofree char *unit = indent_unit (self);
+  g_autofree char *base = NULL;
+  g_autofree char *unit = NULL;
   g_autoptr(GString) s = g_string_new ("\n");
 
+  indentation (self, &base, &unit);
+  g_string_append (s, base);
   for (int i = 0; i < depth; i++)
     g_string_append (s, unit);
   return xmlNewDocText (self->doc, (const xmlChar *) s->str);

@@ -212,6 +212,24 @@ kt_vm_get_effective (KtVm *self)
   return self->inactive ? self->inactive : self->live;
 }
 
+/**
+ * kt_vm_set_definitions:
+ * @live: (nullable): the new live definition, or %NULL to keep the current one
+ * @inactive: (nullable): the new inactive definition, or %NULL to keep it
+ */
+void
+kt_vm_set_definitions (KtVm     *self,
+                       KtDomain *live,
+                       KtDomain *inactive)
+{
+  g_return_if_fail (KT_IS_VM (self));
+
+  if (live != NULL)
+    g_set_object (&self->live, live);
+  if (inactive != NULL)
+    g_set_object (&self->inactive, inactive);
+}
+
 const char *
 kt_vm_state_to_string (KtVmState state)
 {

@@ -43,6 +43,9 @@ gboolean    kt_vm_is_active            (KtVm        *self);
 KtDomain   *kt_vm_get_live             (KtVm        *self);
 KtDomain   *kt_vm_get_inactive         (KtVm        *self);
 KtDomain   *kt_vm_get_effective        (KtVm        *self);
+void        kt_vm_set_definitions      (KtVm        *self,
+                                        KtDomain    *live,
+                                        KtDomain    *inactive);
 
 const char *kt_vm_state_to_string      (KtVmState    state);
 gboolean    kt_vm_state_from_string    (const char  *text,

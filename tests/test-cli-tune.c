@@ -1,0 +1,207 @@
+/* test-cli-tune.c: kvmtune-cli's tuning verbs on offline sources: the
+ * change lands in the snapshot or domain file, and nothing else does
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "kt-snapshot.h"
+#include "kt-test-util.h"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Run;
+
+static void
+run_clear (Run *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static void
+run_argv (Run               *r,
+          const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("KT_CLI"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  run_clear (r);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &r->out, &r->err, &r->status, &error));
+  g_assert_no_error (error);
+  g_assert_false (WIFSIGNALED (r->status));
+}
+
+#define run(r, ...) run_argv ((r), (const char * const[]) { __VA_ARGS__, NULL })
+
+static int
+exit_code (const Run *r)
+{
+  return WIFEXITED (r->status) ? WEXITSTATUS (r->status) : -1;
+}
+
+static char *
+copy_to_tmp (const char *src,
+             const char *name)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-tune-XXXXXX", NULL);
+  char *dst = g_build_filename (dir, name, NULL);
+  g_autofree char *data = kt_test_read_file (src, NULL);
+
+  g_assert_true (g_file_set_contents (dst, data, -1, NULL));
+  return dst;
+}
+
+static char *
+pin_in (const char *snapshot_path,
+        const char *vm,
+        gboolean    live,
+        guint       vcpu)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) s = kt_snapshot_load_file (snapshot_path, &error);
+  KtVm *v;
+  g_autoptr(KtTuning) t = NULL;
+  const KtCpuset *pin;
+
+  g_assert_no_error (error);
+  v = kt_snapshot_lookup_vm (s, vm);
+  g_assert_nonnull (v);
+  t = kt_domain_get_tuning (live ? kt_vm_get_live (v) : kt_vm_get_inactive (v));
+  pin = kt_tuning_get_vcpupin (t, vcpu);
+  return pin ? kt_cpuset_format (pin) : NULL;
+}
+
+static void
+test_snapshot_pin (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
+  g_autofree char *before = kt_test_read_file (path, NULL);
+  g_autofree char *after = NULL;
+  g_autofree char *p = NULL;
+  Run r = { 0, };
+
+  /* --dry-run changes nothing and shows the calls and the diff */
+  run (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config", "--dry-run");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  g_assert_nonnull (strstr (r.out, "virDomainDefineXMLFlags"));
+  g_assert_nonnull (strstr (r.out, "+"));
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
+
+  /* --config: the inactive definition only */
+  run (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  p = pin_in (path, "web1", FALSE, 1);
+  g_assert_cmpstr (p, ==, "17");
+  g_clear_pointer (&p, g_free);
+  p = pin_in (path, "web1", TRUE, 1);
+  g_assert_cmpstr (p, !=, "17");
+  g_clear_pointer (&p, g_free);
+
+  /* no flag on a running VM: like virsh --current, the live one */
+  run (&r, "--snapshot", path, "pin", "web1", "2", "18");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  p = pin_in (path, "web1", TRUE, 2);
+  g_assert_cmpstr (p, ==, "18");
+  g_clear_pointer (&p, g_free);
+  p = pin_in (path, "web1", FALSE, 2);
+  g_assert_cmpstr (p, !=, "18");
+  g_clear_pointer (&p, g_free);
+
+  /* other VMs untouched */
+  p = pin_in (path, "web2", FALSE, 0);
+  g_assert_cmpstr (p, ==, "0");
+  run_clear (&r);
+}
+
+static void
+test_errors_change_nothing (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
+  g_autofree char *before = kt_test_read_file (path, NULL);
+  g_autofree char *after = NULL;
+  struct { const char *args[10]; int code; const char *message; } cases[] = {
+    { { "pin", "web1", "0", "0-99999999" }, 1, "out of range" },
+    { { "pin", "web1", "0", "64" }, 1, "CPU 64 does not exist" },
+    { { "pin", "web1", "9", "1" }, 1, "no vCPU 9" },
+    { { "pin", "ghost", "0", "1" }, 1, "No domain called" },
+    { { "numatune", "web1", "--nodeset", "7", "--config" }, 1, "NUMA node 7" },
+    { { "numatune", "web1", "--mode", "interleave", "--live" }, 1, "memory mode" },
+    { { "numatune", "web1", "--mode", "bogus", "--config" }, 1, "Unknown memory mode" },
+    { { "hugepages", "web1", "--size", "4096", "--config" }, 1, "no 4096 KiB pages" },
+    { { "iothreadpin", "web1", "7", "1", "--config" }, 1, "IOThread 7" },
+    { { "emulatorpin", "build-runner", "1", "--live" }, 1, "not running" },
+    { { "cpu-model", "web1", "custom", "--config" }, 1, "needs a model" },
+    { { "pin", "web1", "0" }, 2, "Usage" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      Run r = { 0, };
+
+      g_ptr_array_add (argv, (gpointer) "--snapshot");
+      g_ptr_array_add (argv, path);
+      for (guint a = 0; cases[i].args[a]; a++)
+        g_ptr_array_add (argv, (gpointer) cases[i].args[a]);
+      g_ptr_array_add (argv, NULL);
+      run_argv (&r, (const char * const *) argv->pdata);
+      if (exit_code (&r) != cases[i].code || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %u (%s): exit %d, stderr: %s", i, cases[i].args[0], exit_code (&r), r.err);
+      g_assert_true (g_str_has_prefix (r.err, "kvmtune-cli: "));
+      run_clear (&r);
+    }
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (before, ==, after);
+}
+
+static void
+test_domain_file (void)
+{
+  g_autofree char *caps = kt_test_fixture_path ("hosts/real-64amd64-4s2n4ca2co.xml");
+  g_autofree char *src = kt_test_fixture_path ("domains/qemu-ns.xml");
+  g_autofree char *path = copy_to_tmp (src, "qemu-ns.xml");
+  g_autofree char *before = kt_test_read_file (path, NULL);
+  g_autofree char *after = NULL;
+  g_autofree char *message = NULL;
+  Run r = { 0, };
+
+  run (&r, "--caps", caps, "--domain", path, "pin", "QEMUGuest1", "0", "3", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (before, !=, after);
+  /* The foreign namespace and its single-quoted attributes are kept */
+  g_assert_nonnull (strstr (after, "<qemu:commandline>"));
+  g_assert_nonnull (strstr (after, "<vcpupin vcpu=\"0\" cpuset=\"3\"/>"));
+  g_assert_true (kt_test_validate_xml (after, -1, "domain.rng", &message));
+  run_clear (&r);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli-tune/snapshot-pin", test_snapshot_pin);
+  g_test_add_func ("/cli-tune/errors-change-nothing", test_errors_change_nothing);
+  g_test_add_func ("/cli-tune/domain-file", test_domain_file);
+  return g_test_run ();
+}
