@@ -568,12 +568,17 @@ bench_processes (void)
     {
       /* Is the verb there yet? */
       const char *argv[] = { cli, "pin", "--help", NULL };
+      g_autoptr(GError) error = NULL;
       g_autofree char *out = NULL;
       g_autofree char *err = NULL;
 
       if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                         NULL, NULL)
-          || strstr (err, "Unknown command") != NULL)
+                         NULL, &error))
+        {
+          g_printerr ("bench-apply: cannot run %s: %s\n", cli, error->message);
+          return FALSE;
+        }
+      if (strstr (err, "Unknown command") != NULL)
         {
           g_print ("\n(c) kvmtune-cli: skipped, %s has no 'pin' verb yet\n", cli);
           have_cli = FALSE;

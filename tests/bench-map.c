@@ -384,7 +384,9 @@ bench_processes (const char  *dir,
   g_autofree char *cli_png = g_build_filename (dir, "kvmtune.png", NULL);
   g_autofree char *width = NULL;
   g_autofree char *height = NULL;
-  const char *lstopo_argv[] = { lstopo, "--input", synthetic, "--of", "png", lstopo_png, NULL };
+  /* -f: overwrite the previous run's file */
+  const char *lstopo_argv[] = { lstopo, "-f", "--input", synthetic, "--of", "png", lstopo_png,
+                                NULL };
   double t_cli[CLI_RUNS], t_lstopo[CLI_RUNS];
   cairo_surface_t *image;
   double a, b;

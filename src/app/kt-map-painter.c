@@ -29,6 +29,7 @@
 #include <pango/pangocairo.h>
 #include <pixman.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "kt-map-painter.h"
 
@@ -768,6 +769,28 @@ rect_px (const Painter *p,
     g_array_append_val (p->boxes, b);
 }
 
+/* Opaque boxes as rows of 32-bit pixels: glibc's wmemset() is vectorized,
+ * and pixman takes longer to pick how to fill a box than to fill one the
+ * size of a PU */
+G_STATIC_ASSERT (sizeof (wchar_t) == sizeof (guint32));
+
+static void
+fill_opaque (Painter              *p,
+             const pixman_color_t *color,
+             const pixman_box32_t *boxes,
+             guint                 n)
+{
+  guint32 *data = (guint32 *) cairo_image_surface_get_data (p->image);
+  gsize stride = cairo_image_surface_get_stride (p->image) / sizeof (guint32);
+  guint32 pixel = 0xff000000u | (guint32) (color->red >> 8) << 16
+                  | (guint32) (color->green >> 8) << 8 | (guint32) (color->blue >> 8);
+
+  for (guint i = 0; i < n; i++)
+    for (int y = boxes[i].y1; y < boxes[i].y2; y++)
+      wmemset ((wchar_t *) (data + y * stride + boxes[i].x1), (wchar_t) pixel,
+               boxes[i].x2 - boxes[i].x1);
+}
+
 /* Fills the rectangles queued by rect_px() with the current source */
 static void
 fill_boxes (Painter *p)
@@ -807,8 +830,11 @@ fill_boxes (Painter *p)
       if (clipped->len > 0)
         {
           cairo_surface_flush (p->image);
-          pixman_image_fill_boxes (PIXMAN_OP_OVER, p->pixman, &color, clipped->len,
-                                   (const pixman_box32_t *) clipped->data);
+          if (color.alpha == 0xffff)
+            fill_opaque (p, &color, (const pixman_box32_t *) clipped->data, clipped->len);
+          else
+            pixman_image_fill_boxes (PIXMAN_OP_OVER, p->pixman, &color, clipped->len,
+                                     (const pixman_box32_t *) clipped->data);
           cairo_surface_mark_dirty_rectangle (p->image, extents.x1, extents.y1,
                                               extents.x2 - extents.x1, extents.y2 - extents.y1);
         }
@@ -920,6 +946,111 @@ fill_corner_px (const Painter *p,
   cairo_fill (cr);
 }
 
+/* @rect in device pixels, and its corner radius in pixels for @radius map
+ * units (none under MIN_ROUND_PX, at most half its width or height) */
+static gboolean
+to_px (const Painter   *p,
+       const KtMapRect *rect,
+       double           radius,
+       double          *px)
+{
+  const cairo_matrix_t *m = &p->matrix;
+  double r_px = radius * p->scale < MIN_ROUND_PX ? 0 : round (radius * p->scale);
+
+  px[0] = round (rect->x * m->xx + m->x0);
+  px[1] = round (rect->y * m->yy + m->y0);
+  px[2] = round ((rect->x + rect->width) * m->xx + m->x0) - px[0];
+  px[3] = round ((rect->y + rect->height) * m->yy + m->y0) - px[1];
+  px[4] = MIN (r_px, floor (MIN (px[2], px[3]) / 2));
+  return px[2] > 0 && px[3] > 0;
+}
+
+/* Queues a box of device pixels @px (x, y, width, height, corner radius)
+ * for fill_boxes(), whole or only a border @ring pixels wide; corners
+ * larger than MAX_STAIR_PX go to @corners, for fill_corners() */
+static void
+emit_box (Painter      *p,
+          const double *px,
+          int           ring,
+          GArray      **corners)
+{
+  double x = px[0], y = px[1], w = px[2], h = px[3];
+  int r = (int) px[4];
+  int t = ring;
+
+  if (t > 0 && 2 * t >= MIN (w, h))
+    t = 0;   /* nothing but border */
+  if (t > 0 && r <= t)
+    r = 0;   /* a thick border round a small corner: square */
+
+  if (r <= MAX_STAIR_PX)
+    {
+      stairs_px (p, x, y, w, h, r, t);
+      return;
+    }
+
+  /* Straight parts here, corners later */
+  if (t == 0)
+    {
+      rect_px (p, x + r, y, w - 2 * r, h);
+      rect_px (p, x, y + r, r, h - 2 * r);
+      rect_px (p, x + w - r, y + r, r, h - 2 * r);
+    }
+  else
+    {
+      rect_px (p, x + r, y, w - 2 * r, t);
+      rect_px (p, x + r, y + h - t, w - 2 * r, t);
+      rect_px (p, x, y + r, t, h - 2 * r);
+      rect_px (p, x + w - t, y + r, t, h - 2 * r);
+    }
+  if (*corners == NULL)
+    *corners = g_array_new (FALSE, FALSE, sizeof (double));
+  g_array_append_vals (*corners, (double[]) { x, y, w, h, r, t }, 6);
+}
+
+static void
+fill_corners (Painter *p,
+              GArray  *corners)
+{
+  for (guint i = 0; corners != NULL && i < corners->len; i += 6)
+    {
+      const double *c = &g_array_index (corners, double, i);
+      double x = c[0], y = c[1], w = c[2], h = c[3], r = c[4], t = c[5];
+
+      fill_corner_px (p, x + r, y + r, r, t, G_PI);
+      fill_corner_px (p, x + w - r, y + r, r, t, -G_PI / 2);
+      fill_corner_px (p, x + w - r, y + h - r, r, t, 0);
+      fill_corner_px (p, x + r, y + h - r, r, t, G_PI / 2);
+    }
+}
+
+/* Rotated or skewed: plain paths, slower */
+static void
+fill_rects_unaligned (Painter         *p,
+                      const KtMapRect *rects,
+                      guint            n,
+                      double           radius,
+                      int              ring)
+{
+  cairo_t *cr = p->cr;
+  double r_px = radius * p->scale < MIN_ROUND_PX ? 0 : round (radius * p->scale);
+
+  cairo_new_path (cr);
+  for (guint i = 0; i < n; i++)
+    {
+      const KtMapRect *r = &rects[i];
+      double t = ring * p->px, rr = MIN (r_px * p->px, MIN (r->width, r->height) / 2);
+
+      path_round_rect (cr, r->x, r->y, r->width, r->height, rr);
+      if (ring > 0)
+        path_round_rect (cr, r->x + t, r->y + t, r->width - 2 * t, r->height - 2 * t,
+                         MAX (rr - t, 0));
+    }
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+  cairo_fill (cr);
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_WINDING);
+}
+
 /* Fills @rects with the current source: whole, or with @ring > 0 only a
  * border that many device pixels wide, with corners of @radius map units
  * (none under MIN_ROUND_PX).  Edges go onto device pixels, and everything
@@ -932,84 +1063,22 @@ fill_rects (Painter         *p,
             double           radius,
             int              ring)
 {
-  cairo_t *cr = p->cr;
-  const cairo_matrix_t *m = &p->matrix;
-  double r_px = radius * p->scale < MIN_ROUND_PX ? 0 : round (radius * p->scale);
-  g_autoptr(GArray) corners = NULL;   /* x, y, r, t per large corner */
+  g_autoptr(GArray) corners = NULL;
 
-  cairo_new_path (cr);
   if (!p->aligned)
     {
-      /* Rotated or skewed: plain paths, slower */
-      for (guint i = 0; i < n; i++)
-        {
-          const KtMapRect *r = &rects[i];
-          double t = ring * p->px, rr = MIN (r_px * p->px, MIN (r->width, r->height) / 2);
-
-          path_round_rect (cr, r->x, r->y, r->width, r->height, rr);
-          if (ring > 0)
-            path_round_rect (cr, r->x + t, r->y + t, r->width - 2 * t, r->height - 2 * t,
-                             MAX (rr - t, 0));
-        }
-      cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
-      cairo_fill (cr);
-      cairo_set_fill_rule (cr, CAIRO_FILL_RULE_WINDING);
+      fill_rects_unaligned (p, rects, n, radius, ring);
       return;
     }
-
   for (guint i = 0; i < n; i++)
     {
-      const KtMapRect *rect = &rects[i];
-      double x = round (rect->x * m->xx + m->x0);
-      double y = round (rect->y * m->yy + m->y0);
-      double w = round ((rect->x + rect->width) * m->xx + m->x0) - x;
-      double h = round ((rect->y + rect->height) * m->yy + m->y0) - y;
-      int r = (int) MIN (r_px, floor (MIN (w, h) / 2));
-      int t = ring;
+      double px[5];
 
-      if (w <= 0 || h <= 0)
-        continue;
-      if (t > 0 && 2 * t >= MIN (w, h))
-        t = 0;   /* nothing but border */
-      if (t > 0 && r <= t)
-        r = 0;   /* a thick border round a small corner: square */
-
-      if (r <= MAX_STAIR_PX)
-        {
-          stairs_px (p, x, y, w, h, r, t);
-          continue;
-        }
-
-      /* Straight parts here, corners later */
-      if (t == 0)
-        {
-          rect_px (p, x + r, y, w - 2 * r, h);
-          rect_px (p, x, y + r, r, h - 2 * r);
-          rect_px (p, x + w - r, y + r, r, h - 2 * r);
-        }
-      else
-        {
-          rect_px (p, x + r, y, w - 2 * r, t);
-          rect_px (p, x + r, y + h - t, w - 2 * r, t);
-          rect_px (p, x, y + r, t, h - 2 * r);
-          rect_px (p, x + w - t, y + r, t, h - 2 * r);
-        }
-      if (corners == NULL)
-        corners = g_array_new (FALSE, FALSE, sizeof (double));
-      g_array_append_vals (corners, (double[]) { x, y, w, h, r, t }, 6);
+      if (to_px (p, &rects[i], radius, px))
+        emit_box (p, px, ring, &corners);
     }
   fill_boxes (p);
-
-  for (guint i = 0; corners != NULL && i < corners->len; i += 6)
-    {
-      const double *c = &g_array_index (corners, double, i);
-      double x = c[0], y = c[1], w = c[2], h = c[3], r = c[4], t = c[5];
-
-      fill_corner_px (p, x + r, y + r, r, t, G_PI);
-      fill_corner_px (p, x + w - r, y + r, r, t, -G_PI / 2);
-      fill_corner_px (p, x + w - r, y + h - r, r, t, 0);
-      fill_corner_px (p, x + r, y + h - r, r, t, G_PI / 2);
-    }
+  fill_corners (p, corners);
 }
 
 static void
