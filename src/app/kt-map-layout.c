@@ -106,10 +106,25 @@ build_node (KtMapLayout      *self,
 
 /* Pass 2: measuring ------------------------------------------------------ */
 
-static double
-header_of (KtMapBoxKind kind)
+/* A socket's only die adds nothing to draw: no label band, no margin */
+static gboolean
+is_lone_die (const KtMapBox *box)
 {
-  switch (kind)
+  return box->kind == KT_MAP_BOX_DIE && box->parent != NULL && box->parent->children->len == 1;
+}
+
+static double
+pad_of (const KtMapBox *box)
+{
+  return is_lone_die (box) ? 0 : PAD;
+}
+
+static double
+header_of (const KtMapBox *box)
+{
+  if (is_lone_die (box))
+    return 0;
+  switch (box->kind)
     {
     case KT_MAP_BOX_NODE:
       return NODE_HEADER;
@@ -167,7 +182,7 @@ measure (KtMapBox *box)
   guint cols, rows;
   double cw, ch;
 
-  box->header = header_of (box->kind);
+  box->header = header_of (box);
   if (box->kind == KT_MAP_BOX_PU)
     {
       box->rect.width = PU_WIDTH;
@@ -188,8 +203,8 @@ measure (KtMapBox *box)
   rows = (n + cols - 1) / cols;
   cols = MIN (cols, n);
   cell_size (box, &cw, &ch);
-  box->rect.width = cols * cw + (cols - 1) * GAP + 2 * PAD;
-  box->rect.height = box->header + rows * ch + (rows - 1) * GAP + 2 * PAD;
+  box->rect.width = cols * cw + (cols - 1) * GAP + 2 * pad_of (box);
+  box->rect.height = box->header + rows * ch + (rows - 1) * GAP + 2 * pad_of (box);
   if (box->kind == KT_MAP_BOX_NODE)
     box->rect.width = MAX (box->rect.width, EMPTY_NODE_W);
 }
@@ -213,8 +228,8 @@ place (KtMapBox *box,
   cell_size (box, &cw, &ch);
   for (guint i = 0; i < n; i++)
     place (g_ptr_array_index (box->children, i),
-           x + PAD + (i % cols) * (cw + GAP),
-           y + box->header + PAD + (i / cols) * (ch + GAP));
+           x + pad_of (box) + (i % cols) * (cw + GAP),
+           y + box->header + pad_of (box) + (i / cols) * (ch + GAP));
 }
 
 /**
