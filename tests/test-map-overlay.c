@@ -143,6 +143,73 @@ test_fixture_hosts (void)
     }
 }
 
+static GArray *
+observed_vcpus (int first_cpu,
+                ...)
+{
+  GArray *a = g_array_new (FALSE, FALSE, sizeof (KtObservedVcpu));
+  va_list args;
+
+  va_start (args, first_cpu);
+  for (int cpu = first_cpu, i = 0; cpu != G_MININT; cpu = va_arg (args, int), i++)
+    {
+      KtObservedVcpu v = { i, cpu, cpu < 0 ? KT_OBSERVED_OFFLINE : KT_OBSERVED_RUNNING };
+
+      g_array_append_val (a, v);
+    }
+  va_end (args);
+  return a;
+}
+
+/* Observed placement: dots for running VMs, inside their pCPU's box, one
+ * per vCPU, apart; nothing for VMs that do not run or are unknown */
+static void
+test_observed (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtMapLayout) layout = kt_map_layout_new (kt_snapshot_get_host (s));
+  g_autoptr(KtMapOverlay) overlay = kt_map_overlay_new (s, NULL, layout);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                                      (GDestroyNotify) g_array_unref);
+  g_autoptr(GPtrArray) on3 = NULL;
+  g_autoptr(GPtrArray) on9 = NULL;
+  const GPtrArray *dots;
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+
+  g_assert_cmpuint (kt_map_overlay_get_observed (overlay)->len, ==, 0);
+  g_hash_table_insert (seen, "web1", observed_vcpus (3, 3, 9, -1, G_MININT));
+  g_hash_table_insert (seen, "build-runner", observed_vcpus (3, G_MININT));   /* shut off */
+  g_hash_table_insert (seen, "no-such-vm", observed_vcpus (3, G_MININT));
+  kt_map_overlay_set_observed (overlay, seen);
+
+  dots = kt_map_overlay_get_observed (overlay);
+  g_assert_cmpuint (dots->len, ==, 3);
+  for (guint i = 0; i < dots->len; i++)
+    {
+      const KtMapObserved *o = g_ptr_array_index (dots, i);
+      const KtMapBox *pu = kt_map_layout_get_pu (layout, o->cpu);
+
+      g_assert_true (o->vm == web1);
+      g_assert_cmpuint (o->vm_index, ==, kt_map_overlay_vm_index (overlay, web1));
+      g_assert_true (kt_map_rect_contains (&pu->rect, &o->rect));
+      g_assert_cmpfloat (o->rect.width, >, 0);
+      for (guint j = i + 1; j < dots->len; j++)
+        {
+          const KtMapObserved *other = g_ptr_array_index (dots, j);
+
+          if (other->cpu == o->cpu)
+            g_assert_false (kt_map_rect_overlaps (&o->rect, &other->rect));
+        }
+    }
+  on3 = kt_map_overlay_observed_on (overlay, 3);
+  on9 = kt_map_overlay_observed_on (overlay, 9);
+  g_assert_cmpuint (on3->len, ==, 2);
+  g_assert_cmpuint (on9->len, ==, 1);
+
+  kt_map_overlay_set_observed (overlay, NULL);
+  g_assert_cmpuint (kt_map_overlay_get_observed (overlay)->len, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -152,5 +219,6 @@ main (int    argc,
   g_test_add_func ("/map-overlay/demo", test_demo);
   g_test_add_func ("/map-overlay/pending", test_pending);
   g_test_add_func ("/map-overlay/fixture-hosts", test_fixture_hosts);
+  g_test_add_func ("/map-overlay/observed", test_observed);
   return g_test_run ();
 }

@@ -88,6 +88,63 @@ test_pin_undo_redo (void)
 }
 
 static void
+count_call (guint *count)
+{
+  (*count)++;
+}
+
+/* After an apply, the VM's pins are what it has: nothing pending, and
+ * undo leaves it alone while still undoing the other VMs */
+static void
+test_forget_vm (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtPlan) plan = kt_plan_new (s);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtCpuset) target = kt_test_parse_set ("17");
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+  KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");
+  g_autofree char *db_before = pin_of (kt_vm_get_live (db), 0);
+  guint vcpu = 0;
+  guint changed = 0;
+  char *now;
+
+  g_signal_connect_swapped (plan, "changed", G_CALLBACK (count_call), &changed);
+  g_assert_true (kt_plan_pin (plan, web1, &vcpu, 1, target, &error));
+  g_assert_true (kt_plan_pin (plan, db, &vcpu, 1, target, &error));
+  vcpu = 1;
+  g_assert_true (kt_plan_pin (plan, web1, &vcpu, 1, target, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_plan_get_n_pending (plan), ==, 3);
+  changed = 0;
+
+  kt_plan_forget_vm (plan, "web1");
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_false (kt_plan_is_pending (plan, web1, 0));
+  g_assert_false (kt_plan_is_pending (plan, web1, 1));
+  g_assert_true (kt_plan_is_pending (plan, db, 0));
+  g_assert_cmpuint (kt_plan_get_n_pending (plan), ==, 1);
+  now = pin_of (kt_vm_get_inactive (web1), 1);
+  g_assert_cmpstr (now, ==, "17");
+  g_free (now);
+
+  /* One step is left, db-primary's */
+  g_assert_true (kt_plan_undo (plan));
+  g_assert_false (kt_plan_can_undo (plan));
+  now = pin_of (kt_vm_get_live (db), 0);
+  g_assert_cmpstr (now, ==, db_before);
+  g_free (now);
+  now = pin_of (kt_vm_get_live (web1), 0);
+  g_assert_cmpstr (now, ==, "17");
+  g_free (now);
+
+  /* Nothing to forget: no signal */
+  changed = 0;
+  kt_plan_forget_vm (plan, "web1");
+  g_assert_cmpuint (changed, ==, 0);
+}
+
+static void
 test_refusals (void)
 {
   g_autoptr(KtSnapshot) s = load_demo ();
@@ -292,6 +349,7 @@ main (int    argc,
 
   g_test_add_func ("/plan/pin-undo-redo", test_pin_undo_redo);
   g_test_add_func ("/plan/refusals", test_refusals);
+  g_test_add_func ("/plan/forget-vm", test_forget_vm);
   g_test_add_func ("/plan/refuses-offline", test_refuses_offline);
   g_test_add_func ("/plan/spread-keeps-siblings", test_spread_keeps_siblings);
   g_test_add_func ("/analysis/demo", test_analysis_demo);

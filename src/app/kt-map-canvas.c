@@ -60,6 +60,7 @@ struct _KtMapCanvas
   KtHost         *host;
   KtMapLayout    *layout;
   KtMapOverlay   *overlay;         /* points into layout: freed first */
+  GHashTable     *observed;        /* VM name → KtObservedVcpu array; nullable */
   GPtrArray      *pus;             /* const KtMapBox *, in layout order */
   KtVm           *selected_vm;
 
@@ -886,7 +887,10 @@ rebuild (KtMapCanvas *self,
 
   g_set_object (&self->snapshot, snapshot);
   if (snapshot != NULL)
-    self->overlay = kt_map_overlay_new (snapshot, self->plan, self->layout);
+    {
+      self->overlay = kt_map_overlay_new (snapshot, self->plan, self->layout);
+      kt_map_overlay_set_observed (self->overlay, self->observed);
+    }
 
   if (self->selected_vm != NULL
       && (snapshot == NULL
@@ -1856,6 +1860,20 @@ pu_tooltip (KtMapCanvas *self,
                               kt_vm_get_name (vm), n);
     }
 
+  /* What libvirt saw running here last */
+  {
+    g_autoptr(GPtrArray) seen = kt_map_overlay_observed_on (self->overlay, id);
+
+    for (guint i = 0; i < seen->len; i++)
+      {
+        const KtMapObserved *o = g_ptr_array_index (seen, i);
+
+        g_string_append_c (s, '\n');
+        /* Translators: where a vCPU thread last ran: VM name, vCPU number */
+        g_string_append_printf (s, _("%s vCPU %u last ran here"), kt_vm_get_name (o->vm), o->vcpu);
+      }
+  }
+
   append_issues (s, kt_map_overlay_get_issues (self->overlay), NULL, -1, id);
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
@@ -2524,6 +2542,7 @@ kt_map_canvas_dispose (GObject *object)
     g_signal_handlers_disconnect_by_func (self->plan, on_plan_changed, self);
   g_clear_object (&self->plan);
   g_clear_pointer (&self->overlay, kt_map_overlay_free);
+  g_clear_pointer (&self->observed, g_hash_table_unref);
   g_clear_pointer (&self->layout, kt_map_layout_free);
   g_clear_object (&self->snapshot);
   g_clear_object (&self->host);
@@ -2920,6 +2939,31 @@ kt_map_canvas_refresh (KtMapCanvas *self)
   g_return_if_fail (KT_IS_MAP_CANVAS (self));
 
   rebuild (self, TRUE);
+}
+
+/**
+ * kt_map_canvas_set_observed:
+ * @observed: (nullable) (element-type utf8 GArray): VM name → the
+ *   #KtObservedVcpu array of kt_observed_query_all (); %NULL clears
+ *
+ * Shows where running VMs' vCPUs ran last: a dot on each such pCPU.
+ * Kept across refreshes until replaced.
+ */
+void
+kt_map_canvas_set_observed (KtMapCanvas *self,
+                            GHashTable  *observed)
+{
+  g_return_if_fail (KT_IS_MAP_CANVAS (self));
+
+  if (observed == self->observed)
+    return;
+  g_clear_pointer (&self->observed, g_hash_table_unref);
+  self->observed = observed != NULL ? g_hash_table_ref (observed) : NULL;
+  if (self->overlay != NULL)
+    {
+      kt_map_overlay_set_observed (self->overlay, self->observed);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
 }
 
 /**

@@ -34,6 +34,9 @@ void        kt_map_canvas_set_zoom         (KtMapCanvas *self,
 void        kt_map_canvas_zoom_to_fit      (KtMapCanvas *self);
 /* Re-reads the plan's snapshot after it changed outside the canvas */
 void        kt_map_canvas_refresh          (KtMapCanvas *self);
+/* Where running vCPUs ran last (name → KtObservedVcpu array); NULL clears */
+void        kt_map_canvas_set_observed     (KtMapCanvas *self,
+                                            GHashTable  *observed);
 /* How many threads (chips) are selected; "Pin to…" wants some */
 guint       kt_map_canvas_get_n_selected   (KtMapCanvas *self);
 /* "Pin to…": pins the selected vCPUs (else the focused one) to @cpuset

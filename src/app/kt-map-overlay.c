@@ -10,6 +10,8 @@
 #include "kt-map-overlay.h"
 
 #define CHIP_PAD 2.0
+#define OBSERVED_DOT 5.0    /* map units */
+#define OBSERVED_GAP 1.5
 
 struct _KtMapOverlay
 {
@@ -22,6 +24,7 @@ struct _KtMapOverlay
   GPtrArray         *issues;      /* KtIssue */
   KtCpuset          *shared;
   guint              n_vms;
+  GPtrArray         *observed;    /* KtMapObserved, by CPU then VM order */
 };
 
 static void
@@ -112,6 +115,7 @@ kt_map_overlay_new (KtSnapshot        *snapshot,
   self->by_cpu = g_ptr_array_new_with_free_func (list_free);
   self->spans = g_ptr_array_new_with_free_func (span_free);
   self->issues = kt_analyze (snapshot);
+  self->observed = g_ptr_array_new_with_free_func (g_free);
   self->shared = kt_analysis_shared_cpus (self->issues);
 
   vms = kt_snapshot_get_vms (snapshot);
@@ -183,6 +187,7 @@ kt_map_overlay_free (KtMapOverlay *self)
   g_ptr_array_unref (self->spans);
   g_ptr_array_unref (self->issues);
   g_ptr_array_unref (self->placements);
+  g_ptr_array_unref (self->observed);
   kt_cpuset_free (self->shared);
   g_object_unref (self->snapshot);
   g_free (self);
@@ -314,4 +319,131 @@ kt_map_overlay_vm_index (const KtMapOverlay *self,
 
   g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (self->snapshot)), vm, &pos);
   return pos;
+}
+
+/* Observed placement ------------------------------------------------------ */
+
+static int
+compare_observed (gconstpointer a,
+                  gconstpointer b)
+{
+  const KtMapObserved *x = *(const KtMapObserved * const *) a;
+  const KtMapObserved *y = *(const KtMapObserved * const *) b;
+
+  if (x->cpu != y->cpu)
+    return x->cpu < y->cpu ? -1 : 1;
+  if (x->vm_index != y->vm_index)
+    return x->vm_index < y->vm_index ? -1 : 1;
+  return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
+}
+
+/* Dots in a row from the bottom right corner of the PU's box, leftwards,
+ * over the chips' corner (the header band has the PU number, the core's
+ * name and the badges); as many as fit, smaller when the box is */
+static void
+place_observed (KtMapOverlay *self)
+{
+  for (guint start = 0, end; start < self->observed->len; start = end)
+    {
+      const KtMapObserved *first = g_ptr_array_index (self->observed, start);
+      const KtMapBox *pu = kt_map_layout_get_pu (self->layout, first->cpu);
+      double d = MIN (OBSERVED_DOT, pu->rect.height * 0.25);
+      double right = pu->rect.x + pu->rect.width - OBSERVED_GAP;
+      double left = pu->rect.x + OBSERVED_GAP;
+      double y = pu->rect.y + pu->rect.height - OBSERVED_GAP - d;
+
+      for (end = start; end < self->observed->len; end++)
+        {
+          KtMapObserved *o = g_ptr_array_index (self->observed, end);
+          guint i = end - start;
+          double x = right - (i + 1) * d - i * OBSERVED_GAP;
+
+          if (o->cpu != first->cpu)
+            break;
+          if (x < left)
+            x = left;   /* the rest overlap the last one: still "some here" */
+          o->rect = (KtMapRect) { x, y, d, d };
+        }
+    }
+}
+
+/**
+ * kt_map_overlay_set_observed:
+ * @observed: (nullable) (element-type utf8 GArray): VM name → the
+ *   #KtObservedVcpu array of kt_observed_query (); borrowed
+ *
+ * Replaces the observed dots; the chips and spans stay as they are.
+ */
+void
+kt_map_overlay_set_observed (KtMapOverlay *self,
+                             GHashTable   *observed)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_if_fail (self != NULL);
+
+  g_ptr_array_set_size (self->observed, 0);
+  if (observed == NULL)
+    return;
+
+  g_hash_table_iter_init (&iter, observed);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, key);
+      GArray *vcpus = value;
+      guint vm_index = 0;
+
+      if (vm == NULL || !kt_vm_is_active (vm))
+        continue;
+      g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (self->snapshot)), vm, &vm_index);
+      for (guint i = 0; i < vcpus->len; i++)
+        {
+          const KtObservedVcpu *v = &g_array_index (vcpus, KtObservedVcpu, i);
+          KtMapObserved *o;
+
+          if (v->cpu < 0 || v->state == KT_OBSERVED_OFFLINE
+              || kt_map_layout_get_pu (self->layout, v->cpu) == NULL)
+            continue;
+          o = g_new0 (KtMapObserved, 1);
+          o->vm = vm;
+          o->vm_index = vm_index;
+          o->vcpu = v->vcpu;
+          o->cpu = v->cpu;
+          g_ptr_array_add (self->observed, o);
+        }
+    }
+  g_ptr_array_sort (self->observed, compare_observed);
+  place_observed (self);
+}
+
+const GPtrArray *
+kt_map_overlay_get_observed (const KtMapOverlay *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->observed;
+}
+
+/**
+ * kt_map_overlay_observed_on:
+ *
+ * Returns: (transfer container) (element-type KtMapObserved): the vCPUs
+ * seen last on @cpu
+ */
+GPtrArray *
+kt_map_overlay_observed_on (const KtMapOverlay *self,
+                            int                 cpu)
+{
+  GPtrArray *list = g_ptr_array_new ();
+
+  g_return_val_if_fail (self != NULL, list);
+
+  for (guint i = 0; i < self->observed->len; i++)
+    {
+      KtMapObserved *o = g_ptr_array_index (self->observed, i);
+
+      if (o->cpu == cpu)
+        g_ptr_array_add (list, o);
+    }
+  return list;
 }

@@ -12,6 +12,7 @@
 
 #include "kt-analysis.h"
 #include "kt-map-layout.h"
+#include "kt-observed.h"
 #include "kt-plan.h"
 
 G_BEGIN_DECLS
@@ -36,6 +37,17 @@ typedef struct
   guint         index;
   KtCpuset     *allowed;    /* floats over this set (a <vcpu cpuset> or the host) */
 } KtMapSpan;   /* only vCPUs: unpinned emulator and I/O threads are not drawn */
+
+/* Where a running VM's vCPU ran last (kt_observed_query()): a dot in the
+ * bottom right corner of that pCPU's box */
+typedef struct
+{
+  KtVm         *vm;         /* borrowed from the snapshot */
+  guint         vm_index;
+  guint         vcpu;
+  int           cpu;
+  KtMapRect     rect;       /* the dot's bounds, in map units */
+} KtMapObserved;
 
 typedef struct _KtMapOverlay KtMapOverlay;
 
@@ -62,6 +74,14 @@ const KtMapChip  *kt_map_overlay_hit_chip       (const KtMapOverlay  *self,
 guint             kt_map_overlay_get_n_vms      (const KtMapOverlay  *self);
 guint             kt_map_overlay_vm_index       (const KtMapOverlay  *self,
                                                  KtVm                *vm);
+/* @observed: VM name → GArray of KtObservedVcpu (kt_observed_query_all());
+ * NULL clears.  Only running VMs of the snapshot get dots. */
+void              kt_map_overlay_set_observed   (KtMapOverlay        *self,
+                                                 GHashTable          *observed);
+const GPtrArray  *kt_map_overlay_get_observed   (const KtMapOverlay  *self);
+/* The observed vCPUs on @cpu (KtMapObserved *, borrowed) */
+GPtrArray        *kt_map_overlay_observed_on    (const KtMapOverlay  *self,
+                                                 int                  cpu);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtMapOverlay, kt_map_overlay_free)
 

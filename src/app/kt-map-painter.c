@@ -1891,6 +1891,79 @@ paint_issues (Painter            *p,
     }
 }
 
+/* Observed placement ------------------------------------------------------ */
+
+static int
+compare_observed_vm (gconstpointer a,
+                     gconstpointer b)
+{
+  const KtMapObserved *x = *(const KtMapObserved * const *) a;
+  const KtMapObserved *y = *(const KtMapObserved * const *) b;
+
+  return x->vm_index < y->vm_index ? -1 : x->vm_index > y->vm_index;
+}
+
+/* Where running vCPUs ran last: a dot in the VM's colour, ringed in the
+ * foreground colour, in the PU's header band (kt_map_overlay_set_observed) */
+static void
+paint_observed (Painter               *p,
+                const KtMapOverlay    *overlay,
+                const KtMapPaintState *state)
+{
+  const GPtrArray *all = kt_map_overlay_get_observed (overlay);
+  g_autoptr(GPtrArray) dots = g_ptr_array_new ();
+  double radius;   /* half a dot or more: fill_rects () makes it a disc */
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      const KtMapObserved *o = g_ptr_array_index (all, i);
+
+      if (visible (p, &o->rect))
+        g_ptr_array_add (dots, (gpointer) o);
+    }
+  /* Too small to tell apart from a speck */
+  if (dots->len == 0
+      || ((const KtMapObserved *) g_ptr_array_index (dots, 0))->rect.width * p->scale < 3)
+    return;
+  radius = ((const KtMapObserved *) g_ptr_array_index (dots, 0))->rect.width;
+  g_ptr_array_sort (dots, compare_observed_vm);
+
+  /* The rings, one fill for the bright ones and one for the dimmed */
+  for (guint dim = 0; dim < 2; dim++)
+    {
+      g_array_set_size (p->rects, 0);
+      for (guint i = 0; i < dots->len; i++)
+        {
+          const KtMapObserved *o = g_ptr_array_index (dots, i);
+          KtMapRect r = grow (&o->rect, p->px);
+
+          if (!vm_dimmed (state, o->vm) == !dim)
+            g_array_append_val (p->rects, r);
+        }
+      set_color (p->cr, with_alpha (p->style->fg, dim ? DIM_ALPHA : 0.9));
+      fill_scratch (p, radius, 0);
+    }
+
+  /* Each VM's dots in its colour */
+  for (guint start = 0, end; start < dots->len; start = end)
+    {
+      const KtMapObserved *first = g_ptr_array_index (dots, start);
+      KtMapColor color = kt_map_style_vm_color (p->style, first->vm_index);
+
+      g_array_set_size (p->rects, 0);
+      for (end = start; end < dots->len; end++)
+        {
+          const KtMapObserved *o = g_ptr_array_index (dots, end);
+
+          if (o->vm_index != first->vm_index)
+            break;
+          g_array_append_val (p->rects, o->rect);
+        }
+      set_color (p->cr, with_alpha (color, vm_dimmed (state, first->vm) ? DIM_ALPHA : 1.0));
+      fill_scratch (p, radius, 0);
+    }
+}
+
 /**
  * kt_map_paint_overlay:
  * @state: (nullable): selection, hover and drag feedback
@@ -1926,6 +1999,7 @@ kt_map_paint_overlay (cairo_t               *cr,
   paint_spans (&p, layout, overlay, state);
   paint_chips (&p, overlay, state);
   paint_issues (&p, layout, overlay);
+  paint_observed (&p, overlay, state);
 
   /* The selected VM's pCPUs */
   if (state != NULL && state->selected_vm != NULL)

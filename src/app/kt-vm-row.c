@@ -153,6 +153,8 @@ kt_vm_row_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_VM_ROW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  if (self->vm != NULL)
+    g_signal_handlers_disconnect_by_func (self->vm, update, self);
   g_clear_object (&self->vm);
 
   G_OBJECT_CLASS (kt_vm_row_parent_class)->dispose (object);
@@ -268,11 +270,17 @@ kt_vm_row_set_vm (KtVmRow *self,
   g_return_if_fail (KT_IS_VM_ROW (self));
   g_return_if_fail (vm == NULL || KT_IS_VM (vm));
 
+  if (self->vm != NULL)
+    g_signal_handlers_disconnect_by_func (self->vm, update, self);
   if (g_set_object (&self->vm, vm))
     {
       update (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
     }
+  /* Live updates change the state (and with it, the definition in force) */
+  if (self->vm != NULL)
+    g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (update), self,
+                             G_CONNECT_SWAPPED);
 }
 
 guint

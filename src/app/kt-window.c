@@ -12,7 +12,9 @@
 #include <glib/gi18n.h>
 
 #include "kt-connection-dialog.h"
+#include "kt-live.h"
 #include "kt-map-canvas.h"
+#include "kt-tuning-panel.h"
 #include "kt-vm-row.h"
 #include "kt-window.h"
 
@@ -36,17 +38,22 @@ struct _KtWindow
   GtkRevealer          *pending_revealer;
   GtkLabel             *pending_label;
   GtkWidget            *pending_save_button;
+  KtTuningPanel        *tuning_panel;
+  GtkRevealer          *lost_revealer;
+  GtkLabel             *lost_label;
 
   /* The source */
   GCancellable         *load_cancellable;
   KtSnapshot           *snapshot;
   KtConnection         *connection;
   KtPlan               *plan;
+  KtLive               *live;       /* follows the connection; NULL for files */
   char                 *path;       /* the file Save writes; NULL: Save asks */
   char                 *title;      /* the header's subtitle */
 
   /* The sidebar: "All VMs", then the snapshot's VMs */
   GListStore           *all_store;
+  KtVmRow              *all_row;    /* weak: its VM count follows live updates */
   GtkSingleSelection   *selection;
 
   guint                 change_count;
@@ -54,6 +61,7 @@ struct _KtWindow
   KtWindowContinuation  after_save;
   guint                 syncing_selection : 1;
   guint                 close_confirmed : 1;
+  guint                 applied_unsaved : 1;   /* an apply wrote into the snapshot */
 };
 
 G_DEFINE_FINAL_TYPE (KtWindow, kt_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -95,6 +103,8 @@ is_dirty (KtWindow *self)
 {
   if (self->plan == NULL)
     return FALSE;
+  if (self->applied_unsaved)
+    return TRUE;
   if (self->saved_count == 0)
     return kt_plan_get_n_pending (self->plan) > 0;
   return self->change_count != self->saved_count;
@@ -115,6 +125,7 @@ update_actions (KtWindow *self)
   gtk_widget_action_set_enabled (widget, "win.zoom-in", loaded);
   gtk_widget_action_set_enabled (widget, "win.zoom-out", loaded);
   gtk_widget_action_set_enabled (widget, "win.zoom-fit", loaded);
+  gtk_widget_action_set_enabled (widget, "win.apply", loaded);
 
   if (n > 0)
     {
@@ -183,6 +194,7 @@ select_vm (KtWindow *self,
     gtk_single_selection_set_selected (self->selection, position);
   if (kt_map_canvas_get_selected_vm (self->canvas) != vm)
     kt_map_canvas_set_selected_vm (self->canvas, vm);
+  kt_tuning_panel_set_vm (self->tuning_panel, vm);
   self->syncing_selection = FALSE;
 
   gtk_widget_activate_action (GTK_WIDGET (self->vm_list), "list.scroll-to-item", "u", position);
@@ -227,6 +239,7 @@ bind_row (GtkSignalListItemFactory *factory,
   else
     {
       kt_vm_row_set_vm (row, NULL);
+      g_set_weak_pointer (&self->all_row, row);
       kt_vm_row_set_n_vms (row, self->snapshot != NULL
                                 ? g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot))
                                 : 0);
@@ -288,6 +301,24 @@ on_canvas_pin_failed (KtWindow    *self,
   show_toast (self, message);
 }
 
+/* The tuning panel: an apply, its undo or a reload replaced a VM's
+ * definitions; written into a snapshot, they want saving */
+static void
+on_tuning_panel_vm_changed (KtWindow      *self,
+                            KtVm          *vm,
+                            gboolean       snapshot_edited,
+                            KtTuningPanel *panel)
+{
+  kt_map_canvas_refresh (self->canvas);
+  if (snapshot_edited)
+    {
+      self->applied_unsaved = TRUE;
+      self->change_count++;
+    }
+  update_actions (self);
+  update_title (self);
+}
+
 /* The source ------------------------------------------------------------- */
 
 static void
@@ -296,6 +327,92 @@ on_plan_changed (KtWindow *self)
   self->change_count++;
   update_actions (self);
   update_title (self);
+}
+
+/* Live updates: the connection's events re-read VMs; a lost connection
+ * shows the banner and comes back on its own */
+
+static void
+on_live_changed (KtWindow *self)
+{
+  kt_map_canvas_refresh (self->canvas);
+  kt_tuning_panel_refresh (self->tuning_panel);
+  if (self->all_row != NULL)
+    kt_vm_row_set_n_vms (self->all_row,
+                         g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot)));
+  update_actions (self);
+  update_title (self);
+}
+
+static void
+on_live_edits_dropped (KtWindow   *self,
+                       const char *name)
+{
+  g_autofree char *message = NULL;
+
+  /* Translators: a VM's pins changed outside KvmTune while some were planned */
+  message = g_strdup_printf (_("“%s” changed outside KvmTune: its pending changes were dropped"),
+                             name);
+  show_toast (self, message);
+}
+
+static void
+on_live_connected (KtWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (!kt_live_get_connected (self->live))
+    {
+      /* Translators: a banner over the map; %s is a libvirt URI */
+      text = g_strdup_printf (_("Connection to %s lost — reconnecting…"), kt_live_get_uri (self->live));
+      gtk_label_set_label (self->lost_label, text);
+      gtk_revealer_set_reveal_child (self->lost_revealer, TRUE);
+      kt_map_canvas_set_observed (self->canvas, NULL);
+      return;
+    }
+  gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
+  g_set_object (&self->connection, kt_live_get_connection (self->live));
+  kt_tuning_panel_set_connection (self->tuning_panel, self->connection);
+  text = g_strdup_printf (_("Reconnected to %s"), kt_live_get_uri (self->live));
+  show_toast (self, text);
+}
+
+static void
+on_live_observed (KtWindow *self)
+{
+  kt_map_canvas_set_observed (self->canvas, kt_live_get_observed (self->live));
+}
+
+static void
+clear_live (KtWindow *self)
+{
+  if (self->live == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->live, self);
+  kt_live_stop (self->live);
+  g_clear_object (&self->live);
+  gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
+  kt_map_canvas_set_observed (self->canvas, NULL);
+}
+
+/* Follows the connection, if the source is one */
+static void
+set_live (KtWindow *self)
+{
+  clear_live (self);
+  if (self->connection == NULL)
+    return;
+  self->live = kt_live_new (self->connection, self->snapshot, self->plan);
+  g_signal_connect_object (self->live, "changed", G_CALLBACK (on_live_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "edits-dropped", G_CALLBACK (on_live_edits_dropped),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "notify::connected", G_CALLBACK (on_live_connected),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->live, "observed-changed", G_CALLBACK (on_live_observed),
+                           self, G_CONNECT_SWAPPED);
+  /* Polls where vCPUs run while the map shows */
+  kt_live_set_observer (self->live, GTK_WIDGET (self->canvas));
 }
 
 static void
@@ -321,14 +438,17 @@ set_source (KtWindow     *self,
   self->title = g_strdup (title);
   self->change_count = 0;
   self->saved_count = 0;
+  self->applied_unsaved = FALSE;
 
   self->plan = kt_plan_new (snapshot);
   g_signal_connect_object (self->plan, "changed", G_CALLBACK (on_plan_changed), self,
                            G_CONNECT_SWAPPED);
+  set_live (self);
 
   self->syncing_selection = TRUE;
   kt_map_canvas_set_plan (self->canvas, self->plan);
   kt_map_canvas_set_selected_vm (self->canvas, NULL);
+  kt_tuning_panel_set_source (self->tuning_panel, self->plan, connection);
   self->syncing_selection = FALSE;
   set_sidebar_model (self);
 
@@ -554,6 +674,7 @@ save_to (KtWindow   *self,
     }
 
   self->saved_count = self->change_count;
+  self->applied_unsaved = FALSE;
   /* Even with no change (yet), saving marks the start of the history */
   if (self->saved_count == 0)
     self->saved_count = self->change_count = 1;
@@ -937,6 +1058,33 @@ show_sidebar_action (GtkWidget  *widget,
   adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
 }
 
+/* Ctrl+Return: the selected VM's changes, else those of the first VM
+ * that has some */
+static void
+apply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  KtWindow *self = KT_WINDOW (widget);
+  KtVm *vm = kt_map_canvas_get_selected_vm (self->canvas);
+
+  if (vm == NULL && self->snapshot != NULL)
+    {
+      GListModel *vms = kt_snapshot_get_vms (self->snapshot);
+
+      for (guint i = 0; vm == NULL && i < g_list_model_get_n_items (vms); i++)
+        {
+          g_autoptr(KtVm) item = g_list_model_get_item (vms, i);
+
+          if (kt_tuning_panel_has_changes (self->tuning_panel, item))
+            vm = item;
+        }
+      if (vm != NULL)
+        select_vm (self, vm);
+    }
+  kt_tuning_panel_apply (self->tuning_panel);
+}
+
 /* Window state ----------------------------------------------------------- */
 
 static void
@@ -997,6 +1145,12 @@ kt_window_dispose (GObject *object)
   /* The list and the canvas go first: they hold the snapshot's VMs */
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
+  if (self->live != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->live, self);
+      kt_live_stop (self->live);
+      g_clear_object (&self->live);
+    }
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_data (self->plan, self);
   g_clear_object (&self->plan);
@@ -1004,6 +1158,7 @@ kt_window_dispose (GObject *object)
   g_clear_object (&self->snapshot);
   g_clear_object (&self->selection);
   g_clear_object (&self->all_store);
+  g_clear_weak_pointer (&self->all_row);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->title, g_free);
 
@@ -1021,6 +1176,7 @@ kt_window_class_init (KtWindowClass *klass)
   window_class->close_request = kt_window_close_request;
 
   g_type_ensure (KT_TYPE_MAP_CANVAS);
+  g_type_ensure (KT_TYPE_TUNING_PANEL);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/KvmTune/ui/kt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
@@ -1033,9 +1189,13 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, pending_revealer);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, pending_label);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, pending_save_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, lost_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, lost_label);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, tuning_panel);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_vm_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_selected_vm);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_pin_failed);
+  gtk_widget_class_bind_template_callback (widget_class, on_tuning_panel_vm_changed);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
@@ -1048,6 +1208,7 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL, show_sidebar_action);
+  gtk_widget_class_install_action (widget_class, "win.apply", NULL, apply_action);
 }
 
 static void

@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 #include <libvirt-glib/libvirt-glib.h>
 #include <libvirt/virterror.h>
+#include <string.h>
 
 #include "kt-connection.h"
 #include "kt-error.h"
@@ -20,15 +21,32 @@ struct _KtConnection
   char          *uri;
   gboolean       read_only;
   gboolean       local;
+  int            closed;          /* atomic: the close callback ran */
+
+  /* Event callbacks: libvirt ids, -1 when not registered */
+  int            lifecycle_id;
+  int            tunable_id;
+  gpointer       close_watch;     /* Watch; libvirt may never free it */
 };
 
 G_DEFINE_FINAL_TYPE (KtConnection, kt_connection, G_TYPE_OBJECT)
+
+enum {
+  DOMAIN_CHANGED,
+  CLOSED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void unwatch (KtConnection *self);
 
 static void
 kt_connection_dispose (GObject *object)
 {
   KtConnection *self = KT_CONNECTION (object);
 
+  unwatch (self);
   g_clear_pointer (&self->conn, virConnectClose);
 
   G_OBJECT_CLASS (kt_connection_parent_class)->dispose (object);
@@ -51,11 +69,28 @@ kt_connection_class_init (KtConnectionClass *klass)
 
   object_class->dispose = kt_connection_dispose;
   object_class->finalize = kt_connection_finalize;
+
+  /**
+   * KtConnection::domain-changed:
+   * @name: the domain's name
+   * @kind: a #KtDomainChange
+   */
+  signals[DOMAIN_CHANGED] = g_signal_new ("domain-changed", G_TYPE_FROM_CLASS (klass),
+                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                          G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_INT);
+  /**
+   * KtConnection::closed:
+   * @reason: a virConnectCloseReason
+   */
+  signals[CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void
 kt_connection_init (KtConnection *self)
 {
+  self->lifecycle_id = -1;
+  self->tunable_id = -1;
 }
 
 static void
@@ -97,6 +132,245 @@ kt_connection_init_events (gboolean own_thread)
         g_thread_unref (g_thread_new ("kt-libvirt-events", run_default_context, NULL));
       g_once_init_leave (&once, 1);
     }
+}
+
+const char *
+kt_domain_change_to_string (KtDomainChange change)
+{
+  switch (change)
+    {
+    case KT_DOMAIN_CHANGE_DEFINED: return "defined";
+    case KT_DOMAIN_CHANGE_UNDEFINED: return "undefined";
+    case KT_DOMAIN_CHANGE_STARTED: return "started";
+    case KT_DOMAIN_CHANGE_STOPPED: return "stopped";
+    case KT_DOMAIN_CHANGE_SUSPENDED: return "suspended";
+    case KT_DOMAIN_CHANGE_RESUMED: return "resumed";
+    case KT_DOMAIN_CHANGE_STATE: return "state";
+    case KT_DOMAIN_CHANGE_TUNABLE: return "tunable";
+    default: return "unknown";
+    }
+}
+
+/* Events ----------------------------------------------------------------- */
+
+/* What libvirt holds for a callback: the connection, weakly, so that a
+ * callback running late finds it gone rather than freed */
+typedef struct
+{
+  GWeakRef self;
+} Watch;
+
+static Watch *
+watch_new (KtConnection *self)
+{
+  Watch *watch = g_new0 (Watch, 1);
+
+  g_weak_ref_init (&watch->self, self);
+  return watch;
+}
+
+static void
+watch_free (void *data)
+{
+  Watch *watch = data;
+
+  g_weak_ref_clear (&watch->self);
+  g_free (watch);
+}
+
+typedef struct
+{
+  KtConnection *self;
+  char         *name;    /* NULL: closed */
+  int           value;   /* the KtDomainChange, or the close reason */
+} Emission;
+
+static void
+emission_free (gpointer data)
+{
+  Emission *e = data;
+
+  g_object_unref (e->self);
+  g_free (e->name);
+  g_free (e);
+}
+
+static gboolean
+emit_now (gpointer data)
+{
+  Emission *e = data;
+
+  if (e->name != NULL)
+    g_signal_emit (e->self, signals[DOMAIN_CHANGED], 0, e->name, e->value);
+  else
+    g_signal_emit (e->self, signals[CLOSED], 0, e->value);
+  return G_SOURCE_REMOVE;
+}
+
+/* libvirt-glib dispatches libvirt's callbacks from the default main
+ * context, so this normally emits right away; from another thread it
+ * queues the emission there */
+static void
+emit_on_main (Watch      *watch,
+              const char *name,
+              int         value)
+{
+  KtConnection *self = g_weak_ref_get (&watch->self);
+  Emission *e;
+
+  if (self == NULL)
+    return;
+  e = g_new0 (Emission, 1);
+  e->self = self;
+  e->name = g_strdup (name);
+  e->value = value;
+  g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, emit_now, e, emission_free);
+}
+
+static int
+on_lifecycle (virConnectPtr  conn,
+              virDomainPtr   dom,
+              int            event,
+              int            detail,
+              void          *opaque)
+{
+  KtDomainChange kind;
+
+  switch (event)
+    {
+    case VIR_DOMAIN_EVENT_DEFINED: kind = KT_DOMAIN_CHANGE_DEFINED; break;
+    case VIR_DOMAIN_EVENT_UNDEFINED: kind = KT_DOMAIN_CHANGE_UNDEFINED; break;
+    case VIR_DOMAIN_EVENT_STARTED: kind = KT_DOMAIN_CHANGE_STARTED; break;
+    case VIR_DOMAIN_EVENT_STOPPED:
+    case VIR_DOMAIN_EVENT_CRASHED: kind = KT_DOMAIN_CHANGE_STOPPED; break;
+    case VIR_DOMAIN_EVENT_SUSPENDED:
+    case VIR_DOMAIN_EVENT_PMSUSPENDED: kind = KT_DOMAIN_CHANGE_SUSPENDED; break;
+    case VIR_DOMAIN_EVENT_RESUMED: kind = KT_DOMAIN_CHANGE_RESUMED; break;
+    default: kind = KT_DOMAIN_CHANGE_STATE; break;
+    }
+  emit_on_main (opaque, virDomainGetName (dom), kind);
+  return 0;
+}
+
+/* The tunables KvmTune shows: pins and NUMA placement; not shares,
+ * quotas or block I/O limits */
+static gboolean
+tunable_matters (const char *param)
+{
+  /* VIR_DOMAIN_TUNABLE_CPU_VCPUPIN and the rest, without their "%u" */
+  return g_str_has_prefix (param, "cputune.vcpupin")
+         || g_str_has_prefix (param, "cputune.emulatorpin")
+         || g_str_has_prefix (param, "cputune.iothreadpin")
+         || g_str_has_prefix (param, "numa");
+}
+
+static void
+on_tunable (virConnectPtr         conn,
+            virDomainPtr          dom,
+            virTypedParameterPtr  params,
+            int                   nparams,
+            void                 *opaque)
+{
+  for (int i = 0; i < nparams; i++)
+    if (tunable_matters (params[i].field))
+      {
+        emit_on_main (opaque, virDomainGetName (dom), KT_DOMAIN_CHANGE_TUNABLE);
+        return;
+      }
+}
+
+static void
+on_close (virConnectPtr  conn,
+          int            reason,
+          void          *opaque)
+{
+  Watch *watch = opaque;
+  g_autoptr(KtConnection) self = g_weak_ref_get (&watch->self);
+
+  if (self == NULL)
+    return;
+  g_atomic_int_set (&self->closed, 1);
+  emit_on_main (watch, NULL, reason);
+}
+
+/* A URI that reaches libvirt over a network: a host, or a transport */
+static gboolean
+uri_is_remote (const char *uri)
+{
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+  const char *host;
+
+  if (parsed == NULL)
+    return FALSE;
+  host = g_uri_get_host (parsed);
+  return (host != NULL && *host != '\0') || strchr (g_uri_get_scheme (parsed), '+') != NULL;
+}
+
+/* Registers a domain event callback; the id, or -1 (a driver without
+ * events, or a connection that refuses them, just has no signals) */
+static int
+register_event (KtConnection                *self,
+                int                          event_id,
+                virConnectDomainEventGenericCallback callback)
+{
+  Watch *w = watch_new (self);
+  int id;
+
+  id = virConnectDomainEventRegisterAny (self->conn, NULL, event_id, callback, w, watch_free);
+  if (id < 0)
+    {
+      /* Not registered: libvirt never frees it */
+      g_debug ("%s: no events %d: %s", self->uri, event_id, virGetLastErrorMessage ());
+      virResetLastError ();
+      watch_free (w);
+    }
+  return id;
+}
+
+static void
+watch (KtConnection *self)
+{
+  self->lifecycle_id = register_event (self, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                       VIR_DOMAIN_EVENT_CALLBACK (on_lifecycle));
+  self->tunable_id = register_event (self, VIR_DOMAIN_EVENT_ID_TUNABLE,
+                                     VIR_DOMAIN_EVENT_CALLBACK (on_tunable));
+
+  /* Drivers without close callbacks accept one and never free it: it is
+   * ours to free */
+  self->close_watch = watch_new (self);
+  if (virConnectRegisterCloseCallback (self->conn, on_close, self->close_watch, NULL) < 0)
+    {
+      g_debug ("%s: no close callback: %s", self->uri, virGetLastErrorMessage ());
+      virResetLastError ();
+      g_clear_pointer (&self->close_watch, watch_free);
+    }
+
+  /* A dead network link is noticed within 5 × 3 s, not at the next call */
+  if (self->uri != NULL && uri_is_remote (self->uri)
+      && virConnectSetKeepAlive (self->conn, 5, 3) < 0)
+    {
+      g_debug ("%s: no keepalive: %s", self->uri, virGetLastErrorMessage ());
+      virResetLastError ();
+    }
+}
+
+static void
+unwatch (KtConnection *self)
+{
+  if (self->conn == NULL)
+    return;
+  /* On a connection already closed these fail: libvirt frees the rest */
+  if (self->lifecycle_id >= 0)
+    virConnectDomainEventDeregisterAny (self->conn, self->lifecycle_id);
+  if (self->tunable_id >= 0)
+    virConnectDomainEventDeregisterAny (self->conn, self->tunable_id);
+  self->lifecycle_id = self->tunable_id = -1;
+  if (self->close_watch != NULL)
+    {
+      virConnectUnregisterCloseCallback (self->conn, on_close);
+      g_clear_pointer (&self->close_watch, watch_free);
+    }
+  virResetLastError ();
 }
 
 void
@@ -160,6 +434,7 @@ kt_connection_open (const char  *uri,
   self->uri = g_strdup (actual ? actual : uri);
   free (actual);
   self->local = self->uri != NULL && uri_is_local_qemu (self->uri);
+  watch (self);
   return g_steal_pointer (&self);
 }
 
@@ -189,6 +464,18 @@ kt_connection_get_handle (KtConnection *self)
 {
   g_return_val_if_fail (KT_IS_CONNECTION (self), NULL);
   return self->conn;
+}
+
+/**
+ * kt_connection_is_closed:
+ *
+ * Returns: whether libvirt closed the connection (#KtConnection::closed)
+ */
+gboolean
+kt_connection_is_closed (KtConnection *self)
+{
+  g_return_val_if_fail (KT_IS_CONNECTION (self), TRUE);
+  return g_atomic_int_get (&self->closed) != 0;
 }
 
 static KtVmState
@@ -366,4 +653,73 @@ kt_connection_capture (KtConnection  *self,
     return NULL;
 
   return g_steal_pointer (&snapshot);
+}
+
+/**
+ * kt_connection_read_vm:
+ *
+ * Reads one domain, as kt_connection_capture() does for all.  Safe from
+ * any thread.
+ *
+ * Returns: (transfer full) (nullable): the VM; %NULL with @error set when
+ * it cannot be read, %NULL without when there is no such domain (any more)
+ */
+KtVm *
+kt_connection_read_vm (KtConnection  *self,
+                       const char    *name,
+                       GError       **error)
+{
+  virDomainPtr dom;
+  KtVm *vm;
+
+  g_return_val_if_fail (KT_IS_CONNECTION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  dom = virDomainLookupByName (self->conn, name);
+  if (dom == NULL)
+    {
+      if (vanished ())
+        virResetLastError ();
+      else
+        kt_set_libvirt_error (error, _("Cannot look up “%s”"), name);
+      return NULL;
+    }
+  vm = capture_domain (dom, error);
+  virDomainFree (dom);
+  virResetLastError ();
+  return vm;
+}
+
+/**
+ * kt_connection_refresh_vm:
+ * @snapshot: a snapshot of this connection
+ *
+ * Re-reads the state and the live and inactive XML of the domain @name
+ * into @snapshot, without reading the others: its #KtVm is updated in
+ * place (kt_snapshot_update_vm()), added when it is new, removed when it
+ * is gone.  For #KtConnection::domain-changed.
+ *
+ * Returns: %FALSE with @error set when the domain cannot be read
+ */
+gboolean
+kt_connection_refresh_vm (KtConnection  *self,
+                          KtSnapshot    *snapshot,
+                          const char    *name,
+                          GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(KtVm) fresh = NULL;
+
+  g_return_val_if_fail (KT_IS_CONNECTION (self), FALSE);
+  g_return_val_if_fail (KT_IS_SNAPSHOT (snapshot), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  fresh = kt_connection_read_vm (self, name, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  kt_snapshot_update_vm (snapshot, name, fresh);
+  return TRUE;
 }

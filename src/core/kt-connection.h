@@ -1,5 +1,16 @@
 /* kt-connection.h: a libvirt connection
  *
+ * Signals, emitted in the thread that runs the default main context (the
+ * GUI's main loop; kt_connection_init_events (TRUE)'s thread otherwise):
+ *   "domain-changed" (const char *name, int kind): a domain's lifecycle
+ *                    event, or a change of its pins (vCPU, emulator,
+ *                    iothread) or NUMA tuning; @kind is a #KtDomainChange.
+ *                    kt_connection_refresh_vm() brings a snapshot's VM up
+ *                    to date with it.
+ *   "closed"         (int reason): libvirt closed the connection (a
+ *                    virConnectCloseReason: EOF, keepalive timeout...);
+ *                    it is of no further use, open a new one
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -11,6 +22,20 @@
 #include "kt-snapshot.h"
 
 G_BEGIN_DECLS
+
+typedef enum
+{
+  KT_DOMAIN_CHANGE_DEFINED,
+  KT_DOMAIN_CHANGE_UNDEFINED,
+  KT_DOMAIN_CHANGE_STARTED,
+  KT_DOMAIN_CHANGE_STOPPED,     /* also crashed */
+  KT_DOMAIN_CHANGE_SUSPENDED,   /* also PM-suspended */
+  KT_DOMAIN_CHANGE_RESUMED,
+  KT_DOMAIN_CHANGE_STATE,       /* another state change: the guest shuts down */
+  KT_DOMAIN_CHANGE_TUNABLE,     /* pins or NUMA tuning */
+} KtDomainChange;
+
+const char    *kt_domain_change_to_string    (KtDomainChange change);
 
 #define KT_TYPE_CONNECTION (kt_connection_get_type ())
 
@@ -24,7 +49,15 @@ const char    *kt_connection_get_uri         (KtConnection  *self);
 gboolean       kt_connection_is_local        (KtConnection  *self);
 gboolean       kt_connection_is_read_only    (KtConnection  *self);
 virConnectPtr  kt_connection_get_handle      (KtConnection  *self);
+gboolean       kt_connection_is_closed       (KtConnection  *self);
 KtSnapshot    *kt_connection_capture         (KtConnection  *self,
+                                              GError       **error);
+KtVm          *kt_connection_read_vm         (KtConnection  *self,
+                                              const char    *name,
+                                              GError       **error);
+gboolean       kt_connection_refresh_vm      (KtConnection  *self,
+                                              KtSnapshot    *snapshot,
+                                              const char    *name,
                                               GError       **error);
 void           kt_set_libvirt_error          (GError       **error,
                                               const char    *format,

@@ -40,5 +40,11 @@ gboolean    kt_plan_is_pending     (KtPlan          *self,
 const KtCpuset *kt_plan_get_original (KtPlan        *self,
                                     KtVm            *vm,
                                     guint            vcpu);
+gboolean    kt_plan_rebase_vm      (KtPlan          *self,
+                                    const char      *name);
+/* After the VM's pins were applied (or reloaded): drops its pending state
+ * and its steps from the undo and redo history; the definitions stay */
+void        kt_plan_forget_vm      (KtPlan          *self,
+                                    const char      *name);
 
 G_END_DECLS

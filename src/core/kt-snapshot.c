@@ -362,6 +362,67 @@ kt_snapshot_add_vm (KtSnapshot  *self,
   return TRUE;
 }
 
+/**
+ * kt_snapshot_remove_vm:
+ *
+ * Returns: whether there was a VM called @name
+ */
+gboolean
+kt_snapshot_remove_vm (KtSnapshot *self,
+                       const char *name)
+{
+  KtVm *vm;
+  guint position;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  vm = kt_snapshot_lookup_vm (self, name);
+  if (vm == NULL || !g_list_store_find (self->vms, vm, &position))
+    return FALSE;
+  g_list_store_remove (self->vms, position);
+  return TRUE;
+}
+
+/**
+ * kt_snapshot_update_vm:
+ * @fresh: (nullable): @name as just read from its source; %NULL when it is
+ *   gone
+ *
+ * Brings one VM up to date without touching the others: the snapshot's
+ * own #KtVm takes @fresh's state and definitions (kt_vm_update_from()), a
+ * new VM is added, and one that is gone is removed.
+ *
+ * Returns: (transfer none) (nullable): the snapshot's VM called @name, or
+ * %NULL when there is none any more
+ */
+KtVm *
+kt_snapshot_update_vm (KtSnapshot *self,
+                       const char *name,
+                       KtVm       *fresh)
+{
+  KtVm *vm;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (fresh == NULL || g_str_equal (kt_vm_get_name (fresh), name), NULL);
+
+  vm = kt_snapshot_lookup_vm (self, name);
+  if (fresh == NULL)
+    {
+      if (vm != NULL)
+        kt_snapshot_remove_vm (self, name);
+      return NULL;
+    }
+  if (vm != NULL)
+    {
+      kt_vm_update_from (vm, fresh);
+      return vm;
+    }
+  g_list_store_append (self->vms, fresh);
+  return fresh;
+}
+
 /* Writing ---------------------------------------------------------------- */
 
 static void

@@ -46,5 +46,10 @@ KtVm       *kt_snapshot_lookup_vm          (KtSnapshot   *self,
 gboolean    kt_snapshot_add_vm             (KtSnapshot   *self,
                                             KtVm         *vm,
                                             GError      **error);
+gboolean    kt_snapshot_remove_vm          (KtSnapshot   *self,
+                                            const char   *name);
+KtVm       *kt_snapshot_update_vm          (KtSnapshot   *self,
+                                            const char   *name,
+                                            KtVm         *fresh);
 
 G_END_DECLS

@@ -230,6 +230,32 @@ kt_vm_set_definitions (KtVm     *self,
     g_set_object (&self->inactive, inactive);
 }
 
+/**
+ * kt_vm_update_from:
+ * @fresh: the same VM read again from its source
+ *
+ * Takes @fresh's state, id, persistence and definitions, keeping this
+ * object (others hold it: the sidebar, the map, the plan's look-ups).
+ * Unlike kt_vm_set_definitions(), a definition @fresh lacks goes: a VM
+ * that stopped loses its live one.
+ */
+void
+kt_vm_update_from (KtVm *self,
+                   KtVm *fresh)
+{
+  g_return_if_fail (KT_IS_VM (self));
+  g_return_if_fail (KT_IS_VM (fresh));
+  g_return_if_fail (g_str_equal (self->name, fresh->name));
+
+  if (self == fresh)
+    return;
+  self->id = fresh->id;
+  self->persistent = fresh->persistent;
+  g_set_object (&self->live, fresh->live);
+  g_set_object (&self->inactive, fresh->inactive);
+  kt_vm_set_state (self, fresh->state);
+}
+
 const char *
 kt_vm_state_to_string (KtVmState state)
 {

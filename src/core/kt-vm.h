@@ -46,6 +46,8 @@ KtDomain   *kt_vm_get_effective        (KtVm        *self);
 void        kt_vm_set_definitions      (KtVm        *self,
                                         KtDomain    *live,
                                         KtDomain    *inactive);
+void        kt_vm_update_from          (KtVm        *self,
+                                        KtVm        *fresh);
 
 const char *kt_vm_state_to_string      (KtVmState    state);
 gboolean    kt_vm_state_from_string    (const char  *text,
