@@ -546,6 +546,21 @@ nodes_memory (KtHost         *host,
   return TRUE;
 }
 
+/* Whether libnuma told the free memory of every node of @nodes */
+static gboolean
+nodes_free_known (KtHost         *host,
+                  const KtCpuset *nodes)
+{
+  for (int n = kt_cpuset_first (nodes); n >= 0; n = kt_cpuset_next (nodes, n))
+    {
+      const KtHostNode *node = kt_host_lookup_node (host, n);
+
+      if (node != NULL && node->free_kib < 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* Free (else reserved) huge pages of @size_kib on @nodes (NULL: all) */
 static guint64
 nodes_pages (KtHost         *host,
@@ -1379,8 +1394,10 @@ update_field (KtTuningPanel *self,
             {
               g_autofree char *size = format_kib (kib);
 
-              /* Translators: memory the host nodes have free */
-              f->hint = g_strdup_printf (_("%s free there"), size);
+              /* Translators: memory the host nodes have (free, when known) */
+              f->hint = nodes_free_known (get_host (self), now)
+                        ? g_strdup_printf (_("%s free there"), size)
+                        : g_strdup_printf (_("%s there"), size);
             }
         }
       else
