@@ -119,6 +119,45 @@ test_refusals (void)
   g_assert_cmpstr (kt_apply_get_diff (apply), ==, "");
 }
 
+static void
+test_topology (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");
+  g_autoptr(KtDomain) live = kt_domain_copy (kt_vm_get_live (db));
+  g_autoptr(KtDomain) config = kt_domain_copy (kt_vm_get_inactive (db));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *message = NULL;
+
+  /* 8 vCPUs: 3 × 1 × 2 × 2 is not 8 */
+  g_assert_false (kt_domain_set_cpu_topology (config, 3, 1, 2, 2, &error));
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_VALUE, "makes 12", "has 8");
+  g_clear_error (&error);
+
+  g_assert_true (kt_domain_set_cpu_topology (config, 2, 1, 2, 2, &error));
+  g_assert_no_error (error);
+  t = kt_domain_get_tuning (config);
+  g_assert_cmpuint (t->sockets, ==, 2);
+  g_assert_cmpuint (t->cores, ==, 2);
+  g_assert_cmpuint (t->threads, ==, 2);
+  xml = kt_domain_to_xml (config);
+  g_assert_true (kt_test_validate_xml (xml, -1, "domain.rng", &message));
+
+  apply = kt_apply_new (db, NULL, config, KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (kt_apply_get_diff (apply), "sockets=\"2\""));
+  g_clear_object (&apply);
+
+  /* Not live */
+  g_assert_true (kt_domain_set_cpu_topology (live, 2, 1, 2, 2, &error));
+  apply = kt_apply_new (db, live, NULL, KT_APPLY_LIVE, &error);
+  g_assert_null (apply);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_UNSUPPORTED, "topology", "config");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -128,5 +167,6 @@ main (int    argc,
   g_test_add_func ("/apply/diff", test_diff);
   g_test_add_func ("/apply/live-and-config", test_live_and_config);
   g_test_add_func ("/apply/refusals", test_refusals);
+  g_test_add_func ("/apply/topology", test_topology);
   return g_test_run ();
 }

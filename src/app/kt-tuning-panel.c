@@ -17,6 +17,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "kt-apply-dialog.h"
@@ -47,6 +49,8 @@ typedef struct
   gint64      hard_limit_kib;
   char       *cpu_mode;         /* NULL: unchanged */
   char       *cpu_model;
+  gboolean    has_topology;
+  guint       topology[4];      /* sockets, dies, cores, threads */
 } KtEdits;
 
 static GHashTable *
@@ -126,6 +130,8 @@ edits_copy (const KtEdits *e)
   c->hard_limit_kib = e->hard_limit_kib;
   c->cpu_mode = g_strdup (e->cpu_mode);
   c->cpu_model = g_strdup (e->cpu_model);
+  c->has_topology = e->has_topology;
+  memcpy (c->topology, e->topology, sizeof c->topology);
   return c;
 }
 
@@ -138,7 +144,8 @@ edits_count (const KtEdits *e)
          + (e->numa_mode != NULL || e->numa_nodeset != NULL ? 1 : 0)
          + g_hash_table_size (e->memnodes) + (e->has_hugepages ? 1 : 0)
          + (e->nosharepages >= 0 ? 1 : 0) + (e->locked >= 0 ? 1 : 0)
-         + (e->has_hard_limit ? 1 : 0) + (e->cpu_mode != NULL ? 1 : 0);
+         + (e->has_hard_limit ? 1 : 0) + (e->cpu_mode != NULL ? 1 : 0)
+         + (e->has_topology ? 1 : 0);
 }
 
 static int
@@ -175,6 +182,10 @@ edits_replay (const KtEdits  *e,
 
   if (e->cpu_mode != NULL
       && !kt_domain_set_cpu_mode (domain, e->cpu_mode, e->cpu_model, error))
+    return FALSE;
+  if (e->has_topology
+      && !kt_domain_set_cpu_topology (domain, e->topology[0], e->topology[1], e->topology[2],
+                                      e->topology[3], error))
     return FALSE;
   if ((e->numa_mode != NULL || e->numa_nodeset != NULL)
       && !kt_domain_set_numatune (domain, e->numa_mode, e->numa_nodeset, error))
@@ -1730,7 +1741,8 @@ update_cpu (KtTuningPanel *self)
     show_row_state (self->cpu_warning_row, warning_is_error ? warning : NULL, warning, TRUE);
 }
 
-/* Guest topology: a planner.  KtDomain has no setter for it, so what is
+/* Guest topology: kept consistent with the vCPU count; a whole topology
+ * becomes an edit (config only: it cannot change live).  Before, what is
  * typed here is checked against the vCPU count but never applied. */
 
 static void
@@ -1819,6 +1831,28 @@ on_topology_changed (KtTuningPanel *self,
     }
   self->topology_syncing = FALSE;
   update_topology_check (self);
+
+  /* A whole topology becomes an edit, applied to the config */
+  {
+    guint v[4] = {
+      gtk_spin_button_get_value_as_int (self->sockets_spin),
+      gtk_spin_button_get_value_as_int (self->dies_spin),
+      gtk_spin_button_get_value_as_int (self->cores_spin),
+      gtk_spin_button_get_value_as_int (self->threads_spin),
+    };
+    gboolean same = t->has_topology && v[0] == t->sockets && v[1] == MAX (t->dies, 1)
+                    && v[2] == t->cores && v[3] == t->threads;
+    g_autoptr(GError) error = NULL;
+    KtEdits *e;
+
+    if (same || (guint64) v[0] * v[1] * clusters * v[2] * v[3] != t->vcpus || self->vm == NULL)
+      return;
+    e = edits_copy (get_edits (self));
+    e->has_topology = TRUE;
+    memcpy (e->topology, v, sizeof v);
+    if (!commit_edits (self, e, &error))
+      show_row_state (self->topology_check_row, error->message, NULL, FALSE);
+  }
 }
 
 static gboolean

@@ -199,6 +199,16 @@ plan_live (KtApply         *self,
                      "config and restart the VM"), name);
       return FALSE;
     }
+  if (base->has_topology != target->has_topology
+      || (target->has_topology
+          && (base->sockets != target->sockets || base->dies != target->dies
+              || base->cores != target->cores || base->threads != target->threads)))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("The guest CPU topology of running VM “%s” cannot change live; apply it "
+                     "to the config and restart the VM"), name);
+      return FALSE;
+    }
   if (!same_memnodes (base, target))
     {
       g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,

@@ -1032,3 +1032,54 @@ kt_domain_set_cpu_mode (KtDomain    *self,
     }
   return TRUE;
 }
+
+/**
+ * kt_domain_set_cpu_topology:
+ *
+ * Sets <cpu><topology>.  libvirt wants sockets × dies × clusters × cores ×
+ * threads to be the vCPU count; a topology that is not is refused.
+ */
+gboolean
+kt_domain_set_cpu_topology (KtDomain  *self,
+                            guint      sockets,
+                            guint      dies,
+                            guint      cores,
+                            guint      threads,
+                            GError   **error)
+{
+  g_autoptr(KtTuning) t = NULL;
+  xmlNode *cpu, *topology;
+  guint clusters;
+  guint64 product;
+  char num[16];
+  const struct { const char *name; guint value; } attrs[] = {
+    { "sockets", sockets }, { "dies", dies }, { "cores", cores }, { "threads", threads },
+  };
+
+  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
+
+  t = kt_domain_get_tuning (self);
+  clusters = t->has_topology ? MAX (t->clusters, 1) : 1;
+  product = (guint64) sockets * dies * clusters * cores * threads;
+  if (sockets == 0 || dies == 0 || cores == 0 || threads == 0 || product != t->vcpus)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                   _("A topology of %u sockets × %u dies × %u cores × %u threads makes %llu "
+                     "vCPUs, but “%s” has %u"),
+                   sockets, dies, cores, threads, (unsigned long long) product, t->name, t->vcpus);
+      return FALSE;
+    }
+
+  cpu = ensure_top (self, "cpu");
+  topology = ensure_child (self, cpu, "topology", cpu_order);
+  for (guint i = 0; i < G_N_ELEMENTS (attrs); i++)
+    {
+      /* dies='1' is libvirt's default: only written when already there */
+      if (g_str_equal (attrs[i].name, "dies") && attrs[i].value == 1
+          && !xmlHasProp (topology, (const xmlChar *) "dies"))
+        continue;
+      g_snprintf (num, sizeof num, "%u", attrs[i].value);
+      set_prop (self, topology, attrs[i].name, num);
+    }
+  return TRUE;
+}

@@ -66,6 +66,13 @@ gboolean    kt_domain_set_cpu_mode        (KtDomain        *self,
                                            const char      *model,
                                            GError         **error);
 
+gboolean    kt_domain_set_cpu_topology    (KtDomain        *self,
+                                           guint            sockets,
+                                           guint            dies,
+                                           guint            cores,
+                                           guint            threads,
+                                           GError         **error);
+
 gboolean    kt_numa_mode_is_valid         (const char      *mode);
 gboolean    kt_cpu_mode_is_valid          (const char      *mode);
 
