@@ -524,15 +524,6 @@ set_row_class (gpointer    row,
     gtk_widget_remove_css_class (GTK_WIDGET (row), css_class);
 }
 
-static gboolean
-sets_equal (const KtCpuset *a,
-            const KtCpuset *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  return kt_cpuset_equal (a, b);
-}
-
 /* Memory the host can give on @nodes: free where known, else all of it;
  * FALSE when neither is known for some node */
 static gboolean
@@ -902,7 +893,7 @@ field_commit (Field *f)
       field_show (f, error->message);
       return;
     }
-  if (sets_equal (set, field_value (f, self->preview_t)))
+  if (kt_cpuset_same (set, field_value (f, self->preview_t)))
     {
       field_show (f, NULL);
       return;
@@ -1379,9 +1370,9 @@ update_field (KtTuningPanel *self,
   if (f->kind == FIELD_CPU_MODEL)
     pending = g_strcmp0 (t->cpu_model, b->cpu_model) != 0;
   else if (f->kind == FIELD_VCPU)
-    pending = kt_plan_is_pending (self->plan, self->vm, f->id) || !sets_equal (now, was);
+    pending = kt_plan_is_pending (self->plan, self->vm, f->id) || !kt_cpuset_same (now, was);
   else
-    pending = !sets_equal (now, was);
+    pending = !kt_cpuset_same (now, was);
 
   g_clear_pointer (&f->hint, g_free);
   f->hint_warns = FALSE;
@@ -1430,7 +1421,7 @@ update_field (KtTuningPanel *self,
         f->hint = cpus ? g_strdup_printf (_("vCPUs %s · %s from %s"), cpus, size, where)
                        : g_strdup_printf (_("No vCPUs · %s from %s"), size, where);
         if (now != NULL && !t->has_hugepages && nodes_memory (get_host (self), now, &avail)
-            && avail < cell->memory_kib && !sets_equal (now, was))
+            && avail < cell->memory_kib && !kt_cpuset_same (now, was))
           {
             g_autofree char *have = format_kib (avail);
             char *warned = g_strdup_printf (_("%s — only %s free there"), f->hint, have);
@@ -1471,7 +1462,7 @@ update_field (KtTuningPanel *self,
         {
           g_autoptr(KtCpuset) typed = kt_cpuset_parse (shown, NULL);
 
-          same = typed != NULL && sets_equal (kt_cpuset_is_empty (typed) ? NULL : typed, now);
+          same = typed != NULL && kt_cpuset_same (kt_cpuset_is_empty (typed) ? NULL : typed, now);
         }
       if (!same)
         gtk_editable_set_text (GTK_EDITABLE (f->entry), text);
@@ -1897,14 +1888,14 @@ config_differs (KtVm *vm)
     return FALSE;
   l = kt_domain_get_tuning (kt_vm_get_live (vm));
   c = kt_domain_get_tuning (kt_vm_get_inactive (vm));
-  if (g_strcmp0 (l->numa_mode, c->numa_mode) != 0 || !sets_equal (l->numa_nodeset, c->numa_nodeset)
+  if (g_strcmp0 (l->numa_mode, c->numa_mode) != 0 || !kt_cpuset_same (l->numa_nodeset, c->numa_nodeset)
       || l->has_hugepages != c->has_hugepages || l->nosharepages != c->nosharepages
       || l->locked != c->locked || l->hard_limit_kib != c->hard_limit_kib
       || g_strcmp0 (l->cpu_mode, c->cpu_mode) != 0 || g_strcmp0 (l->cpu_model, c->cpu_model) != 0
-      || !sets_equal (l->emulatorpin, c->emulatorpin))
+      || !kt_cpuset_same (l->emulatorpin, c->emulatorpin))
     return TRUE;
   for (guint v = 0; v < MIN (l->vcpus, c->vcpus); v++)
-    if (!sets_equal (kt_tuning_get_vcpupin (l, v), kt_tuning_get_vcpupin (c, v)))
+    if (!kt_cpuset_same (kt_tuning_get_vcpupin (l, v), kt_tuning_get_vcpupin (c, v)))
       return TRUE;
   return FALSE;
 }

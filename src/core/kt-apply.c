@@ -108,15 +108,6 @@ kt_apply_default_flags (KtVm *vm)
   return kt_vm_get_persistent (vm) ? KT_APPLY_LIVE | KT_APPLY_CONFIG : KT_APPLY_LIVE;
 }
 
-static gboolean
-sets_equal (const KtCpuset *a,
-            const KtCpuset *b)
-{
-  if (a == NULL || b == NULL)
-    return a == b;
-  return kt_cpuset_equal (a, b);
-}
-
 static void
 add_step (KtApply        *self,
           StepKind        kind,
@@ -141,7 +132,7 @@ same_hugepages (const KtTuning *a,
       const KtHugepage *x = &g_array_index (a->hugepages, KtHugepage, i);
       const KtHugepage *y = &g_array_index (b->hugepages, KtHugepage, i);
 
-      if (x->size_kib != y->size_kib || !sets_equal (x->nodeset, y->nodeset))
+      if (x->size_kib != y->size_kib || !kt_cpuset_same (x->nodeset, y->nodeset))
         return FALSE;
     }
   return a->nosharepages == b->nosharepages && a->locked == b->locked;
@@ -159,7 +150,7 @@ same_memnodes (const KtTuning *a,
       const KtMemnode *y = &g_array_index (b->memnodes, KtMemnode, i);
 
       if (x->cellid != y->cellid || g_strcmp0 (x->mode, y->mode) != 0
-          || !sets_equal (x->nodeset, y->nodeset))
+          || !kt_cpuset_same (x->nodeset, y->nodeset))
         return FALSE;
     }
   return TRUE;
@@ -222,10 +213,10 @@ plan_live (KtApply         *self,
       const KtCpuset *b = kt_tuning_get_vcpupin (base, v);
       const KtCpuset *t = kt_tuning_get_vcpupin (target, v);
 
-      if (!sets_equal (b, t))
+      if (!kt_cpuset_same (b, t))
         add_step (self, STEP_VCPUPIN, v, b, t);
     }
-  if (!sets_equal (base->emulatorpin, target->emulatorpin))
+  if (!kt_cpuset_same (base->emulatorpin, target->emulatorpin))
     add_step (self, STEP_EMULATORPIN, 0, base->emulatorpin, target->emulatorpin);
   for (guint i = 0; i < target->iothread_ids->len; i++)
     {
@@ -233,7 +224,7 @@ plan_live (KtApply         *self,
       const KtCpuset *b = kt_tuning_get_iothreadpin (base, id);
       const KtCpuset *t = kt_tuning_get_iothreadpin (target, id);
 
-      if (!sets_equal (b, t))
+      if (!kt_cpuset_same (b, t))
         add_step (self, STEP_IOTHREADPIN, id, b, t);
     }
   /* An iothread pinned in the target but missing from the VM: libvirt
@@ -245,7 +236,7 @@ plan_live (KtApply         *self,
       if (!kt_tuning_has_iothread (target, pin->id))
         add_step (self, STEP_IOTHREADPIN, pin->id, NULL, pin->cpuset);
     }
-  if (!sets_equal (base->numa_nodeset, target->numa_nodeset) && target->numa_nodeset != NULL)
+  if (!kt_cpuset_same (base->numa_nodeset, target->numa_nodeset) && target->numa_nodeset != NULL)
     add_step (self, STEP_NUMA_NODESET, 0, base->numa_nodeset, target->numa_nodeset);
   return TRUE;
 }
@@ -455,22 +446,22 @@ pins_equal (const KtTuning *a,
             const KtTuning *b)
 {
   if (a->vcpupin->len != b->vcpupin->len || a->iothreadpin->len != b->iothreadpin->len
-      || !sets_equal (a->emulatorpin, b->emulatorpin)
-      || !sets_equal (a->numa_nodeset, b->numa_nodeset)
+      || !kt_cpuset_same (a->emulatorpin, b->emulatorpin)
+      || !kt_cpuset_same (a->numa_nodeset, b->numa_nodeset)
       || g_strcmp0 (a->numa_mode, b->numa_mode) != 0)
     return FALSE;
   for (guint i = 0; i < a->vcpupin->len; i++)
     {
       const KtPin *p = &g_array_index (a->vcpupin, KtPin, i);
 
-      if (!sets_equal (p->cpuset, kt_tuning_get_vcpupin (b, p->id)))
+      if (!kt_cpuset_same (p->cpuset, kt_tuning_get_vcpupin (b, p->id)))
         return FALSE;
     }
   for (guint i = 0; i < a->iothreadpin->len; i++)
     {
       const KtPin *p = &g_array_index (a->iothreadpin, KtPin, i);
 
-      if (!sets_equal (p->cpuset, kt_tuning_get_iothreadpin (b, p->id)))
+      if (!kt_cpuset_same (p->cpuset, kt_tuning_get_iothreadpin (b, p->id)))
         return FALSE;
     }
   return TRUE;

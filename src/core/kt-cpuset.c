@@ -154,6 +154,22 @@ kt_cpuset_equal (const KtCpuset *a,
   return TRUE;
 }
 
+/**
+ * kt_cpuset_same:
+ * @a: (nullable): a set, or %NULL for none (e.g. "not pinned")
+ * @b: (nullable): likewise
+ *
+ * Like kt_cpuset_equal(), where no set equals only no set.
+ */
+gboolean
+kt_cpuset_same (const KtCpuset *a,
+                const KtCpuset *b)
+{
+  if (a == NULL || b == NULL)
+    return a == b;
+  return kt_cpuset_equal (a, b);
+}
+
 gboolean
 kt_cpuset_is_subset (const KtCpuset *self,
                      const KtCpuset *of)

@@ -36,6 +36,8 @@ guint       kt_cpuset_count        (const KtCpuset  *self);
 gboolean    kt_cpuset_is_empty     (const KtCpuset  *self);
 gboolean    kt_cpuset_equal        (const KtCpuset  *a,
                                     const KtCpuset  *b);
+gboolean    kt_cpuset_same         (const KtCpuset  *a,
+                                    const KtCpuset  *b);
 gboolean    kt_cpuset_is_subset    (const KtCpuset  *self,
                                     const KtCpuset  *of);
 gboolean    kt_cpuset_intersects   (const KtCpuset  *a,
