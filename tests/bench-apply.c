@@ -17,7 +17,7 @@
  * it: each libvirt part runs in a child of its own (setup, (a)+(b),
  * teardown), and (c) spawns virsh and kvmtune-cli in turn.  The guest
  * outlives those processes; the last child destroys it, and a reaper
- * (as in test-libvirt.c) SIGKILLs whatever QEMU is left if this process
+ * (kt-test-embed.c, as in test-libvirt.c) SIGKILLs whatever QEMU is left if this process
  * dies first.
  *
  * Prints figures only; never fails on time.  Exits 77 (skipped) without
@@ -26,17 +26,10 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* nftw () */
-
 #include "config.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <locale.h>
-#include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +43,9 @@
 #include "kt-apply.h"
 #include "kt-connection.h"
 #include "kt-snapshot.h"
+#include "kt-test-embed.h"
 
-#define QEMU_BINARY "/usr/bin/qemu-system-x86_64"
+#define QEMU_BINARY KT_TEST_EMBED_QEMU
 #define GUEST       "kt-bench-apply"
 #define N_VCPUS     64
 #define ROUNDS      5
@@ -102,101 +96,6 @@ report (const char *what,
 {
   g_print ("  %-52s median %8.2f ms   min %8.2f ms\n", what, median (v, n) * 1000,
            minimum (v, n) * 1000);
-}
-
-/* Cleanup, as in test-libvirt.c --------------------------------------------- */
-
-/* SIGKILLs the QEMU of our guest whose command line names @dir; plain libc */
-static int
-kill_qemus_of (const char *dir)
-{
-  static const char needle[] = "guest=" GUEST;
-  DIR *proc = opendir ("/proc");
-  struct dirent *de;
-  int n = 0;
-
-  if (proc == NULL)
-    return 0;
-  while ((de = readdir (proc)) != NULL)
-    {
-      char path[300], buf[16384];
-      ssize_t len;
-      int fd;
-
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-        continue;
-      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        continue;
-      len = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (len <= 0)
-        continue;
-      for (ssize_t i = 0; i < len; i++)
-        if (buf[i] == '\0')
-          buf[i] = ' ';
-      buf[len] = '\0';
-      if (strstr (buf, needle) != NULL && strstr (buf, dir) != NULL
-          && kill ((pid_t) atoi (de->d_name), SIGKILL) == 0)
-        n++;
-    }
-  closedir (proc);
-  return n;
-}
-
-static int
-rm_one (const char        *path,
-        const struct stat *st,
-        int                flag,
-        struct FTW        *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *dir)
-{
-  nftw (dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void
-start_reaper (const char *dir)
-{
-  int fds[2];
-  pid_t pid;
-
-  if (pipe2 (fds, O_CLOEXEC) < 0)
-    return;
-  pid = fork ();
-  if (pid < 0)
-    {
-      close (fds[0]);
-      close (fds[1]);
-      return;
-    }
-  if (pid == 0)
-    {
-      int null = open ("/dev/null", O_RDWR);
-      char c;
-
-      setsid ();
-      signal (SIGINT, SIG_IGN);
-      signal (SIGTERM, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      dup2 (null, STDIN_FILENO);
-      dup2 (null, STDOUT_FILENO);
-      dup2 (null, STDERR_FILENO);
-      close (fds[1]);
-      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
-        ;
-      if (kill_qemus_of (dir) > 0)
-        usleep (300 * 1000);
-      remove_tree (dir);
-      _exit (0);
-    }
-  close (fds[0]);
 }
 
 /* Children ------------------------------------------------------------------ */
@@ -352,16 +251,15 @@ pin_all_kt (int     cpu,
 static gboolean
 all_vcpus_on (const char *want)
 {
-  g_autofree char *pid_path = g_strdup_printf ("%s/run/qemu/" GUEST ".pid", root);
-  g_autofree char *pid_text = NULL;
+  pid_t pid = kt_test_embed_qemu_pid (root, GUEST);
   g_autofree char *task_dir = NULL;
   g_autoptr(GDir) dir = NULL;
   const char *tid;
   guint seen = 0, right = 0;
 
-  if (!g_file_get_contents (pid_path, &pid_text, NULL, NULL))
+  if (pid < 0)
     return FALSE;
-  task_dir = g_strdup_printf ("/proc/%d/task", atoi (pid_text));
+  task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
   if ((dir = g_dir_open (task_dir, 0, NULL)) == NULL)
     return FALSE;
   while ((tid = g_dir_read_name (dir)) != NULL)
@@ -451,34 +349,14 @@ static int
 child_teardown (void)
 {
   g_autoptr(KtConnection) conn = NULL;
-  virDomainPtr *doms = NULL;
-  int n, ret = 0;
 
   kt_connection_init_events (TRUE);
   if ((conn = open_root (NULL)) == NULL)
     return 1;
-  n = virConnectListAllDomains (kt_connection_get_handle (conn), &doms, 0);
-  for (int i = 0; i < n; i++)
-    {
-      /* In a fresh process, libvirt is still reconnecting to the QEMU:
-       * the destroy's kill can make that reconnection stop the domain
-       * first, and the destroy then fails with "domain is not running" */
-      if (virDomainIsActive (doms[i]) == 1 && virDomainDestroy (doms[i]) < 0
-          && virDomainIsActive (doms[i]) != 0)
-        {
-          print_libvirt_error ("cannot destroy");
-          ret = 1;
-        }
-      virResetLastError ();
-      if (virDomainIsPersistent (doms[i]) == 1 && virDomainUndefine (doms[i]) < 0)
-        {
-          print_libvirt_error ("cannot undefine");
-          ret = 1;
-        }
-      virDomainFree (doms[i]);
-    }
-  free (doms);
-  return ret;
+  /* In a fresh process, libvirt is still reconnecting to the QEMU: the
+   * destroy's kill can make that reconnection stop the domain first, and
+   * the destroy then fails with "domain is not running"; that is fine */
+  return kt_test_embed_destroy_all (kt_connection_get_handle (conn), "bench-apply") > 0;
 }
 
 /* Runs @func in a child process; TRUE when it exits 0 */
@@ -619,17 +497,15 @@ bench_processes (void)
 
 /* main --------------------------------------------------------------------- */
 
-static const char *
+static char *
 missing_prerequisite (void)
 {
-  if (geteuid () != 0)
-    return "not running as root";
-  if (getpwnam ("libvirt-qemu") == NULL)
-    return "no system user 'libvirt-qemu' (.ci/setup creates it)";
-  if (!g_file_test (QEMU_BINARY, G_FILE_TEST_IS_EXECUTABLE))
-    return "no " QEMU_BINARY;
+  char *missing = kt_test_embed_missing ();
+
+  if (missing != NULL)
+    return missing;
   if (sysconf (_SC_NPROCESSORS_ONLN) < 2)
-    return "fewer than 2 online host CPUs";
+    return g_strdup ("fewer than 2 online host CPUs");
   return NULL;
 }
 
@@ -638,11 +514,8 @@ main (int    argc,
       char **argv)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *etc = NULL;
-  g_autofree char *conf = NULL;
-  const char *missing;
+  g_autofree char *missing = NULL;
   gboolean ok;
-  int left;
 
   setlocale (LC_ALL, "");
   if ((missing = missing_prerequisite ()) != NULL)
@@ -651,25 +524,14 @@ main (int    argc,
       return 77;
     }
 
-  root = g_dir_make_tmp ("kt-bench-apply-XXXXXX", &error);
+  root = kt_test_embed_make_root ("kt-bench-apply-XXXXXX", &error);
   if (root == NULL)
     {
       g_printerr ("bench-apply: %s\n", error->message);
       return 1;
     }
-  etc = g_build_filename (root, "etc", NULL);
-  conf = g_build_filename (etc, "qemu.conf", NULL);
-  if (g_mkdir_with_parents (etc, 0755) < 0
-      || !g_file_set_contents (conf, "user = \"root\"\n"
-                                     "group = \"root\"\n"
-                                     "stdio_handler = \"file\"\n", -1, &error))
-    {
-      g_printerr ("bench-apply: cannot write %s\n", conf);
-      remove_tree (root);
-      return 1;
-    }
-  uri = g_strdup_printf ("qemu:///embed?root=%s", root);
-  start_reaper (root);
+  uri = kt_test_embed_uri (root);
+  kt_test_embed_start_reaper (root, GUEST, "bench-apply");
 
   g_print ("bench-apply: %d-vCPU TCG guest " GUEST " in %s\n", N_VCPUS, uri);
   ok = run_child ("setup", child_setup)
@@ -678,13 +540,7 @@ main (int    argc,
   if (!run_child ("teardown", child_teardown))
     ok = FALSE;
 
-  left = kill_qemus_of (root);
-  if (left > 0)
-    {
-      g_printerr ("bench-apply: %d QEMU processes survived teardown; killed them\n", left);
-      g_usleep (300 * 1000);
-    }
-  remove_tree (root);
+  kt_test_embed_remove_root (root, GUEST, "bench-apply");
   g_free (root);
   g_free (uri);
   return ok ? 0 : 1;

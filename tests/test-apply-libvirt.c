@@ -27,17 +27,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* nftw () */
-
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <locale.h>
-#include <pwd.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,355 +43,61 @@
 #include "kt-connection.h"
 #include "kt-error.h"
 #include "kt-snapshot.h"
+#include "kt-test-embed.h"
 #include "kt-test-util.h"
 
-#define QEMU_BINARY   "/usr/bin/qemu-system-x86_64"
 #define GUEST_PREFIX  "kt-apply-"
 #define GUEST_G       GUEST_PREFIX "G"
 #define GUEST_V       GUEST_PREFIX "V"
 #define GUEST_T       GUEST_PREFIX "T"
 #define HUGEPAGES_2M  "/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages"
 
-static struct
-{
-  char         *skip_reason;
-  gboolean      setup_tried;
-  gboolean      setup_ok;
-  char         *root;
-  char         *uri;
-  KtConnection *conn;
-  gboolean      torn_down;
-} env;
+static gboolean setup_guest (KtTestEmbed *embed);
+
+static KtTestEmbed env =
+  KT_TEST_EMBED_INIT ("test-apply-libvirt", GUEST_PREFIX, "kt-apply-libvirt-XXXXXX",
+                      TRUE, setup_guest);
 
 /* Fails the current case and leaves it, for what later lines depend on */
-#define require(cond, ...) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        g_test_fail_printf (__VA_ARGS__); \
-        return; \
-      } \
-  } G_STMT_END
+#define require kt_test_embed_require
 
 /* Helpers ------------------------------------------------------------------ */
-
-static double
-now_s (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
 
 static char *
 domain_xml (const char *name,
             guint       iothreads)
 {
-  g_autofree char *io = iothreads ? g_strdup_printf ("  <iothreads>%u</iothreads>\n", iothreads)
-                                  : g_strdup ("");
-
-  return g_strdup_printf ("<domain type='qemu'>\n"
-                          "  <name>%s</name>\n"
-                          "  <memory unit='MiB'>64</memory>\n"
-                          "  <vcpu>2</vcpu>\n"
-                          "%s"
-                          "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
-                          "  <devices><emulator>" QEMU_BINARY "</emulator></devices>\n"
-                          "</domain>\n", name, io);
-}
-
-static char *
-last_libvirt_error (void)
-{
-  const char *msg = virGetLastErrorMessage ();
-  char *ret = g_strdup (msg ? msg : "(no libvirt error)");
-
-  virResetLastError ();
-  return ret;
-}
-
-/* What QEMU wrote about @name, to explain a start that failed */
-static char *
-qemu_log (const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/log/qemu/%s.log", env.root, name);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup_printf ("(no %s)", path);
-  return text;
-}
-
-static pid_t
-qemu_pid (const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/run/qemu/%s.pid", env.root, name);
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  return (pid_t) g_ascii_strtoll (text, NULL, 10);
-}
-
-/* SIGKILLs every QEMU of one of our guests whose command line names @root;
- * plain libc only, for the reaper.  Returns how many. */
-static int
-kill_qemus_of (const char *root)
-{
-  static const char needle[] = "guest=" GUEST_PREFIX;
-  DIR *proc = opendir ("/proc");
-  struct dirent *de;
-  int n = 0;
-
-  if (proc == NULL)
-    return 0;
-  while ((de = readdir (proc)) != NULL)
-    {
-      char path[300], buf[16384];
-      ssize_t len;
-      int fd;
-
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-        continue;
-      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        continue;
-      len = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (len <= 0)
-        continue;
-      for (ssize_t i = 0; i < len; i++)
-        if (buf[i] == '\0')
-          buf[i] = ' ';
-      buf[len] = '\0';
-      if (strstr (buf, needle) != NULL && strstr (buf, root) != NULL
-          && kill ((pid_t) atoi (de->d_name), SIGKILL) == 0)
-        n++;
-    }
-  closedir (proc);
-  return n;
-}
-
-static int
-rm_one (const char        *path,
-        const struct stat *st,
-        int                flag,
-        struct FTW        *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *root)
-{
-  nftw (root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Forks the reaper: it sits in its own session (a timeout kills the test's
- * process group), reading a pipe whose other end only this process holds,
- * and cleans up @root once that reads end of file */
-static void
-start_reaper (const char *root)
-{
-  int fds[2];
-  pid_t pid;
-
-  if (pipe2 (fds, O_CLOEXEC) < 0)
-    {
-      g_printerr ("# test-apply-libvirt: no reaper: %s\n", g_strerror (errno));
-      return;
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      g_printerr ("# test-apply-libvirt: no reaper: %s\n", g_strerror (errno));
-      close (fds[0]);
-      close (fds[1]);
-      return;
-    }
-  if (pid == 0)
-    {
-      int null = open ("/dev/null", O_RDWR);
-      char c;
-
-      setsid ();
-      signal (SIGINT, SIG_IGN);
-      signal (SIGTERM, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      dup2 (null, STDIN_FILENO);
-      dup2 (null, STDOUT_FILENO);
-      dup2 (null, STDERR_FILENO);
-      close (fds[1]);
-      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
-        ;
-      if (kill_qemus_of (root) > 0)
-        usleep (300 * 1000);
-      remove_tree (root);
-      _exit (0);
-    }
-  close (fds[0]);
-  /* fds[1] stays open, unused, as long as this process lives */
+  return kt_test_embed_domain_xml (name, 2, iothreads);
 }
 
 static void
 teardown (void)
 {
-  virConnectPtr c;
-  virDomainPtr *doms = NULL;
-  int n;
-
-  if (env.torn_down || !env.setup_tried)
-    return;
-  env.torn_down = TRUE;
-
-  c = env.conn ? kt_connection_get_handle (env.conn) : NULL;
-  n = c ? virConnectListAllDomains (c, &doms, 0) : -1;
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = virDomainGetName (doms[i]);
-
-      if (virDomainIsActive (doms[i]) == 1 && virDomainDestroy (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-apply-libvirt: cannot destroy %s: %s\n", name, err);
-        }
-      if (virDomainIsPersistent (doms[i]) == 1 && virDomainUndefine (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-apply-libvirt: cannot undefine %s: %s\n", name, err);
-        }
-      virDomainFree (doms[i]);
-    }
-  free (doms);
-  virResetLastError ();
-  g_clear_object (&env.conn);
-
-  /* Belt and braces: nothing we started may outlive us */
-  if (env.root != NULL)
-    {
-      int n_left = kill_qemus_of (env.root);
-
-      if (n_left > 0)
-        {
-          g_printerr ("# test-apply-libvirt: %d QEMU processes survived teardown; killed them\n",
-                      n_left);
-          g_usleep (300 * 1000);
-        }
-      remove_tree (env.root);
-    }
-
-  g_clear_pointer (&env.root, g_free);
-  g_clear_pointer (&env.uri, g_free);
+  kt_test_embed_teardown (&env);
 }
 
-/* Sets up the shared environment once; FALSE (test already marked
- * skipped or failed) when it is not there */
+/* kt-apply-G, persistent and running */
 static gboolean
-ensure_env (void)
+setup_guest (KtTestEmbed *embed)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etc = NULL;
-  g_autofree char *conf = NULL;
-  g_autofree char *xml = NULL;
+  g_autofree char *xml = domain_xml (GUEST_G, 1);
   virDomainPtr dom;
+  gboolean ok;
   double t0;
 
-  if (env.skip_reason != NULL)
-    {
-      g_test_skip (env.skip_reason);
-      return FALSE;
-    }
-  if (env.setup_tried)
-    {
-      if (!env.setup_ok)
-        g_test_fail_printf ("the shared libvirt environment could not be set up (see above)");
-      return env.setup_ok;
-    }
-  env.setup_tried = TRUE;
-
-  env.root = g_dir_make_tmp ("kt-apply-libvirt-XXXXXX", &error);
-  if (env.root == NULL)
-    {
-      g_test_fail_printf ("Cannot make the embed root: %s", error->message);
-      return FALSE;
-    }
-  etc = g_build_filename (env.root, "etc", NULL);
-  conf = g_build_filename (etc, "qemu.conf", NULL);
-  /* root: QEMU must read the root; file: there is no virtlogd */
-  if (g_mkdir_with_parents (etc, 0755) < 0
-      || !g_file_set_contents (conf, "user = \"root\"\n"
-                                     "group = \"root\"\n"
-                                     "stdio_handler = \"file\"\n", -1, &error))
-    {
-      g_test_fail_printf ("Cannot write %s: %s", conf, error ? error->message : g_strerror (errno));
-      return FALSE;
-    }
-  env.uri = g_strdup_printf ("qemu:///embed?root=%s", env.root);
-  start_reaper (env.root);    /* before libvirt starts any thread */
-
-  kt_connection_init_events (TRUE);
-  t0 = now_s ();
-  env.conn = kt_connection_open (env.uri, FALSE, &error);
-  if (env.conn == NULL)
-    {
-      g_test_fail_printf ("Cannot open %s: %s", env.uri, error->message);
-      return FALSE;
-    }
-  g_test_message ("opened %s in %.2f s", env.uri, now_s () - t0);
-
-  xml = domain_xml (GUEST_G, 1);
-  t0 = now_s ();
-  dom = virDomainDefineXML (kt_connection_get_handle (env.conn), xml);
+  t0 = kt_test_embed_now ();
+  dom = virDomainDefineXML (kt_connection_get_handle (embed->conn), xml);
   if (dom == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot define %s: %s", GUEST_G, err);
       return FALSE;
     }
-  g_test_message ("defined %s in %.2f s", GUEST_G, now_s () - t0);
-  t0 = now_s ();
-  if (virDomainCreate (dom) < 0)
-    {
-      g_autofree char *err = last_libvirt_error ();
-      g_autofree char *log = qemu_log (GUEST_G);
-
-      virDomainFree (dom);
-      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", GUEST_G, err, log);
-      return FALSE;
-    }
-  g_test_message ("started %s (pid %d) in %.2f s", GUEST_G, (int) qemu_pid (GUEST_G),
-                  now_s () - t0);
+  g_test_message ("defined %s in %.2f s", GUEST_G, kt_test_embed_now () - t0);
+  ok = kt_test_embed_start (embed, dom);
   virDomainFree (dom);
-
-  env.setup_ok = TRUE;
-  return TRUE;
-}
-
-static KtSnapshot *
-capture (void)
-{
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *snapshot = kt_connection_capture (env.conn, &error);
-
-  g_assert_no_error (error);
-  return snapshot;
-}
-
-static virDomainPtr
-lookup (const char *name)
-{
-  virDomainPtr dom = virDomainLookupByName (kt_connection_get_handle (env.conn), name);
-
-  if (dom == NULL)
-    {
-      g_autofree char *err = last_libvirt_error ();
-
-      g_test_fail_printf ("Cannot look up %s: %s", name, err);
-    }
-  return dom;
+  return ok;
 }
 
 /* The XML libvirt has for @name now: inactive or live */
@@ -407,7 +105,7 @@ static char *
 libvirt_xml (const char *name,
              gboolean    inactive)
 {
-  virDomainPtr dom = lookup (name);
+  virDomainPtr dom = kt_test_embed_lookup (&env, name);
   char *xml, *ret;
 
   if (dom == NULL)
@@ -416,7 +114,7 @@ libvirt_xml (const char *name,
   virDomainFree (dom);
   if (xml == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       return g_strdup_printf ("(no XML: %s)", err);
     }
@@ -433,7 +131,7 @@ pin_behind_our_back (const char *name,
                      guint       cpu,
                      guint       flags)
 {
-  virDomainPtr dom = lookup (name);
+  virDomainPtr dom = kt_test_embed_lookup (&env, name);
   int maplen = VIR_CPU_MAPLEN (MAX (sysconf (_SC_NPROCESSORS_CONF), 1));
   g_autofree unsigned char *map = g_new0 (unsigned char, maplen);
   int r;
@@ -445,7 +143,7 @@ pin_behind_our_back (const char *name,
   virDomainFree (dom);
   if (r < 0)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot pin vCPU %u of %s: %s", vcpu, name, err);
       return FALSE;
@@ -453,49 +151,13 @@ pin_behind_our_back (const char *name,
   return TRUE;
 }
 
-/* Cpus_allowed_list of the thread of @pid named @comm (with the leading
- * tab), or NULL */
-static char *
-thread_cpus_allowed (pid_t       pid,
-                     const char *comm)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-
-  if (dir == NULL)
-    return NULL;
-  while ((tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *comm_path = g_build_filename (task_dir, tid, "comm", NULL);
-      g_autofree char *status_path = g_build_filename (task_dir, tid, "status", NULL);
-      g_autofree char *name = NULL;
-      g_autofree char *status = NULL;
-      const char *line, *end;
-
-      if (!g_file_get_contents (comm_path, &name, NULL, NULL))
-        continue;
-      g_strchomp (name);
-      if (!g_str_equal (name, comm)
-          || !g_file_get_contents (status_path, &status, NULL, NULL))
-        continue;
-      line = strstr (status, "\nCpus_allowed_list:");
-      if (line == NULL)
-        return NULL;
-      line += strlen ("\nCpus_allowed_list:");
-      end = strchr (line, '\n');
-      return g_strndup (line, end ? (gsize) (end - line) : strlen (line));
-    }
-  return NULL;
-}
-
 /* The affinity of vCPU @vcpu's thread of GUEST_G */
 static char *
 vcpu_allowed (guint vcpu)
 {
   g_autofree char *comm = g_strdup_printf ("CPU %u/TCG", vcpu);
-  pid_t pid = qemu_pid (GUEST_G);
-  char *allowed = pid > 0 ? thread_cpus_allowed (pid, comm) : NULL;
+  pid_t pid = kt_test_embed_qemu_pid (env.root, GUEST_G);
+  char *allowed = pid > 0 ? kt_test_embed_thread_allowed (pid, comm) : NULL;
 
   if (allowed == NULL)
     g_test_fail_printf ("no thread '%s' of %s (pid %d)", comm, GUEST_G, (int) pid);
@@ -536,12 +198,12 @@ test_live_pin (void)
   g_autofree char *allowed1 = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   inactive_before = libvirt_xml (GUEST_G, TRUE);
   allowed0_before = vcpu_allowed (0);
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
 
@@ -574,7 +236,7 @@ test_live_pin (void)
 
   /* And so does a fresh capture */
   {
-    g_autoptr(KtSnapshot) again = capture ();
+    g_autoptr(KtSnapshot) again = kt_test_embed_capture (&env);
     KtVm *vm2 = again ? kt_snapshot_lookup_vm (again, GUEST_G) : NULL;
     g_autoptr(KtTuning) t = NULL;
     g_autofree char *pin = NULL;
@@ -591,8 +253,8 @@ test_live_pin (void)
 static char *
 thread_allowed (const char *comm)
 {
-  pid_t pid = qemu_pid (GUEST_G);
-  char *allowed = pid > 0 ? thread_cpus_allowed (pid, comm) : NULL;
+  pid_t pid = kt_test_embed_qemu_pid (env.root, GUEST_G);
+  char *allowed = pid > 0 ? kt_test_embed_thread_allowed (pid, comm) : NULL;
 
   if (allowed == NULL)
     g_test_fail_printf ("no thread '%s' of %s (pid %d)", comm, GUEST_G, (int) pid);
@@ -611,7 +273,7 @@ apply_emulator_iothread (const KtCpuset *emulator,
   g_autoptr(GPtrArray) calls = NULL;
   KtVm *vm;
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
   live = kt_domain_copy (kt_vm_get_live (vm));
@@ -648,7 +310,7 @@ test_live_emulator_iothread (void)
   g_autofree char *io_after = NULL;
   g_autofree char *all = NULL;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   main_before = thread_allowed ("qemu-system-x86");
@@ -696,12 +358,12 @@ test_config_pin (void)
   g_autofree char *inactive = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   allowed0_before = vcpu_allowed (0);
   live_before = libvirt_xml (GUEST_G, FALSE);
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture", GUEST_G);
 
@@ -749,11 +411,11 @@ test_numatune (void)
   g_autofree char *live_after = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   /* Config: strict on node 0 reaches the inactive XML */
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL && kt_vm_get_live (vm) != NULL,
            "%s or one of its definitions is missing", GUEST_G);
@@ -808,7 +470,7 @@ test_hugepages_cli (void)
       g_test_skip ("KT_CLI is not set (run this through meson test)");
       return;
     }
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   if (g_file_get_contents (HUGEPAGES_2M, &nr, NULL, NULL) && g_strtod (nr, NULL) != 0)
     {
@@ -817,7 +479,7 @@ test_hugepages_cli (void)
       return;
     }
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "no snapshot");
   snap_path = g_build_filename (env.root, "hugepages.kvmtune", NULL);
   g_assert_true (kt_snapshot_save (snapshot, snap_path, &error));
@@ -871,7 +533,7 @@ test_rollback (void)
   xmlNode *root, *cputune = NULL, *pin;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   allowed0_before = vcpu_allowed (0);
@@ -880,7 +542,7 @@ test_rollback (void)
   require (!g_str_equal (allowed0_before, "\t1"), "vCPU 0 is already on CPU 1 alone");
   inactive_before = libvirt_xml (GUEST_G, TRUE);
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL && kt_vm_get_inactive (vm) != NULL,
            "%s or one of its definitions is missing", GUEST_G);
@@ -958,10 +620,10 @@ test_conflict_config (void)
   g_autofree char *inactive = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
-  stale = capture ();
+  stale = kt_test_embed_capture (&env);
   vm = stale ? kt_snapshot_lookup_vm (stale, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture",
            GUEST_G);
@@ -987,7 +649,7 @@ test_conflict_config (void)
 
   /* After a reload, the same edit goes through and keeps both */
   {
-    g_autoptr(KtSnapshot) fresh = capture ();
+    g_autoptr(KtSnapshot) fresh = kt_test_embed_capture (&env);
     KtVm *vm2 = fresh ? kt_snapshot_lookup_vm (fresh, GUEST_G) : NULL;
     g_autoptr(KtDomain) config2 = NULL;
     g_autoptr(KtApply) apply2 = NULL;
@@ -1023,14 +685,14 @@ test_conflict_live (void)
   g_autofree char *inactive_after = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   allowed1_before = vcpu_allowed (1);
   require (allowed1_before != NULL && !g_str_equal (allowed1_before, "\t1"),
            "vCPU 1 is already on CPU 1 alone");
   inactive_before = libvirt_xml (GUEST_G, TRUE);
-  stale = capture ();
+  stale = kt_test_embed_capture (&env);
   vm = stale ? kt_snapshot_lookup_vm (stale, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
 
@@ -1069,26 +731,22 @@ test_vanished (void)
   virDomainPtr dom_v, dom_t;
   KtVm *v, *t;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   c = kt_connection_get_handle (env.conn);
 
   /* V: persistent, shut off; T: transient, running */
   dom_v = virDomainDefineXML (c, xml_v);
   require (dom_v != NULL, "Cannot define %s", GUEST_V);
-  dom_t = virDomainCreateXML (c, xml_t, 0);
+  dom_t = kt_test_embed_create (&env, GUEST_T, xml_t);
   if (dom_t == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
-      g_autofree char *log = qemu_log (GUEST_T);
-
       virDomainUndefine (dom_v);
       virDomainFree (dom_v);
-      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", GUEST_T, err, log);
       return;
     }
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   v = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_V) : NULL;
   t = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_T) : NULL;
   g_assert_cmpint (virDomainUndefine (dom_v), ==, 0);
@@ -1143,7 +801,7 @@ test_read_only (void)
   g_autofree char *allowed1 = NULL;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   ro = kt_connection_open (env.uri, TRUE, &error);
@@ -1200,13 +858,10 @@ test_read_only (void)
 static char *
 check_prerequisites (void)
 {
-  if (geteuid () != 0)
-    return g_strdup ("not running as root (the embedded QEMU driver runs QEMU as root here)");
-  if (getpwnam ("libvirt-qemu") == NULL)
-    return g_strdup ("no system user 'libvirt-qemu' (libvirt's QEMU driver refuses to start "
-                     "without it; .ci/setup creates it)");
-  if (!g_file_test (QEMU_BINARY, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup ("no " QEMU_BINARY " (install qemu-system-x86; .ci/setup does)");
+  char *missing = kt_test_embed_missing ();
+
+  if (missing != NULL)
+    return missing;
   if (sysconf (_SC_NPROCESSORS_ONLN) < 2)
     return g_strdup ("fewer than 2 online host CPUs: the pins need CPUs 0 and 1");
   return NULL;

@@ -2,8 +2,9 @@
  * re-read, the plan carried over, and where vCPUs actually run
  *
  * The real-QEMU cases use libvirt's embedded QEMU driver in this process
- * (qemu:///embed?root=DIR), set up as in test-libvirt.c (its reaper and
- * teardown are copied here): a fresh root, tiny TCG guests, and
+ * (qemu:///embed?root=DIR), set up as in test-libvirt.c (the root, its
+ * reaper and teardown come from kt-test-embed.c): a fresh root, tiny TCG
+ * guests, and
  *
  *   kt-test-EB  persistent, running (started by the set-up)
  *   kt-test-EC  defined and undefined by /events/define-undefine
@@ -16,17 +17,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* nftw () */
-
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <locale.h>
-#include <pwd.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,33 +30,21 @@
 #include "kt-observed.h"
 #include "kt-plan.h"
 #include "kt-snapshot.h"
+#include "kt-test-embed.h"
 #include "kt-test-util.h"
 
-#define QEMU_BINARY      "/usr/bin/qemu-system-x86_64"
 #define GUEST_B          "kt-test-EB"
 #define GUEST_C          "kt-test-EC"
 #define EVENT_TIMEOUT_MS 2000
 
-static struct
-{
-  char         *skip_reason;
-  gboolean      setup_tried;
-  gboolean      setup_ok;
-  char         *root;
-  char         *uri;
-  KtConnection *conn;
-  gboolean      torn_down;
-} env;
+static gboolean setup_guest (KtTestEmbed *embed);
+
+/* No thread runs the default main context: events_thread is FALSE */
+static KtTestEmbed env =
+  KT_TEST_EMBED_INIT ("test-events", "kt-test-", "kt-events-XXXXXX", FALSE, setup_guest);
 
 /* Fails the current case and leaves it, for what later lines depend on */
-#define require(cond, ...) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        g_test_fail_printf (__VA_ARGS__); \
-        return; \
-      } \
-  } G_STMT_END
+#define require kt_test_embed_require
 
 /* Events ------------------------------------------------------------------- */
 
@@ -161,308 +142,44 @@ drain (guint ms)
 
 /* Helpers ------------------------------------------------------------------ */
 
-static double
-now_s (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
-
 static char *
 domain_xml (const char *name)
 {
-  return g_strdup_printf ("<domain type='qemu'>\n"
-                          "  <name>%s</name>\n"
-                          "  <memory unit='MiB'>64</memory>\n"
-                          "  <vcpu>2</vcpu>\n"
-                          "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
-                          "  <devices><emulator>" QEMU_BINARY "</emulator></devices>\n"
-                          "</domain>\n", name);
-}
-
-static char *
-last_libvirt_error (void)
-{
-  const char *msg = virGetLastErrorMessage ();
-  char *ret = g_strdup (msg ? msg : "(no libvirt error)");
-
-  virResetLastError ();
-  return ret;
-}
-
-/* What QEMU wrote about @name, to explain a start that failed */
-static char *
-qemu_log (const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/log/qemu/%s.log", env.root, name);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup_printf ("(no %s)", path);
-  return text;
-}
-
-/* SIGKILLs every QEMU of a kt-test- guest whose command line names @root;
- * plain libc only, for the reaper.  Returns how many. */
-static int
-kill_qemus_of (const char *root)
-{
-  static const char needle[] = "guest=kt-test-";
-  DIR *proc = opendir ("/proc");
-  struct dirent *de;
-  int n = 0;
-
-  if (proc == NULL)
-    return 0;
-  while ((de = readdir (proc)) != NULL)
-    {
-      char path[300], buf[16384];
-      ssize_t len;
-      int fd;
-
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-        continue;
-      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        continue;
-      len = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (len <= 0)
-        continue;
-      for (ssize_t i = 0; i < len; i++)
-        if (buf[i] == '\0')
-          buf[i] = ' ';
-      buf[len] = '\0';
-      if (strstr (buf, needle) != NULL && strstr (buf, root) != NULL
-          && kill ((pid_t) atoi (de->d_name), SIGKILL) == 0)
-        n++;
-    }
-  closedir (proc);
-  return n;
-}
-
-static int
-rm_one (const char        *path,
-        const struct stat *st,
-        int                flag,
-        struct FTW        *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *root)
-{
-  nftw (root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Forks the reaper: it sits in its own session (a timeout kills the test's
- * process group), reading a pipe whose other end only this process holds,
- * and cleans up @root once that reads end of file */
-static void
-start_reaper (const char *root)
-{
-  int fds[2];
-  pid_t pid;
-
-  if (pipe2 (fds, O_CLOEXEC) < 0)
-    {
-      g_printerr ("# test-events: no reaper: %s\n", g_strerror (errno));
-      return;
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      g_printerr ("# test-events: no reaper: %s\n", g_strerror (errno));
-      close (fds[0]);
-      close (fds[1]);
-      return;
-    }
-  if (pid == 0)
-    {
-      int null = open ("/dev/null", O_RDWR);
-      char c;
-
-      setsid ();
-      signal (SIGINT, SIG_IGN);
-      signal (SIGTERM, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      dup2 (null, STDIN_FILENO);
-      dup2 (null, STDOUT_FILENO);
-      dup2 (null, STDERR_FILENO);
-      close (fds[1]);
-      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
-        ;
-      if (kill_qemus_of (root) > 0)
-        usleep (300 * 1000);
-      remove_tree (root);
-      _exit (0);
-    }
-  close (fds[0]);
-  /* fds[1] stays open, unused, as long as this process lives */
-}
-
-
-static gboolean
-start_domain (virDomainPtr dom)
-{
-  const char *name = virDomainGetName (dom);
-
-  if (virDomainCreate (dom) < 0)
-    {
-      g_autofree char *err = last_libvirt_error ();
-      g_autofree char *log = qemu_log (name);
-
-      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", name, err, log);
-      return FALSE;
-    }
-  return TRUE;
+  return kt_test_embed_domain_xml (name, 2, 0);
 }
 
 static void
 teardown (void)
 {
-  virConnectPtr c;
-  virDomainPtr *doms = NULL;
-  int n;
-
-  if (env.torn_down || !env.setup_tried)
-    return;
-  env.torn_down = TRUE;
-
-  c = env.conn ? kt_connection_get_handle (env.conn) : NULL;
-  n = c ? virConnectListAllDomains (c, &doms, 0) : -1;
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = virDomainGetName (doms[i]);
-
-      if (virDomainIsActive (doms[i]) == 1 && virDomainDestroy (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-events: cannot destroy %s: %s\n", name, err);
-        }
-      if (virDomainIsPersistent (doms[i]) == 1 && virDomainUndefine (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-events: cannot undefine %s: %s\n", name, err);
-        }
-      virDomainFree (doms[i]);
-    }
-  free (doms);
-  virResetLastError ();
-  if (env.conn != NULL)
+  if (!env.torn_down && env.conn != NULL)
     g_signal_handlers_disconnect_by_func (env.conn, on_domain_changed, NULL);
-  g_clear_object (&env.conn);
-
-  /* Belt and braces: nothing we started may outlive us */
-  if (env.root != NULL)
-    {
-      int n_left = kill_qemus_of (env.root);
-
-      if (n_left > 0)
-        {
-          g_printerr ("# test-events: %d QEMU processes survived teardown; killed them\n", n_left);
-          g_usleep (300 * 1000);
-        }
-      remove_tree (env.root);
-    }
-
-  g_clear_pointer (&env.root, g_free);
-  g_clear_pointer (&env.uri, g_free);
+  kt_test_embed_teardown (&env);
 }
 
-/* Sets up the shared environment once; FALSE (test already marked
- * skipped or failed) when it is not there */
+/* Listens to the connection; kt-test-EB, persistent and running */
 static gboolean
-ensure_env (void)
+setup_guest (KtTestEmbed *embed)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etc = NULL;
-  g_autofree char *conf = NULL;
   g_autofree char *xml = domain_xml (GUEST_B);
   virDomainPtr dom;
-  double t0;
 
-  if (env.skip_reason != NULL)
-    {
-      g_test_skip (env.skip_reason);
-      return FALSE;
-    }
-  if (env.setup_tried)
-    {
-      if (!env.setup_ok)
-        g_test_fail_printf ("the shared libvirt environment could not be set up (see above)");
-      return env.setup_ok;
-    }
-  env.setup_tried = TRUE;
-
-  env.root = g_dir_make_tmp ("kt-events-XXXXXX", &error);
-  if (env.root == NULL)
-    {
-      g_test_fail_printf ("Cannot make the embed root: %s", error->message);
-      return FALSE;
-    }
-  etc = g_build_filename (env.root, "etc", NULL);
-  conf = g_build_filename (etc, "qemu.conf", NULL);
-  /* root: QEMU must read the root; file: there is no virtlogd */
-  if (g_mkdir_with_parents (etc, 0755) < 0
-      || !g_file_set_contents (conf, "user = \"root\"\n"
-                                     "group = \"root\"\n"
-                                     "stdio_handler = \"file\"\n", -1, &error))
-    {
-      g_test_fail_printf ("Cannot write %s: %s", conf, error ? error->message : g_strerror (errno));
-      return FALSE;
-    }
-  env.uri = g_strdup_printf ("qemu:///embed?root=%s", env.root);
-  start_reaper (env.root);    /* before libvirt starts any thread */
-
-  t0 = now_s ();
-  env.conn = kt_connection_open (env.uri, FALSE, &error);
-  if (env.conn == NULL)
-    {
-      g_test_fail_printf ("Cannot open %s: %s", env.uri, error->message);
-      return FALSE;
-    }
-  g_test_message ("opened %s in %.2f s", env.uri, now_s () - t0);
-  g_signal_connect (env.conn, "domain-changed", G_CALLBACK (on_domain_changed), NULL);
-
-  dom = virDomainDefineXML (kt_connection_get_handle (env.conn), xml);
+  g_signal_connect (embed->conn, "domain-changed", G_CALLBACK (on_domain_changed), NULL);
+  dom = virDomainDefineXML (kt_connection_get_handle (embed->conn), xml);
   if (dom == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot define %s: %s", GUEST_B, err);
       return FALSE;
     }
-  t0 = now_s ();
-  if (!start_domain (dom))
+  if (!kt_test_embed_start (&env, dom))
     {
       virDomainFree (dom);
       return FALSE;
     }
   virDomainFree (dom);
-  g_test_message ("started %s in %.2f s", GUEST_B, now_s () - t0);
   drain (100);
-
-  env.setup_ok = TRUE;
   return TRUE;
-}
-
-static virDomainPtr
-lookup (const char *name)
-{
-  virDomainPtr dom = virDomainLookupByName (kt_connection_get_handle (env.conn), name);
-
-  if (dom == NULL)
-    {
-      g_autofree char *err = last_libvirt_error ();
-
-      g_test_fail_printf ("Cannot look up %s: %s", name, err);
-    }
-  return dom;
 }
 
 /* Pins @vcpu of @name to @cpu alone, live, as someone else would */
@@ -478,7 +195,7 @@ pin_live (virConnectPtr  c,
 
   if (dom == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot look up %s: %s", name, err);
       return FALSE;
@@ -488,7 +205,7 @@ pin_live (virConnectPtr  c,
   virDomainFree (dom);
   if (r < 0)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot pin vCPU %u of %s: %s", vcpu, name, err);
       return FALSE;
@@ -523,16 +240,6 @@ host_cpus (KtConnection *conn)
   return info.cpus;
 }
 
-static KtSnapshot *
-capture (void)
-{
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *snapshot = kt_connection_capture (env.conn, &error);
-
-  g_assert_no_error (error);
-  return snapshot;
-}
-
 static void
 refresh (KtSnapshot *snapshot,
          const char *name)
@@ -551,7 +258,7 @@ test_tunable (void)
 {
   double ms;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   forget_events ();
   require (pin_live (kt_connection_get_handle (env.conn), GUEST_B, 1, 0), "pin");
@@ -567,7 +274,7 @@ test_observed (void)
   g_autoptr(GArray) vcpus = NULL;
   guint ncpus;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   ncpus = host_cpus (env.conn);
   vcpus = kt_observed_query (env.conn, GUEST_B, &error);
@@ -611,9 +318,9 @@ test_lifecycle_refresh (void)
   KtVm *vm;
   guint n_vms;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "capture");
   vm = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (vm != NULL, "no %s", GUEST_B);
@@ -622,7 +329,7 @@ test_lifecycle_refresh (void)
   n_vms = g_list_model_get_n_items (kt_snapshot_get_vms (snapshot));
 
   forget_events ();
-  dom = lookup (GUEST_B);
+  dom = kt_test_embed_lookup (&env, GUEST_B);
   require (dom != NULL, "lookup");
   g_assert_cmpint (virDomainDestroy (dom), ==, 0);
   g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_STOPPED, EVENT_TIMEOUT_MS), >=, 0);
@@ -639,7 +346,7 @@ test_lifecycle_refresh (void)
 
   /* And back: the later cases want it running */
   forget_events ();
-  if (start_domain (dom))
+  if (kt_test_embed_start (&env, dom))
     {
       g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_STARTED, EVENT_TIMEOUT_MS), >=, 0);
       refresh (snapshot, GUEST_B);
@@ -660,9 +367,9 @@ test_define_undefine (void)
   virDomainPtr dom;
   guint n_vms;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "capture");
   n_vms = g_list_model_get_n_items (kt_snapshot_get_vms (snapshot));
   g_assert_null (kt_snapshot_lookup_vm (snapshot, GUEST_C));
@@ -706,11 +413,11 @@ test_plan_rebase (void)
   guint ncpus, vcpu0 = 0;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   ncpus = host_cpus (env.conn);
   c = kt_connection_get_handle (env.conn);
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "capture");
   vm = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (vm != NULL && kt_vm_is_active (vm), "%s does not run", GUEST_B);
@@ -833,19 +540,6 @@ test_dispose_with_events (void)
 
 /* main --------------------------------------------------------------------- */
 
-static char *
-check_prerequisites (void)
-{
-  if (geteuid () != 0)
-    return g_strdup ("not running as root (the embedded QEMU driver runs QEMU as root here)");
-  if (getpwnam ("libvirt-qemu") == NULL)
-    return g_strdup ("no system user 'libvirt-qemu' (libvirt's QEMU driver refuses to start "
-                     "without it; .ci/setup creates it)");
-  if (!g_file_test (QEMU_BINARY, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup ("no " QEMU_BINARY " (install qemu-system-x86; .ci/setup does)");
-  return NULL;
-}
-
 int
 main (int    argc,
       char **argv)
@@ -860,7 +554,7 @@ main (int    argc,
   kt_connection_init_events (FALSE);
   rec.seen = g_ptr_array_new_with_free_func (g_free);
 
-  env.skip_reason = check_prerequisites ();
+  env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason != NULL)
     g_printerr ("#\n# test-events: SKIPPING the real-QEMU cases: %s\n#\n", env.skip_reason);
   else

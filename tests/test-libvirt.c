@@ -25,17 +25,9 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define _GNU_SOURCE   /* nftw () */
-
 #include "config.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <locale.h>
-#include <pwd.h>
-#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,356 +40,76 @@
 #include "kt-error.h"
 #include "kt-json.h"
 #include "kt-snapshot.h"
+#include "kt-test-embed.h"
 #include "kt-test-util.h"
 
-#define QEMU_BINARY   "/usr/bin/qemu-system-x86_64"
 #define GUEST_A       "kt-test-A"
 #define GUEST_B       "kt-test-B"
 #define GUEST_C       "kt-test-C"
 #define GUEST_T       "kt-test-T"
 #define GUEST_MEM_KIB 65536
 
+static gboolean setup_guests (KtTestEmbed *embed);
+
+static KtTestEmbed env =
+  KT_TEST_EMBED_INIT ("test-libvirt", "kt-test-", "kt-libvirt-XXXXXX", TRUE, setup_guests);
+
 static struct
 {
-  char         *skip_reason;
-  gboolean      setup_tried;
-  gboolean      setup_ok;
-  char         *root;
-  char         *uri;
-  KtConnection *conn;
-  gboolean      pinned;
-  char         *snapshot_path;
-  gboolean      torn_down;
-} env;
+  gboolean  pinned;
+  char     *snapshot_path;
+} lv;
 
 /* Fails the current case and leaves it, for what later lines depend on */
-#define require(cond, ...) \
-  G_STMT_START { \
-    if (!(cond)) \
-      { \
-        g_test_fail_printf (__VA_ARGS__); \
-        return; \
-      } \
-  } G_STMT_END
+#define require kt_test_embed_require
 
 /* Helpers ------------------------------------------------------------------ */
-
-static double
-now_s (void)
-{
-  return g_get_monotonic_time () / (double) G_USEC_PER_SEC;
-}
 
 static char *
 domain_xml (const char *name)
 {
-  return g_strdup_printf ("<domain type='qemu'>\n"
-                          "  <name>%s</name>\n"
-                          "  <memory unit='MiB'>64</memory>\n"
-                          "  <vcpu>2</vcpu>\n"
-                          "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
-                          "  <devices><emulator>" QEMU_BINARY "</emulator></devices>\n"
-                          "</domain>\n", name);
-}
-
-static char *
-last_libvirt_error (void)
-{
-  const char *msg = virGetLastErrorMessage ();
-  char *ret = g_strdup (msg ? msg : "(no libvirt error)");
-
-  virResetLastError ();
-  return ret;
-}
-
-/* What QEMU wrote about @name, to explain a start that failed */
-static char *
-qemu_log (const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/log/qemu/%s.log", env.root, name);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return g_strdup_printf ("(no %s)", path);
-  return text;
-}
-
-static pid_t
-qemu_pid (const char *name)
-{
-  g_autofree char *path = g_strdup_printf ("%s/run/qemu/%s.pid", env.root, name);
-  g_autofree char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return -1;
-  return (pid_t) g_ascii_strtoll (text, NULL, 10);
-}
-
-/* SIGKILLs every QEMU of a kt-test- guest whose command line names @root;
- * plain libc only, for the reaper.  Returns how many. */
-static int
-kill_qemus_of (const char *root)
-{
-  static const char needle[] = "guest=kt-test-";
-  DIR *proc = opendir ("/proc");
-  struct dirent *de;
-  int n = 0;
-
-  if (proc == NULL)
-    return 0;
-  while ((de = readdir (proc)) != NULL)
-    {
-      char path[300], buf[16384];
-      ssize_t len;
-      int fd;
-
-      if (de->d_name[0] < '0' || de->d_name[0] > '9')
-        continue;
-      snprintf (path, sizeof path, "/proc/%s/cmdline", de->d_name);
-      fd = open (path, O_RDONLY | O_CLOEXEC);
-      if (fd < 0)
-        continue;
-      len = read (fd, buf, sizeof buf - 1);
-      close (fd);
-      if (len <= 0)
-        continue;
-      for (ssize_t i = 0; i < len; i++)
-        if (buf[i] == '\0')
-          buf[i] = ' ';
-      buf[len] = '\0';
-      if (strstr (buf, needle) != NULL && strstr (buf, root) != NULL
-          && kill ((pid_t) atoi (de->d_name), SIGKILL) == 0)
-        n++;
-    }
-  closedir (proc);
-  return n;
-}
-
-static int
-rm_one (const char        *path,
-        const struct stat *st,
-        int                flag,
-        struct FTW        *ftw)
-{
-  remove (path);
-  return 0;
-}
-
-static void
-remove_tree (const char *root)
-{
-  nftw (root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-/* Forks the reaper: it sits in its own session (a timeout kills the test's
- * process group), reading a pipe whose other end only this process holds,
- * and cleans up @root once that reads end of file */
-static void
-start_reaper (const char *root)
-{
-  int fds[2];
-  pid_t pid;
-
-  if (pipe2 (fds, O_CLOEXEC) < 0)
-    {
-      g_printerr ("# test-libvirt: no reaper: %s\n", g_strerror (errno));
-      return;
-    }
-  pid = fork ();
-  if (pid < 0)
-    {
-      g_printerr ("# test-libvirt: no reaper: %s\n", g_strerror (errno));
-      close (fds[0]);
-      close (fds[1]);
-      return;
-    }
-  if (pid == 0)
-    {
-      int null = open ("/dev/null", O_RDWR);
-      char c;
-
-      setsid ();
-      signal (SIGINT, SIG_IGN);
-      signal (SIGTERM, SIG_IGN);
-      signal (SIGHUP, SIG_IGN);
-      dup2 (null, STDIN_FILENO);
-      dup2 (null, STDOUT_FILENO);
-      dup2 (null, STDERR_FILENO);
-      close (fds[1]);
-      while (read (fds[0], &c, 1) != 0 && errno == EINTR)
-        ;
-      if (kill_qemus_of (root) > 0)
-        usleep (300 * 1000);
-      remove_tree (root);
-      _exit (0);
-    }
-  close (fds[0]);
-  /* fds[1] stays open, unused, as long as this process lives */
-}
-
-static gboolean
-start_domain (virDomainPtr dom)
-{
-  const char *name = virDomainGetName (dom);
-  double t0 = now_s ();
-
-  if (virDomainCreate (dom) < 0)
-    {
-      g_autofree char *err = last_libvirt_error ();
-      g_autofree char *log = qemu_log (name);
-
-      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", name, err, log);
-      return FALSE;
-    }
-  g_test_message ("started %s (pid %d) in %.2f s", name, (int) qemu_pid (name), now_s () - t0);
-  return TRUE;
+  return kt_test_embed_domain_xml (name, 2, 0);
 }
 
 static void
 teardown (void)
 {
-  virConnectPtr c;
-  virDomainPtr *doms = NULL;
-  int n;
-
-  if (env.torn_down || !env.setup_tried)
-    return;
-  env.torn_down = TRUE;
-
-  c = env.conn ? kt_connection_get_handle (env.conn) : NULL;
-  n = c ? virConnectListAllDomains (c, &doms, 0) : -1;
-  for (int i = 0; i < n; i++)
-    {
-      const char *name = virDomainGetName (doms[i]);
-
-      if (virDomainIsActive (doms[i]) == 1 && virDomainDestroy (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-libvirt: cannot destroy %s: %s\n", name, err);
-        }
-      if (virDomainIsPersistent (doms[i]) == 1 && virDomainUndefine (doms[i]) < 0)
-        {
-          g_autofree char *err = last_libvirt_error ();
-
-          g_printerr ("# test-libvirt: cannot undefine %s: %s\n", name, err);
-        }
-      virDomainFree (doms[i]);
-    }
-  free (doms);
-  virResetLastError ();
-  g_clear_object (&env.conn);
-
-  /* Belt and braces: nothing we started may outlive us */
-  if (env.root != NULL)
-    {
-      int n_left = kill_qemus_of (env.root);
-
-      if (n_left > 0)
-        {
-          g_printerr ("# test-libvirt: %d QEMU processes survived teardown; killed them\n", n_left);
-          g_usleep (300 * 1000);
-        }
-      remove_tree (env.root);
-    }
-
-  g_clear_pointer (&env.root, g_free);
-  g_clear_pointer (&env.uri, g_free);
-  g_clear_pointer (&env.snapshot_path, g_free);
+  kt_test_embed_teardown (&env);
+  g_clear_pointer (&lv.snapshot_path, g_free);
 }
 
-/* Sets up the shared environment once; FALSE (test already marked
- * skipped or failed) when it is not there */
+/* kt-test-A persistent, kt-test-B persistent and running */
 static gboolean
-ensure_env (void)
+setup_guests (KtTestEmbed *embed)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *etc = NULL;
-  g_autofree char *conf = NULL;
-  virConnectPtr c;
+  virConnectPtr c = kt_connection_get_handle (embed->conn);
   double t0;
 
-  if (env.skip_reason != NULL)
-    {
-      g_test_skip (env.skip_reason);
-      return FALSE;
-    }
-  if (env.setup_tried)
-    {
-      if (!env.setup_ok)
-        g_test_fail_printf ("the shared libvirt environment could not be set up (see above)");
-      return env.setup_ok;
-    }
-  env.setup_tried = TRUE;
-
-  env.root = g_dir_make_tmp ("kt-libvirt-XXXXXX", &error);
-  if (env.root == NULL)
-    {
-      g_test_fail_printf ("Cannot make the embed root: %s", error->message);
-      return FALSE;
-    }
-  etc = g_build_filename (env.root, "etc", NULL);
-  conf = g_build_filename (etc, "qemu.conf", NULL);
-  /* root: QEMU must read the root; file: there is no virtlogd */
-  if (g_mkdir_with_parents (etc, 0755) < 0
-      || !g_file_set_contents (conf, "user = \"root\"\n"
-                                     "group = \"root\"\n"
-                                     "stdio_handler = \"file\"\n", -1, &error))
-    {
-      g_test_fail_printf ("Cannot write %s: %s", conf, error ? error->message : g_strerror (errno));
-      return FALSE;
-    }
-  env.uri = g_strdup_printf ("qemu:///embed?root=%s", env.root);
-  start_reaper (env.root);    /* before libvirt starts any thread */
-  env.snapshot_path = g_build_filename (env.root, "snapshot.kvmtune", NULL);
-
-  kt_connection_init_events (TRUE);
-  t0 = now_s ();
-  env.conn = kt_connection_open (env.uri, FALSE, &error);
-  if (env.conn == NULL)
-    {
-      g_test_fail_printf ("Cannot open %s: %s", env.uri, error->message);
-      return FALSE;
-    }
-  g_test_message ("opened %s in %.2f s", env.uri, now_s () - t0);
-
-  c = kt_connection_get_handle (env.conn);
+  lv.snapshot_path = g_build_filename (embed->root, "snapshot.kvmtune", NULL);
   for (guint i = 0; i < 2; i++)
     {
       const char *name = i == 0 ? GUEST_A : GUEST_B;
       g_autofree char *xml = domain_xml (name);
       virDomainPtr dom;
 
-      t0 = now_s ();
+      t0 = kt_test_embed_now ();
       dom = virDomainDefineXML (c, xml);
       if (dom == NULL)
         {
-          g_autofree char *err = last_libvirt_error ();
+          g_autofree char *err = kt_test_embed_last_error ();
 
           g_test_fail_printf ("Cannot define %s: %s", name, err);
           return FALSE;
         }
-      g_test_message ("defined %s in %.2f s", name, now_s () - t0);
-      if (i == 1 && !start_domain (dom))
+      g_test_message ("defined %s in %.2f s", name, kt_test_embed_now () - t0);
+      if (i == 1 && !kt_test_embed_start (&env, dom))
         {
           virDomainFree (dom);
           return FALSE;
         }
       virDomainFree (dom);
     }
-
-  env.setup_ok = TRUE;
   return TRUE;
-}
-
-static KtSnapshot *
-capture (void)
-{
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *snapshot = kt_connection_capture (env.conn, &error);
-
-  g_assert_no_error (error);
-  return snapshot;
 }
 
 static char *
@@ -497,41 +209,6 @@ check_show_b (JsonObject *obj,
     g_assert_cmpuint (json_object_get_size (pins), ==, 0);
 }
 
-/* Cpus_allowed_list of the thread of @pid named @comm, or NULL */
-static char *
-thread_cpus_allowed (pid_t       pid,
-                     const char *comm)
-{
-  g_autofree char *task_dir = g_strdup_printf ("/proc/%d/task", (int) pid);
-  g_autoptr(GDir) dir = g_dir_open (task_dir, 0, NULL);
-  const char *tid;
-
-  if (dir == NULL)
-    return NULL;
-  while ((tid = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *comm_path = g_build_filename (task_dir, tid, "comm", NULL);
-      g_autofree char *status_path = g_build_filename (task_dir, tid, "status", NULL);
-      g_autofree char *name = NULL;
-      g_autofree char *status = NULL;
-      const char *line, *end;
-
-      if (!g_file_get_contents (comm_path, &name, NULL, NULL))
-        continue;
-      g_strchomp (name);
-      if (!g_str_equal (name, comm)
-          || !g_file_get_contents (status_path, &status, NULL, NULL))
-        continue;
-      line = strstr (status, "\nCpus_allowed_list:");
-      if (line == NULL)
-        return NULL;
-      line += strlen ("\nCpus_allowed_list:");
-      end = strchr (line, '\n');
-      return g_strndup (line, end ? (gsize) (end - line) : strlen (line));
-    }
-  return NULL;
-}
-
 /* Pins kt-test-B's vCPU 1 to host CPU 0, live only */
 static gboolean
 ensure_pinned (void)
@@ -542,12 +219,12 @@ ensure_pinned (void)
   g_autofree unsigned char *map = g_new0 (unsigned char, maplen);
   int r;
 
-  if (env.pinned)
+  if (lv.pinned)
     return TRUE;
   dom = virDomainLookupByName (c, GUEST_B);
   if (dom == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot look up %s: %s", GUEST_B, err);
       return FALSE;
@@ -557,12 +234,12 @@ ensure_pinned (void)
   virDomainFree (dom);
   if (r < 0)
     {
-      g_autofree char *err = last_libvirt_error ();
+      g_autofree char *err = kt_test_embed_last_error ();
 
       g_test_fail_printf ("Cannot pin vCPU 1 of %s: %s", GUEST_B, err);
       return FALSE;
     }
-  env.pinned = TRUE;
+  lv.pinned = TRUE;
   return TRUE;
 }
 
@@ -572,14 +249,14 @@ ensure_snapshot_file (void)
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (g_file_test (env.snapshot_path, G_FILE_TEST_EXISTS))
+  if (g_file_test (lv.snapshot_path, G_FILE_TEST_EXISTS))
     return TRUE;
   if (!ensure_pinned ())
     return FALSE;
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   if (snapshot == NULL)
     return FALSE;
-  kt_snapshot_save (snapshot, env.snapshot_path, &error);
+  kt_snapshot_save (snapshot, lv.snapshot_path, &error);
   g_assert_no_error (error);
   return error == NULL;
 }
@@ -598,14 +275,14 @@ test_capture (void)
   long online = sysconf (_SC_NPROCESSORS_ONLN);
   double t0;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
-  t0 = now_s ();
+  t0 = kt_test_embed_now ();
   snapshot = kt_connection_capture (env.conn, &error);
   g_assert_no_error (error);
   require (snapshot != NULL, "no snapshot");
-  g_test_message ("first capture: %.2f s", now_s () - t0);
+  g_test_message ("first capture: %.2f s", kt_test_embed_now () - t0);
 
   g_assert_cmpstr (kt_snapshot_get_uri (snapshot), ==, kt_connection_get_uri (env.conn));
   g_assert_nonnull (strstr (kt_snapshot_get_uri (snapshot), env.root));
@@ -652,7 +329,7 @@ test_capture (void)
 
   show = kt_json_show (b);
   require (show != NULL && JSON_NODE_HOLDS_OBJECT (show), "kt_json_show gave no object");
-  check_show_b (json_node_get_object (show), env.pinned);
+  check_show_b (json_node_get_object (show), lv.pinned);
   json_node_unref (g_steal_pointer (&show));
 
   show = kt_json_show (a);
@@ -678,10 +355,10 @@ test_pins_visible (void)
   KtVm *b;
   pid_t pid;
 
-  if (!ensure_env () || !ensure_pinned ())
+  if (!kt_test_embed_ensure (&env) || !ensure_pinned ())
     return;
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "no snapshot");
   b = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (b != NULL && kt_vm_get_live (b) != NULL && kt_vm_get_inactive (b) != NULL,
@@ -701,11 +378,11 @@ test_pins_visible (void)
   g_assert_cmpuint (inactive->vcpupin->len, ==, 0);
 
   /* And the kernel agrees */
-  pid = qemu_pid (GUEST_B);
+  pid = kt_test_embed_qemu_pid (env.root, GUEST_B);
   require (pid > 0, "no pid file for %s under %s/run/qemu", GUEST_B, env.root);
-  allowed1 = thread_cpus_allowed (pid, "CPU 1/TCG");
-  allowed0 = thread_cpus_allowed (pid, "CPU 0/TCG");
-  allowed_main = thread_cpus_allowed (pid, "qemu-system-x86");
+  allowed1 = kt_test_embed_thread_allowed (pid, "CPU 1/TCG");
+  allowed0 = kt_test_embed_thread_allowed (pid, "CPU 0/TCG");
+  allowed_main = kt_test_embed_thread_allowed (pid, "qemu-system-x86");
   require (allowed1 != NULL && allowed0 != NULL,
            "no threads 'CPU 0/TCG' and 'CPU 1/TCG' in /proc/%d/task", (int) pid);
   g_test_message ("QEMU %d: CPU 0/TCG on %s, CPU 1/TCG on %s, main thread on %s",
@@ -726,16 +403,16 @@ test_snapshot_roundtrip (void)
   GListModel *vms, *loaded_vms;
   guint n;
 
-  if (!ensure_env () || !ensure_pinned ())
+  if (!kt_test_embed_ensure (&env) || !ensure_pinned ())
     return;
 
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   require (snapshot != NULL, "no snapshot");
-  kt_snapshot_save (snapshot, env.snapshot_path, &error);
+  kt_snapshot_save (snapshot, lv.snapshot_path, &error);
   g_assert_no_error (error);
-  loaded = kt_snapshot_load_file (env.snapshot_path, &error);
+  loaded = kt_snapshot_load_file (lv.snapshot_path, &error);
   g_assert_no_error (error);
-  require (loaded != NULL, "cannot load %s", env.snapshot_path);
+  require (loaded != NULL, "cannot load %s", lv.snapshot_path);
 
   g_assert_cmpstr (kt_snapshot_get_uri (loaded), ==, kt_snapshot_get_uri (snapshot));
   g_assert_cmpstr (kt_snapshot_get_hostname (loaded), ==, kt_snapshot_get_hostname (snapshot));
@@ -828,7 +505,7 @@ run_cli (CliRun     *run,
 
   g_ptr_array_add (argv, (char *) g_getenv ("KT_CLI"));
   g_ptr_array_add (argv, (char *) "--snapshot");
-  g_ptr_array_add (argv, env.snapshot_path);
+  g_ptr_array_add (argv, lv.snapshot_path);
   va_start (ap, first);
   for (arg = first; arg != NULL; arg = va_arg (ap, const char *))
     g_ptr_array_add (argv, (char *) arg);
@@ -876,7 +553,7 @@ test_cli_snapshot (void)
       g_test_skip ("KT_CLI is not set (run this through meson test)");
       return;
     }
-  if (!ensure_env () || !ensure_snapshot_file ())
+  if (!kt_test_embed_ensure (&env) || !ensure_snapshot_file ())
     return;
 
   /* domains --json */
@@ -953,7 +630,7 @@ test_bad_uris (void)
     "qemu:///embed?root=/nonexistent/kt-libvirt-root", /* a second embed root */
   };
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
@@ -969,7 +646,7 @@ test_bad_uris (void)
   g_assert_false (g_file_test ("/nonexistent/kt-libvirt-root", G_FILE_TEST_EXISTS));
 
   /* None of that disturbed the real connection */
-  snapshot = capture ();
+  snapshot = kt_test_embed_capture (&env);
   g_assert_nonnull (snapshot);
   if (snapshot != NULL)
     g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_B));
@@ -986,27 +663,22 @@ test_vanished_domains (void)
   virDomainPtr dom_c, dom_t;
   KtVm *vm;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
   c = kt_connection_get_handle (env.conn);
 
   /* C: persistent, shut off; T: transient, running */
   dom_c = virDomainDefineXML (c, xml_c);
   require (dom_c != NULL, "Cannot define %s", GUEST_C);
-  dom_t = virDomainCreateXML (c, xml_t, 0);
+  dom_t = kt_test_embed_create (&env, GUEST_T, xml_t);
   if (dom_t == NULL)
     {
-      g_autofree char *err = last_libvirt_error ();
-      g_autofree char *log = qemu_log (GUEST_T);
-
       virDomainUndefine (dom_c);
       virDomainFree (dom_c);
-      g_test_fail_printf ("Cannot start %s: %s\nQEMU log:\n%s", GUEST_T, err, log);
       return;
     }
-  g_test_message ("started %s (pid %d)", GUEST_T, (int) qemu_pid (GUEST_T));
 
-  before = capture ();
+  before = kt_test_embed_capture (&env);
   vm = before ? kt_snapshot_lookup_vm (before, GUEST_T) : NULL;
   g_assert_nonnull (vm);
   if (vm != NULL)
@@ -1046,7 +718,7 @@ test_vanished_domains (void)
   virDomainFree (dom_c);
   virDomainFree (dom_t);
 
-  after = capture ();
+  after = kt_test_embed_capture (&env);
   require (after != NULL, "capture after undefine failed");
   g_assert_null (kt_snapshot_lookup_vm (after, GUEST_C));
   g_assert_null (kt_snapshot_lookup_vm (after, GUEST_T));
@@ -1131,7 +803,7 @@ test_capture_while_churning (void)
   g_autoptr(KtSnapshot) last = NULL;
   double t0;
 
-  if (!ensure_env ())
+  if (!kt_test_embed_ensure (&env))
     return;
 
   /* Counts the libvirt errors that mean "gone" (the capture skips them);
@@ -1141,8 +813,8 @@ test_capture_while_churning (void)
 
   churn.conn = kt_connection_get_handle (env.conn);
   thread = g_thread_new ("churn", churn_thread, &churn);
-  t0 = now_s ();
-  while (captures < 400 && now_s () - t0 < 2.0)
+  t0 = kt_test_embed_now ();
+  while (captures < 400 && kt_test_embed_now () - t0 < 2.0)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(KtSnapshot) snapshot = kt_connection_capture (env.conn, &error);
@@ -1172,32 +844,19 @@ test_capture_while_churning (void)
   g_thread_join (thread);
   g_test_message ("%u captures in %.2f s against %u define/undefine cycles: "
                   "%u churning domains captured, %d vanished mid-capture",
-                  captures, now_s () - t0, churn.cycles, saw_churn,
+                  captures, kt_test_embed_now () - t0, churn.cycles, saw_churn,
                   g_atomic_int_get (&n_no_domain_errors));
   g_assert_cmpuint (churn.failures, ==, 0);
   g_assert_cmpuint (churn.cycles, >, 0);
   g_assert_cmpuint (captures, >, 0);
 
   /* And once the churn stops, none is left */
-  last = capture ();
+  last = kt_test_embed_capture (&env);
   if (last != NULL)
     g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (last)), ==, 2);
 }
 
 /* main --------------------------------------------------------------------- */
-
-static char *
-check_prerequisites (void)
-{
-  if (geteuid () != 0)
-    return g_strdup ("not running as root (the embedded QEMU driver runs QEMU as root here)");
-  if (getpwnam ("libvirt-qemu") == NULL)
-    return g_strdup ("no system user 'libvirt-qemu' (libvirt's QEMU driver refuses to start "
-                     "without it; .ci/setup creates it)");
-  if (!g_file_test (QEMU_BINARY, G_FILE_TEST_IS_EXECUTABLE))
-    return g_strdup ("no " QEMU_BINARY " (install qemu-system-x86; .ci/setup does)");
-  return NULL;
-}
 
 int
 main (int    argc,
@@ -1209,7 +868,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
 
-  env.skip_reason = check_prerequisites ();
+  env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason != NULL)
     {
       g_printerr ("#\n# ##################################################################\n"

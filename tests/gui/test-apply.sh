@@ -33,15 +33,10 @@ logdir=${2:-.}
 guest=kt-gui-apply
 qemu=/usr/bin/qemu-system-x86_64
 
-skip ()
-{
-  echo "SKIP: $*"
-  exit 77
-}
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-for tool in Xvfb xdotool virsh; do
-  command -v "$tool" >/dev/null || skip "$tool not found"
-done
+need_tools Xvfb xdotool virsh
 [ "$(id -u)" = 0 ] || skip "not root (the embedded QEMU driver runs QEMU as root here)"
 [ -x "$qemu" ] || skip "no $qemu"
 getent passwd libvirt-qemu >/dev/null || skip "no libvirt-qemu user (libvirt's QEMU driver wants it)"
@@ -50,8 +45,7 @@ getent passwd libvirt-qemu >/dev/null || skip "no libvirt-qemu user (libvirt's Q
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvmtune-apply.XXXXXX")
 root=$tmp/root
 uri="qemu:///embed?root=$root"
-xvfb_pid=
-app_pid=
+shot=test-apply
 defined=
 
 export LIBVIRT_LOG_OUTPUTS="1:file:/dev/null"
@@ -59,15 +53,6 @@ export LIBVIRT_LOG_OUTPUTS="1:file:/dev/null"
 virsh_embed ()
 {
   virsh -q -c "$uri" "$@"
-}
-
-stop_app ()
-{
-  if [ -n "$app_pid" ]; then
-    kill "$app_pid" 2>/dev/null
-    wait "$app_pid" 2>/dev/null
-    app_pid=
-  fi
 }
 
 cleanup ()
@@ -82,48 +67,18 @@ cleanup ()
       grep -qF -- "$root" "/proc/$pid/cmdline" 2>/dev/null && kill -9 "$pid" 2>/dev/null
     done
   fi
-  if [ -n "$xvfb_pid" ]; then
-    kill "$xvfb_pid" 2>/dev/null
-    wait "$xvfb_pid" 2>/dev/null
-  fi
+  stop_xvfb
   rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-screenshot ()
+fail_details ()
 {
-  if [ -n "${DISPLAY:-}" ] && command -v import >/dev/null; then
-    import -window root "$logdir/test-apply-$1.png" 2>/dev/null \
-      && echo "# screenshot: $logdir/test-apply-$1.png"
-  fi
-}
-
-fail ()
-{
-  echo "FAIL: $*"
-  if [ -s "$tmp/app.log" ]; then
-    echo "--- kvmtune's output:"
-    cat "$tmp/app.log"
-  fi
   if [ -s "$root/log/qemu/$guest.log" ]; then
     echo "--- QEMU's log:"
     tail -n 20 "$root/log/qemu/$guest.log"
   fi
-  screenshot failure
-  exit 1
-}
-
-# Waits up to $1 tenths of a second for the command after it to succeed
-wait_for ()
-{
-  local tries=$1
-  shift
-  while ! "$@" 2>/dev/null; do
-    tries=$((tries - 1))
-    [ "$tries" -le 0 ] && return 1
-    sleep 0.1
-  done
 }
 
 mkdir -p "$logdir"
@@ -174,94 +129,16 @@ before=$(thread_allowed "CPU 1/TCG")
 
 # The display and the app -------------------------------------------------
 
-exec 3>"$tmp/display"
-Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
-xvfb_pid=$!
-exec 3>&-
-wait_for 100 test -s "$tmp/display" || { cat "$tmp/xvfb.log"; fail "Xvfb did not start"; }
-export DISPLAY=":$(head -n1 "$tmp/display")"
-echo "# Xvfb on $DISPLAY"
-
-mkdir -m 700 "$tmp/run"
-export XDG_RUNTIME_DIR="$tmp/run"
-export XDG_CONFIG_HOME="$tmp/config"
-export XDG_CACHE_HOME="$tmp/cache"
-export GDK_BACKEND=x11
-export GSK_RENDERER=cairo
-export GTK_A11Y=none
-export NO_AT_BRIDGE=1
-export GSETTINGS_BACKEND=memory
-export DBUS_SESSION_BUS_ADDRESS=disabled:
-export KVMTUNE_TEST=1
-export KVMTUNE_TEST_GEOMETRY="$tmp/geometry"
-
-"$app" --connect "$uri" >"$tmp/app.log" 2>&1 &
-app_pid=$!
-
-find_window ()   # the largest visible window called $1
-{
-  local best= area=0 w WIDTH HEIGHT
-  for w in $(xdotool search --onlyvisible --name "$1" 2>/dev/null); do
-    eval "$(xdotool getwindowgeometry --shell "$w" | grep -E '^(WIDTH|HEIGHT)=')"
-    if [ $((WIDTH * HEIGHT)) -gt "$area" ]; then
-      area=$((WIDTH * HEIGHT))
-      best=$w
-    fi
-  done
-  [ -n "$best" ] && echo "$best"
-}
-
-win=
-for _ in $(seq 300); do
-  kill -0 "$app_pid" 2>/dev/null || fail "kvmtune exited"
-  win=$(find_window '^KvmTune$') && break
-  sleep 0.1
-done
-[ -n "$win" ] || fail "no KvmTune window"
-
-# No window manager: place and size the window ourselves
-xdotool windowmove "$win" 0 0 windowsize "$win" 1600 1000
-xdotool windowfocus --sync "$win" 2>/dev/null || true
-
+start_xvfb
+start_app "$app" --connect "$uri"
+wait_main_window
 # The map shows the guest once the connection is read and laid out
-geometry_ready ()
-{
-  grep -q "^chip $guest 1 " "$tmp/geometry" && grep -q '^pu 0 ' "$tmp/geometry"
-}
-wait_for 300 geometry_ready || fail "the canvas wrote no geometry for $guest's vCPU 1 and CPU 0"
-last=
-for _ in $(seq 50); do
-  sleep 0.2
-  now=$(cat "$tmp/geometry")
-  [ "$now" = "$last" ] && break
-  last=$now
-done
+wait_geometry 300 "$guest" 1 0
 
-read -r _ _ _ x0 y0 < <(grep "^chip $guest 1 " "$tmp/geometry")
-read -r _ _ x1 y1 < <(grep '^pu 0 ' "$tmp/geometry")
-echo "# dragging $guest vCPU 1 from $x0,$y0 to CPU 0 at $x1,$y1"
+# The drag, and the chip redrawn on CPU 0 ----------------------------------
 
-# The drag: press, move in steps (past the 4 px threshold), release ------
-
-xdotool mousemove --window "$win" "$x0" "$y0"
-sleep 0.2
-xdotool mousedown 1
-steps=12
-for i in $(seq 1 $steps); do
-  xdotool mousemove --window "$win" $((x0 + (x1 - x0) * i / steps)) $((y0 + (y1 - y0) * i / steps))
-  sleep 0.05
-done
-sleep 0.3
-xdotool mouseup 1
-
-chip_moved ()
-{
-  local cx cy
-  read -r _ _ _ cx cy < <(grep "^chip $guest 1 " "$tmp/geometry")
-  read -r _ _ x1 y1 < <(grep '^pu 0 ' "$tmp/geometry")
-  [ $((cx > x1 ? cx - x1 : x1 - cx)) -le 60 ] && [ $((cy > y1 ? cy - y1 : y1 - cy)) -le 60 ]
-}
-wait_for 50 chip_moved || fail "$guest's vCPU 1 is not drawn on CPU 0 after the drop"
+drag_chip "$guest" 1 0
+wait_for 50 chip_on_cpu "$guest" 1 0 60 || fail "$guest's vCPU 1 is not drawn on CPU 0 after the drop"
 sleep 0.3
 screenshot drop
 
