@@ -19,6 +19,23 @@ typedef struct
   gboolean read_only;
 } KtSourceSpec;
 
+typedef enum
+{
+  KT_SOURCE_LOAD_DEFAULT    = 0,
+  /* A domain file (with caps) that cannot be read, or repeats a VM's
+   * name, is left out and reported instead of failing the load */
+  KT_SOURCE_LOAD_KEEP_GOING = 1 << 0,
+} KtSourceLoadFlags;
+
+/* A domain file left out by a KT_SOURCE_LOAD_KEEP_GOING load */
+typedef struct
+{
+  char   *path;       /* as given */
+  GError *error;      /* what is wrong; the message does not repeat the path */
+} KtSourceFileError;
+
+void        kt_source_file_error_free (KtSourceFileError *file_error);
+
 gboolean    kt_source_spec_check (const KtSourceSpec  *spec,
                                   GError             **error);
 gboolean    kt_source_spec_is_empty (const KtSourceSpec *spec);
@@ -26,5 +43,12 @@ void        kt_source_spec_clear (KtSourceSpec        *spec);
 KtSnapshot *kt_source_load       (const KtSourceSpec  *spec,
                                   KtConnection       **connection,
                                   GError             **error);
+KtSnapshot *kt_source_load_full  (const KtSourceSpec  *spec,
+                                  KtSourceLoadFlags    flags,
+                                  KtConnection       **connection,
+                                  GPtrArray          **file_errors,
+                                  GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtSourceFileError, kt_source_file_error_free)
 
 G_END_DECLS
