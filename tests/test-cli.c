@@ -1350,6 +1350,48 @@ test_error_malformed_caps (void)
   g_assert_no_errno (g_rmdir (dir));
 }
 
+/* One bad domain file among good ones: the CLI still fails, and says
+ * which file and which line */
+static void
+test_error_bad_domain_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *good = kt_test_fixture_path ("domains/cputune.xml");
+  g_autofree char *broken = g_build_filename (dir, "broken.xml", NULL);
+  g_autofree char *bad_value = g_build_filename (dir, "bad-value.xml", NULL);
+
+  /* <vcpu> left open: the mismatch shows on line 5 */
+  g_assert_true (g_file_set_contents (broken,
+                                      "<domain type='kvm'>\n"
+                                      "  <name>broken</name>\n"
+                                      "  <memory>1048576</memory>\n"
+                                      "  <vcpu>2\n"
+                                      "</domain>\n", -1, NULL));
+  /* Well-formed, but <vcpu> on line 4 is no number */
+  g_assert_true (g_file_set_contents (bad_value,
+                                      "<domain type='kvm'>\n"
+                                      "  <name>bad-value</name>\n"
+                                      "  <memory>1048576</memory>\n"
+                                      "  <vcpu placement='static'>banana</vcpu>\n"
+                                      "</domain>\n", -1, NULL));
+  {
+    g_auto(CliRun) r = { 0, };
+
+    run_cli (&r, "--caps", caps, "--domain", good, "--domain", broken, "domains", "--json");
+    assert_failure (&r, 1, broken, "line 5", "not well-formed");
+  }
+  {
+    g_auto(CliRun) r = { 0, };
+
+    run_cli (&r, "--caps", caps, "--domain", bad_value, "--domain", good, "domains", "--json");
+    assert_failure (&r, 1, bad_value, "line 4", "banana");
+  }
+  g_assert_no_errno (g_unlink (broken));
+  g_assert_no_errno (g_unlink (bad_value));
+  g_assert_no_errno (g_rmdir (dir));
+}
+
 static void
 test_error_snapshot_wrong_root (void)
 {
@@ -1452,6 +1494,7 @@ main (int   argc,
   g_test_add_func ("/cli/error/no-such-vm", test_error_no_such_vm);
   g_test_add_func ("/cli/error/missing-caps", test_error_missing_caps);
   g_test_add_func ("/cli/error/malformed-caps", test_error_malformed_caps);
+  g_test_add_func ("/cli/error/bad-domain-file", test_error_bad_domain_file);
   g_test_add_func ("/cli/error/snapshot-wrong-root", test_error_snapshot_wrong_root);
   g_test_add_func ("/cli/error/two-sources", test_error_two_sources);
   g_test_add_func ("/cli/error/domain-without-caps", test_error_domain_without_caps);

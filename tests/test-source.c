@@ -179,7 +179,8 @@ test_keep_going (Fixture       *f,
 
   e = file_error (errors, 2);
   g_assert_cmpstr (e->path, ==, f->bad_value);
-  kt_test_assert_error_contains (e->error, KT_ERROR, KT_ERROR_INVALID_VALUE, "banana");
+  kt_test_assert_error_contains (e->error, KT_ERROR, KT_ERROR_INVALID_VALUE, "banana",
+                                 "line 4");
 
   e = file_error (errors, 3);
   g_assert_cmpstr (e->path, ==, f->same_name);

@@ -89,10 +89,13 @@ kt_domain_init (KtDomain *self)
   self->dirty = g_hash_table_new (NULL, NULL);
 }
 
-KtDomain *
-kt_domain_new_from_xml (const char  *xml,
-                        gssize       len,
-                        GError     **error)
+/* @path: the file @xml was read from, or NULL; with it, the tuning's
+ * errors say the line */
+static KtDomain *
+domain_new (const char  *xml,
+            gssize       len,
+            const char  *path,
+            GError     **error)
 {
   g_autoptr(KtDomain) self = NULL;
   g_autoptr(KtTuning) tuning = NULL;
@@ -106,6 +109,8 @@ kt_domain_new_from_xml (const char  *xml,
   self->doc = kt_xml_parse (xml, len, _("domain XML"), &self->spans, error);
   if (self->doc == NULL)
     return NULL;
+  if (path != NULL)
+    self->doc->URL = xmlStrdup ((const xmlChar *) path);
   self->original = g_strndup (xml, len);
   self->original_len = len;
 
@@ -119,6 +124,39 @@ kt_domain_new_from_xml (const char  *xml,
 }
 
 KtDomain *
+kt_domain_new_from_xml (const char  *xml,
+                        gssize       len,
+                        GError     **error)
+{
+  return domain_new (xml, len, NULL, error);
+}
+
+/**
+ * kt_domain_new_from_file_data:
+ * @data: the contents of file @path
+ *
+ * Like kt_domain_new_from_file() on contents already read.  The error
+ * gives the line in @path where it can, but does not name @path.
+ */
+KtDomain *
+kt_domain_new_from_file_data (const char  *data,
+                              gsize        len,
+                              const char  *path,
+                              GError     **error)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  return domain_new (data, (gssize) len, path, error);
+}
+
+/**
+ * kt_domain_new_from_file:
+ *
+ * Returns: (transfer full): the domain, or %NULL with @error set, naming
+ *   @path and where it can the line
+ */
+KtDomain *
 kt_domain_new_from_file (const char  *path,
                          GError     **error)
 {
@@ -130,7 +168,7 @@ kt_domain_new_from_file (const char  *path,
 
   if (!g_file_get_contents (path, &data, &len, error))
     return NULL;
-  domain = kt_domain_new_from_xml (data, len, error);
+  domain = kt_domain_new_from_file_data (data, len, path, error);
   if (domain == NULL)
     g_prefix_error (error, "%s: ", path);
   return domain;

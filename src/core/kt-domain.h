@@ -22,6 +22,10 @@ KtDomain   *kt_domain_new_from_xml        (const char      *xml,
                                            GError         **error);
 KtDomain   *kt_domain_new_from_file       (const char      *path,
                                            GError         **error);
+KtDomain   *kt_domain_new_from_file_data  (const char      *data,
+                                           gsize            len,
+                                           const char      *path,
+                                           GError         **error);
 KtDomain   *kt_domain_copy                (KtDomain        *self);
 char       *kt_domain_to_xml              (KtDomain        *self);
 const char *kt_domain_get_original_xml    (KtDomain        *self);

@@ -76,7 +76,7 @@ add_domain_file (KtSnapshot  *snapshot,
   /* GLib's message names the file already */
   if (!g_file_get_contents (path, &data, &len, error))
     return FALSE;
-  domain = kt_domain_new_from_xml (data, len, error);
+  domain = kt_domain_new_from_file_data (data, len, path, error);
   if (domain == NULL)
     return FALSE;
   vm = kt_vm_new (kt_domain_get_name (domain), KT_VM_STATE_SHUTOFF, -1, TRUE, NULL, domain);

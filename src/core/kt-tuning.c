@@ -123,6 +123,23 @@ kt_tuning_unref (KtTuning *self)
 
 /* Parsing helpers -------------------------------------------------------- */
 
+/* Says where @node is, for a domain read from a file (its document has
+ * the file as URL): the lines of XML built from a string (a snapshot's
+ * part, libvirt's) would point nowhere.  Always returns FALSE. */
+static gboolean
+fail_at (xmlNode  *node,
+         GError  **error)
+{
+  long line;
+
+  if (node == NULL || node->doc == NULL || node->doc->URL == NULL)
+    return FALSE;
+  line = xmlGetLineNo (node);
+  if (line > 0)
+    g_prefix_error (error, _("line %ld: "), line);
+  return FALSE;
+}
+
 static gboolean
 prop_cpuset (xmlNode     *node,
              const char  *attr,
@@ -140,7 +157,7 @@ prop_cpuset (xmlNode     *node,
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML, "<%s %s='%s'>: %s",
                    (const char *) node->name, attr, v, local->message);
-      return FALSE;
+      return fail_at (node, error);
     }
   return TRUE;
 }
@@ -154,12 +171,12 @@ prop_uint (xmlNode     *node,
   guint64 v;
 
   if (!kt_xml_prop_uint64 (node, attr, &v, error))
-    return FALSE;
+    return fail_at (node, error);
   if (v > G_MAXUINT)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
                    _("<%s %s=> is too large"), (const char *) node->name, attr);
-      return FALSE;
+      return fail_at (node, error);
     }
   *out = (guint) v;
   return TRUE;
@@ -189,7 +206,7 @@ text_uint (xmlNode     *node,
   g_autofree char *text = kt_xml_text (node);
   g_autofree char *what = g_strdup_printf ("<%s>", (const char *) node->name);
 
-  return kt_xml_parse_uint64 (text, max, out, what, error);
+  return kt_xml_parse_uint64 (text, max, out, what, error) || fail_at (node, error);
 }
 
 static gboolean
@@ -210,7 +227,7 @@ opt_text_int64 (xmlNode     *parent,
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
                    _("<%s> “%s” is not a number"), name, text);
-      return FALSE;
+      return fail_at (node, error);
     }
   *out = v;
   return TRUE;
@@ -229,7 +246,7 @@ opt_scaled (xmlNode     *parent,
   if (node == NULL)
     return TRUE;
   if (!kt_xml_scaled_kib (node, "unit", &kib, error))
-    return FALSE;
+    return fail_at (node, error);
   *out = (gint64) MIN (kib, (guint64) G_MAXINT64);
   return TRUE;
 }
@@ -262,7 +279,7 @@ parse_cputune (KtTuning  *t,
             {
               g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
                            _("<%s> has no cpuset"), (const char *) n->name);
-              return FALSE;
+              return fail_at (n, error);
             }
           g_array_append_val (vcpu ? t->vcpupin : t->iothreadpin, pin);
         }
@@ -378,10 +395,11 @@ parse_cpu (KtTuning  *t,
 #define CELL (&g_array_index (t->cells, KtGuestCell, t->cells->len - 1))
       /* libvirt numbers cells in order when id is left out */
       if (!opt_prop_uint (n, "id", &CELL->id, t->cells->len - 1, error)
-          || !prop_cpuset (n, "cpus", &CELL->cpus, error)
-          || !kt_xml_prop_uint64 (n, "memory", &mem, error)
-          || !kt_xml_unit_to_kib (unit, mem, &CELL->memory_kib, error))
+          || !prop_cpuset (n, "cpus", &CELL->cpus, error))
         return FALSE;
+      if (!kt_xml_prop_uint64 (n, "memory", &mem, error)
+          || !kt_xml_unit_to_kib (unit, mem, &CELL->memory_kib, error))
+        return fail_at (n, error);
       for (xmlNode *s = kt_xml_child (kt_xml_child (n, "distances"), "sibling"); s;
            s = kt_xml_next_named (s->next, "sibling"))
         {
@@ -416,12 +434,10 @@ parse_memory_backing (KtTuning  *t,
           guint64 size;
 
           if (!kt_xml_prop_uint64 (p, "size", &size, error)
-              || !kt_xml_unit_to_kib (unit, size, &h.size_kib, error)
-              || !prop_cpuset (p, "nodeset", &h.nodeset, error))
-            {
-              kt_cpuset_free (h.nodeset);
-              return FALSE;
-            }
+              || !kt_xml_unit_to_kib (unit, size, &h.size_kib, error))
+            return fail_at (p, error);
+          if (!prop_cpuset (p, "nodeset", &h.nodeset, error))
+            return FALSE;
           g_array_append_val (t->hugepages, h);
         }
     }
@@ -441,14 +457,14 @@ parse_memory (KtTuning  *t,
 
   if ((n = kt_xml_child (root, "memory")) != NULL
       && !kt_xml_scaled_kib (n, "unit", &t->memory_kib, error))
-    return FALSE;
+    return fail_at (n, error);
   t->current_memory_kib = t->memory_kib;
   if ((n = kt_xml_child (root, "currentMemory")) != NULL
       && !kt_xml_scaled_kib (n, "unit", &t->current_memory_kib, error))
-    return FALSE;
+    return fail_at (n, error);
   if ((n = kt_xml_child (root, "maxMemory")) != NULL
       && !kt_xml_scaled_kib (n, "unit", &t->max_memory_kib, error))
-    return FALSE;
+    return fail_at (n, error);
   return TRUE;
 }
 
