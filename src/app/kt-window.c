@@ -13,6 +13,7 @@
 
 #include "kt-connection-dialog.h"
 #include "kt-live.h"
+#include "kt-load-errors.h"
 #include "kt-map-canvas.h"
 #include "kt-tuning-panel.h"
 #include "kt-vm-row.h"
@@ -32,6 +33,9 @@ struct _KtWindow
   AdwLeaflet           *leaflet;
   AdwWindowTitle       *window_title;
   GtkListView          *vm_list;
+  GtkWidget            *vm_scroller;
+  AdwStatusPage        *empty_page;
+  KtLoadErrors         *load_errors;
   GtkStack             *stack;
   AdwStatusPage        *error_page;
   KtMapCanvas          *canvas;
@@ -246,6 +250,30 @@ bind_row (GtkSignalListItemFactory *factory,
     }
 }
 
+/* A host without VMs: the sidebar says what to do instead of listing none */
+static void
+update_empty_state (KtWindow *self)
+{
+  gboolean empty = self->snapshot != NULL
+                   && g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot)) == 0;
+
+  if (empty && self->connection != NULL)
+    adw_status_page_set_description (self->empty_page,
+                                     _("This host has no VMs yet. Create one with virt-manager "
+                                       "or “virsh define”: it shows up here at once."));
+  else if (empty && kt_load_errors_get_n_errors (self->load_errors) > 0)
+    adw_status_page_set_description (self->empty_page,
+                                     _("None of the domain files could be read. Fix them and "
+                                       "start KvmTune again, or connect to a host."));
+  else if (empty)
+    adw_status_page_set_description (self->empty_page,
+                                     _("There are no VMs here. Create them on the host with "
+                                       "virt-manager or “virsh define”, then connect to it, or "
+                                       "open another snapshot."));
+  gtk_widget_set_visible (self->vm_scroller, !empty);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_page), empty);
+}
+
 static void
 unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
@@ -340,6 +368,7 @@ on_live_changed (KtWindow *self)
   if (self->all_row != NULL)
     kt_vm_row_set_n_vms (self->all_row,
                          g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot)));
+  update_empty_state (self);
   update_actions (self);
   update_title (self);
 }
@@ -451,6 +480,8 @@ set_source (KtWindow     *self,
   kt_tuning_panel_set_source (self->tuning_panel, self->plan, connection);
   self->syncing_selection = FALSE;
   set_sidebar_model (self);
+  kt_load_errors_set_errors (self->load_errors, NULL);
+  update_empty_state (self);
 
   gtk_stack_set_visible_child_name (self->stack, "map");
   kt_map_canvas_zoom_to_fit (self->canvas);
@@ -497,6 +528,7 @@ typedef struct
   char         *path;       /* the snapshot file read */
   char         *title;
   char         *notice;     /* why the demo host is shown */
+  GPtrArray    *file_errors; /* KtSourceFileError: domain files left out */
 } LoadResult;
 
 static void
@@ -519,6 +551,7 @@ load_result_free (gpointer data)
   g_free (result->path);
   g_free (result->title);
   g_free (result->notice);
+  g_clear_pointer (&result->file_errors, g_ptr_array_unref);
   g_free (result);
 }
 
@@ -588,6 +621,7 @@ load_thread (GTask        *task,
   LoadRequest *req = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(GPtrArray) file_errors = NULL;
   KtSnapshot *snapshot;
   LoadResult *result;
 
@@ -601,7 +635,9 @@ load_thread (GTask        *task,
       return;
     }
 
-  snapshot = kt_source_load (&req->spec, &conn, &error);
+  /* One bad domain file leaves out its VM, not the host */
+  snapshot = kt_source_load_full (&req->spec, KT_SOURCE_LOAD_KEEP_GOING, &conn, &file_errors,
+                                  &error);
   if (snapshot == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -620,7 +656,34 @@ load_thread (GTask        *task,
   else
     result->title = g_path_get_basename (req->spec.caps);
   result->connection = g_steal_pointer (&conn);
+  result->file_errors = g_steal_pointer (&file_errors);
   g_task_return_pointer (task, result, load_result_free);
+}
+
+/* The files left out: listed under the sidebar, told in a toast (the
+ * sidebar may be folded away) and on stderr for whoever started us */
+static void
+show_file_errors (KtWindow  *self,
+                  GPtrArray *file_errors)
+{
+  g_autofree char *message = NULL;
+
+  if (file_errors == NULL || file_errors->len == 0)
+    return;
+  kt_load_errors_set_errors (self->load_errors, file_errors);
+  update_empty_state (self);
+  for (guint i = 0; i < file_errors->len; i++)
+    {
+      const KtSourceFileError *e = g_ptr_array_index (file_errors, i);
+
+      g_message ("%s: not loaded: %s", e->path, e->error->message);
+    }
+  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                          "%u domain file could not be read",
+                                          "%u domain files could not be read",
+                                          file_errors->len),
+                             file_errors->len);
+  show_toast (self, message);
 }
 
 static void
@@ -651,6 +714,7 @@ load_done (GObject      *object,
     path = NULL;
 
   set_source (self, result->snapshot, result->connection, path, result->title);
+  show_file_errors (self, result->file_errors);
   if (result->notice != NULL)
     show_toast (self, result->notice);
   load_result_free (result);
@@ -1177,12 +1241,16 @@ kt_window_class_init (KtWindowClass *klass)
 
   g_type_ensure (KT_TYPE_MAP_CANVAS);
   g_type_ensure (KT_TYPE_TUNING_PANEL);
+  g_type_ensure (KT_TYPE_LOAD_ERRORS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/KvmTune/ui/kt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_list);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_scroller);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, load_errors);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, error_page);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, canvas);
