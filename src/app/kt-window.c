@@ -260,7 +260,7 @@ update_empty_state (KtWindow *self)
   if (empty && self->connection != NULL)
     adw_status_page_set_description (self->empty_page,
                                      _("This host has no VMs yet. Create one with virt-manager "
-                                       "or “virsh define”: it shows up here at once."));
+                                       "or “virsh define”, and it shows up here."));
   else if (empty && kt_load_errors_get_n_errors (self->load_errors) > 0)
     adw_status_page_set_description (self->empty_page,
                                      _("None of the domain files could be read. Fix them and "
