@@ -1109,9 +1109,12 @@ bind_model_item (GtkSignalListItemFactory *factory,
 {
   KtTuningPanel *self = KT_TUNING_PANEL (user_data);
   GtkWidget *label = gtk_list_item_get_child (item);
-  guint pos = gtk_list_item_get_position (item);
-  CpuModel *m = self->cpu_models != NULL && pos < self->cpu_models->len
-                ? g_ptr_array_index (self->cpu_models, pos) : NULL;
+  GtkStringObject *name = GTK_STRING_OBJECT (gtk_list_item_get_item (item));
+  /* By the item, not its position: the row's own display of the selected
+   * model has no position in the list */
+  const CpuModel *m = self->cpu_models != NULL && name != NULL
+                      ? lookup_cpu_model (self, gtk_string_object_get_string (name), NULL)
+                      : NULL;
 
   gtk_label_set_label (GTK_LABEL (label), m != NULL ? m->name : "");
   set_row_class (label, "dim-label", m != NULL && !m->usable);
