@@ -460,6 +460,73 @@ test_cache_passthrough (void)
   g_assert_nonnull (max);
 }
 
+/* What each transition writes (no libvirt): the exact <cpu>, the rest kept */
+static void
+test_edits (void)
+{
+  static const char vm[] =
+    "  <cpu mode='host-passthrough' check='none' migratable='on'/>\n";
+  static const char custom[] =
+    "  <cpu mode='custom' match='exact' check='partial'>\n"
+    "    <model fallback='forbid'>qemu64</model>\n"
+    "    <vendor>AMD</vendor>\n"
+    "    <topology sockets='1' cores='2' threads='2'/>\n"
+    "    <feature policy='disable' name='svm'/>\n"
+    "  </cpu>\n";
+  static const char host_model[] =
+    "  <cpu mode='host-model'>\n"
+    "    <model fallback='allow'/>\n"
+    "  </cpu>\n";
+  const struct { const char *cpu, *mode, *model, *expect; } cases[] = {
+    /* unchanged: not a byte touched */
+    { vm, "host-passthrough", NULL, vm },
+    { vm, "host-model", NULL, "  <cpu mode=\"host-model\"/>\n" },
+    { vm, "maximum", NULL, "  <cpu mode=\"maximum\" check=\"none\" migratable=\"on\"/>\n" },
+    { vm, "custom", "EPYC",
+      "  <cpu mode=\"custom\" match=\"exact\">\n    <model>EPYC</model>\n  </cpu>\n" },
+    { custom, "host-passthrough", NULL,
+      "  <cpu mode=\"host-passthrough\">\n"
+      "    <topology sockets=\"1\" cores=\"2\" threads=\"2\"/>\n"
+      "    <feature policy=\"disable\" name=\"svm\"/>\n"
+      "  </cpu>\n" },
+    { custom, "host-model", NULL,
+      "  <cpu mode=\"host-model\" check=\"partial\">\n"
+      "    <model fallback=\"forbid\"/>\n"
+      "    <topology sockets=\"1\" cores=\"2\" threads=\"2\"/>\n"
+      "    <feature policy=\"disable\" name=\"svm\"/>\n"
+      "  </cpu>\n" },
+    { custom, "custom", "EPYC",
+      "  <cpu mode=\"custom\" match=\"exact\" check=\"partial\">\n"
+      "    <model fallback=\"forbid\">EPYC</model>\n"
+      "    <vendor>AMD</vendor>\n"
+      "    <topology sockets=\"1\" cores=\"2\" threads=\"2\"/>\n"
+      "    <feature policy=\"disable\" name=\"svm\"/>\n"
+      "  </cpu>\n" },
+    { host_model, "host-passthrough", NULL, "  <cpu mode=\"host-passthrough\"/>\n" },
+    { host_model, "custom", "EPYC",
+      "  <cpu mode=\"custom\" match=\"exact\">\n"
+      "    <model fallback=\"allow\">EPYC</model>\n"
+      "  </cpu>\n" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      static const char head[] = "<domain type='qemu'>\n  <name>x</name>\n  <vcpu>4</vcpu>\n";
+      static const char tail[] = "  <clock offset='utc'/>\n</domain>\n";
+      g_autofree char *xml = g_strconcat (head, cases[i].cpu, tail, NULL);
+      g_autofree char *want = g_strconcat (head, cases[i].expect, tail, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KtDomain) d = kt_domain_new_from_xml (xml, -1, &error);
+      g_autofree char *out = NULL;
+
+      g_assert_no_error (error);
+      g_assert_true (kt_domain_set_cpu_mode (d, cases[i].mode, cases[i].model, &error));
+      g_assert_no_error (error);
+      out = kt_domain_to_xml (d);
+      g_assert_cmpstr (out, ==, want);
+    }
+}
+
 /* The model offered for custom, from domain capabilities (no libvirt) */
 static void
 test_suggest (void)
@@ -529,6 +596,7 @@ main (int    argc,
     atexit (teardown);
 
   g_test_add_func ("/cpu-model/suggest", test_suggest);
+  g_test_add_func ("/cpu-model/edits", test_edits);
   g_test_add_func ("/cpu-model/virt-manager-default", test_virt_manager_default);
   g_test_add_func ("/cpu-model/synthetic", test_synthetic);
   g_test_add_func ("/cpu-model/cache-passthrough", test_cache_passthrough);
