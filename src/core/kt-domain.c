@@ -998,7 +998,8 @@ remove_cpu_children (KtDomain   *self,
  *
  * Makes the <cpu> what libvirt accepts for @mode, not just what its schema
  * does: leaving host-passthrough or maximum drops migratable= (libvirt
- * refuses it elsewhere) and check= (it never applied there; libvirt fills
+ * refuses it elsewhere); moving between those two and host-model/custom
+ * drops check= (it means nothing with the host's own CPU, and libvirt fills
  * in the new mode's default); only custom keeps match=, a model name and
  * <vendor> (host-model keeps the attributes of <model>, e.g. fallback=).
  * <feature>, <topology>, <cache>, <maxphysaddr> and <numa> stay in every
