@@ -194,6 +194,96 @@ test_domain_file (void)
   run_clear (&r);
 }
 
+/* cpu-model: libvirt's rules per mode, and no model the host cannot run
+ * unless --force, as in the window */
+static char *
+cpu_of (const char *snapshot_path,
+        const char *vm)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) s = kt_snapshot_load_file (snapshot_path, &error);
+  g_autofree char *xml = NULL;
+  const char *start, *end;
+  KtVm *v;
+
+  g_assert_no_error (error);
+  v = kt_snapshot_lookup_vm (s, vm);
+  g_assert_nonnull (v);
+  xml = kt_domain_to_xml (kt_vm_get_inactive (v));
+  start = strstr (xml, "<cpu ");
+  g_assert_nonnull (start);
+  end = strchr (start, '>');
+  return g_strndup (start, end + 1 - start);
+}
+
+static void
+test_cpu_model (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
+  g_autofree char *data = kt_test_read_file (path, NULL);
+  g_autoptr(GString) blocked = g_string_new (data);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *cpu = NULL;
+  Run r = { 0, };
+
+  /* libvirt 9.x names what blocks a model */
+  g_assert_cmpuint (g_string_replace (blocked,
+                                      "<model usable='no' vendor='Intel'>Broadwell</model>",
+                                      "<model usable='no' vendor='Intel'>Broadwell</model>"
+                                      "<blockers model='Broadwell'><feature name='hle'/>"
+                                      "<feature name='rtm'/></blockers>", 1), ==, 1);
+  g_assert_true (g_file_set_contents (path, blocked->str, -1, NULL));
+  before = kt_test_read_file (path, NULL);
+
+  /* virt-manager's host-passthrough to host-model: no migratable= left */
+  cpu = cpu_of (path, "web1");
+  g_assert_cmpstr (cpu, ==, "<cpu mode=\"host-passthrough\" check=\"none\" migratable=\"on\">");
+  g_clear_pointer (&cpu, g_free);
+  run (&r, "--snapshot", path, "cpu-model", "web1", "host-model", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  cpu = cpu_of (path, "web1");
+  g_assert_cmpstr (cpu, ==, "<cpu mode=\"host-model\">");
+  g_clear_pointer (&cpu, g_free);
+  g_assert_true (g_file_set_contents (path, before, -1, NULL));
+
+  /* Not usable here: refused, naming the blockers, and nothing changes */
+  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 1);
+  g_assert_nonnull (strstr (r.err, "Broadwell cannot run on this host; it lacks: hle, rtm"));
+  g_assert_nonnull (strstr (r.err, "--force"));
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
+
+  /* usable='no' without blockers, and a model QEMU does not know */
+  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Cooperlake", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 1);
+  g_assert_nonnull (strstr (r.err, "Cooperlake cannot run on this host"));
+  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Nonesuch", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 1);
+  g_assert_nonnull (strstr (r.err, "no CPU model “Nonesuch”"));
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
+
+  /* --force: a warning, and it is set */
+  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config", "--force");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  g_assert_nonnull (strstr (r.err, "Warning: CPU model Broadwell cannot run on this host"));
+  cpu = cpu_of (path, "web1");
+  g_assert_cmpstr (cpu, ==, "<cpu mode=\"custom\" match=\"exact\">");
+  g_clear_pointer (&cpu, g_free);
+
+  /* A usable model needs no --force */
+  g_assert_true (g_file_set_contents (path, before, -1, NULL));
+  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "EPYC-Milan", "--config");
+  g_assert_cmpint (exit_code (&r), ==, 0);
+  g_assert_cmpstr (r.err, ==, "");
+  run_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -203,5 +293,6 @@ main (int    argc,
   g_test_add_func ("/cli-tune/snapshot-pin", test_snapshot_pin);
   g_test_add_func ("/cli-tune/errors-change-nothing", test_errors_change_nothing);
   g_test_add_func ("/cli-tune/domain-file", test_domain_file);
+  g_test_add_func ("/cli-tune/cpu-model", test_cpu_model);
   return g_test_run ();
 }

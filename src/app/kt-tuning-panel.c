@@ -22,6 +22,7 @@
 #include <glib/gi18n.h>
 
 #include "kt-apply-dialog.h"
+#include "kt-cpu-models.h"
 #include "kt-error.h"
 #include "kt-tuning-panel.h"
 #include "kt-xml.h"
@@ -238,95 +239,8 @@ edits_replay (const KtEdits  *e,
   return TRUE;
 }
 
-/* CPU models from the domain capabilities -------------------------------- */
-
-typedef struct
-{
-  char     *name;
-  gboolean  usable;
-  char     *blockers;    /* "avx512f, pku", or NULL */
-} CpuModel;
-
-static void
-cpu_model_free (gpointer data)
-{
-  CpuModel *m = data;
-
-  g_free (m->name);
-  g_free (m->blockers);
-  g_free (m);
-}
-
-/* <cpu><mode name='custom'><model usable='yes|no'>NAME</model> and, from
- * libvirt 9.x, <blockers model='NAME'><feature name='…'/></blockers> */
-static GPtrArray *
-parse_cpu_models (const char *domcaps)
-{
-  GPtrArray *models = g_ptr_array_new_with_free_func (cpu_model_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(xmlDoc) doc = NULL;
-  g_autoptr(GHashTable) blockers = NULL;
-  xmlNode *cpu, *mode;
-
-  if (domcaps == NULL)
-    return models;
-  doc = kt_xml_parse (domcaps, -1, _("domain capabilities XML"), NULL, &error);
-  if (doc == NULL)
-    {
-      g_debug ("No CPU models: %s", error->message);
-      return models;
-    }
-  cpu = kt_xml_child (xmlDocGetRootElement (doc), "cpu");
-  for (mode = kt_xml_child (cpu, "mode"); mode != NULL;
-       mode = kt_xml_next_named (mode->next, "mode"))
-    {
-      g_autofree char *name = kt_xml_prop (mode, "name");
-
-      if (g_strcmp0 (name, "custom") == 0)
-        break;
-    }
-  if (mode == NULL)
-    return models;
-
-  blockers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  for (xmlNode *b = kt_xml_child (mode, "blockers"); b != NULL;
-       b = kt_xml_next_named (b->next, "blockers"))
-    {
-      g_autofree char *model = kt_xml_prop (b, "model");
-      g_autoptr(GString) list = g_string_new (NULL);
-
-      if (model == NULL)
-        continue;
-      for (xmlNode *f = kt_xml_child (b, "feature"); f != NULL;
-           f = kt_xml_next_named (f->next, "feature"))
-        {
-          g_autofree char *feature = kt_xml_prop (f, "name");
-
-          if (feature != NULL)
-            g_string_append_printf (list, "%s%s", list->len ? ", " : "", feature);
-        }
-      g_hash_table_replace (blockers, g_steal_pointer (&model),
-                            g_string_free (g_steal_pointer (&list), FALSE));
-    }
-
-  for (xmlNode *m = kt_xml_child (mode, "model"); m != NULL;
-       m = kt_xml_next_named (m->next, "model"))
-    {
-      g_autofree char *usable = kt_xml_prop (m, "usable");
-      CpuModel *model = g_new0 (CpuModel, 1);
-      const char *b;
-
-      model->name = g_strstrip (kt_xml_text (m));
-      model->usable = g_strcmp0 (usable, "no") != 0;
-      b = g_hash_table_lookup (blockers, model->name);
-      model->blockers = b != NULL && *b != '\0' ? g_strdup (b) : NULL;
-      if (*model->name == '\0')
-        cpu_model_free (model);
-      else
-        g_ptr_array_add (models, model);
-    }
-  return models;
-}
+/* CPU models from the domain capabilities (kt-cpu-models.h) */
+typedef KtCpuModel CpuModel;
 
 /* The panel -------------------------------------------------------------- */
 
@@ -412,6 +326,7 @@ struct _KtTuningPanel
   GPtrArray           *cpu_modes;      /* per item of cpu_mode_row */
   GPtrArray           *cpu_models;     /* CpuModel, per item of cpu_model_row */
   KtSnapshot          *cpu_models_of;
+  char                *cpu_host_model; /* host-model's model, from the capabilities */
   GArray              *page_sizes;     /* guint64 per item of page_size_row */
 
   /* Refusals shown in place of a row's subtitle until the next change */
@@ -1154,7 +1069,9 @@ build_cpu_models (KtTuningPanel *self)
   const char *extra[] = { self->base_t->cpu_model };
 
   g_clear_pointer (&self->cpu_models, g_ptr_array_unref);
-  self->cpu_models = parse_cpu_models (kt_snapshot_get_domcaps_xml (snapshot));
+  self->cpu_models = kt_cpu_models_parse (kt_snapshot_get_domcaps_xml (snapshot));
+  g_free (self->cpu_host_model);
+  self->cpu_host_model = kt_cpu_models_host_model (kt_snapshot_get_domcaps_xml (snapshot));
   self->cpu_models_of = snapshot;
   /* The VM's own model, even when the host does not list it */
   if (self->cpu_models->len > 0)
@@ -1192,9 +1109,12 @@ bind_model_item (GtkSignalListItemFactory *factory,
 {
   KtTuningPanel *self = KT_TUNING_PANEL (user_data);
   GtkWidget *label = gtk_list_item_get_child (item);
-  guint pos = gtk_list_item_get_position (item);
-  CpuModel *m = self->cpu_models != NULL && pos < self->cpu_models->len
-                ? g_ptr_array_index (self->cpu_models, pos) : NULL;
+  GtkStringObject *name = GTK_STRING_OBJECT (gtk_list_item_get_item (item));
+  /* By the item, not its position: the row's own display of the selected
+   * model has no position in the list */
+  const CpuModel *m = self->cpu_models != NULL && name != NULL
+                      ? lookup_cpu_model (self, gtk_string_object_get_string (name), NULL)
+                      : NULL;
 
   gtk_label_set_label (GTK_LABEL (label), m != NULL ? m->name : "");
   set_row_class (label, "dim-label", m != NULL && !m->usable);
@@ -2187,16 +2107,12 @@ on_cpu_mode_selected (KtTuningPanel *self)
     {
       const char *model = NULL;
 
-      /* The model it had, else the first one the host can run */
+      /* The model it had, else the host's closest usable one: host-model's
+       * model (not the first listed, which is 486) */
       if (t->cpu_model != NULL)
         model = t->cpu_model;
-      for (guint i = 0; model == NULL && i < self->cpu_models->len; i++)
-        {
-          CpuModel *m = g_ptr_array_index (self->cpu_models, i);
-
-          if (m->usable)
-            model = m->name;
-        }
+      if (model == NULL)
+        model = kt_cpu_models_suggest (self->cpu_models, self->cpu_host_model);
       if (model == NULL)
         {
           /* Nothing to offer: the model is typed in its own row */
@@ -2672,6 +2588,7 @@ kt_tuning_panel_finalize (GObject *object)
   g_clear_pointer (&self->numa_modes, g_ptr_array_unref);
   g_clear_pointer (&self->cpu_modes, g_ptr_array_unref);
   g_clear_pointer (&self->cpu_models, g_ptr_array_unref);
+  g_clear_pointer (&self->cpu_host_model, g_free);
   g_clear_pointer (&self->page_sizes, g_array_unref);
   g_clear_pointer (&self->numa_mode_error, g_free);
   g_clear_pointer (&self->page_size_error, g_free);
@@ -2817,7 +2734,7 @@ kt_tuning_panel_init (KtTuningPanel *self)
   self->built_rows = g_ptr_array_new ();
   self->numa_modes = g_ptr_array_new_with_free_func (g_free);
   self->cpu_modes = g_ptr_array_new_with_free_func (g_free);
-  self->cpu_models = g_ptr_array_new_with_free_func (cpu_model_free);
+  self->cpu_models = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpu_model_free);
   self->page_sizes = g_array_new (FALSE, FALSE, sizeof (guint64));
 
   g_ptr_array_add (self->fixed_fields,

@@ -3,7 +3,10 @@
  *   pin DOMAIN VCPULIST CPUSET        emulatorpin DOMAIN CPUSET
  *   iothreadpin DOMAIN ID CPUSET      numatune DOMAIN [--mode M] [--nodeset S]
  *   hugepages DOMAIN --size KIB [--nodeset S]
- *   cpu-model DOMAIN MODE [MODEL]
+ *   cpu-model DOMAIN MODE [MODEL] [--force]
+ *
+ * cpu-model refuses a model the domain capabilities mark usable='no' (or
+ * do not list), naming what blocks it; --force makes that a warning.
  *
  * Each takes --live, --config (neither: like virsh's --current) and
  * --dry-run.  With --connect the change goes through libvirt; with
@@ -19,6 +22,7 @@
 
 #include "kt-apply.h"
 #include "kt-cli-tune.h"
+#include "kt-cpu-models.h"
 #include "kt-error.h"
 
 typedef struct
@@ -35,7 +39,7 @@ static const Verb verbs[] = {
   { "iothreadpin", N_("iothreadpin DOMAIN ID CPUSET"), 2, FALSE },
   { "numatune", N_("numatune DOMAIN [--mode M] [--nodeset S]"), 0, FALSE },
   { "hugepages", N_("hugepages DOMAIN --size KIB [--nodeset S]"), 0, FALSE },
-  { "cpu-model", N_("cpu-model DOMAIN MODE [MODEL]"), 2, TRUE },
+  { "cpu-model", N_("cpu-model DOMAIN MODE [MODEL] [--force]"), 2, TRUE },
 };
 
 typedef struct
@@ -45,7 +49,9 @@ typedef struct
   char       *mode;
   char       *nodeset;
   gint64      size_kib;
+  gboolean    force;
   KtHost     *host;
+  GPtrArray  *cpu_models;  /* KtCpuModel, from the domain capabilities */
 } Request;
 
 gboolean
@@ -203,7 +209,22 @@ edit (const Request  *req,
         return FALSE;
       return kt_domain_set_hugepages (domain, (guint64) req->size_kib, cells, error);
     }
-  /* cpu-model */
+  /* cpu-model: like the window, no model the host cannot run */
+  if (g_strcmp0 (req->args[0], "custom") == 0 && req->args[1] != NULL)
+    {
+      g_autoptr(GError) local = NULL;
+
+      if (!kt_cpu_models_check_usable (req->cpu_models, req->args[1], &local))
+        {
+          if (!req->force)
+            {
+              g_set_error (error, local->domain, local->code,
+                           _("%s (--force sets it anyway)"), local->message);
+              return FALSE;
+            }
+          g_printerr (_("Warning: %s\n"), local->message);
+        }
+    }
   return kt_domain_set_cpu_mode (domain, req->args[0], req->args[1], error);
 }
 
@@ -281,6 +302,8 @@ kt_cli_tune (const KtSourceSpec  *spec,
     { "nodeset", 0, 0, G_OPTION_ARG_STRING, &req.nodeset,
       N_("Host NUMA nodes (numatune) or guest cells (hugepages)"), N_("SET") },
     { "size", 0, 0, G_OPTION_ARG_INT64, &req.size_kib, N_("Huge page size in KiB"), N_("KIB") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &req.force,
+      N_("Set a CPU model the host cannot run (cpu-model)"), NULL },
     { NULL }
   };
 
@@ -313,6 +336,7 @@ kt_cli_tune (const KtSourceSpec  *spec,
   if (snapshot == NULL)
     goto out;
   req.host = kt_snapshot_get_host (snapshot);
+  req.cpu_models = kt_cpu_models_parse (kt_snapshot_get_domcaps_xml (snapshot));
   vm = kt_snapshot_lookup_vm (snapshot, argv[1]);
   if (vm == NULL)
     {
@@ -355,5 +379,6 @@ kt_cli_tune (const KtSourceSpec  *spec,
 out:
   g_free (req.mode);
   g_free (req.nodeset);
+  g_clear_pointer (&req.cpu_models, g_ptr_array_unref);
   return ret;
 }

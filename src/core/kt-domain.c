@@ -1008,10 +1008,41 @@ kt_cpu_mode_is_valid (const char *mode)
          || g_strcmp0 (mode, "maximum") == 0 || g_strcmp0 (mode, "custom") == 0;
 }
 
+/* host-passthrough and maximum give the guest what the host (or QEMU) has;
+ * host-model and custom give it a named model.  libvirt takes migratable=
+ * and <cache mode='passthrough'> only in the first family, match=, a model
+ * name and <vendor> only for custom. */
+static gboolean
+cpu_mode_is_host_cpu (const char *mode)
+{
+  return g_strcmp0 (mode, "host-passthrough") == 0 || g_strcmp0 (mode, "maximum") == 0;
+}
+
+static void
+remove_cpu_children (KtDomain   *self,
+                     xmlNode    *cpu,
+                     const char *name)
+{
+  xmlNode *c;
+
+  while ((c = kt_xml_child (cpu, name)) != NULL)
+    remove_element (self, c);
+}
+
 /**
  * kt_domain_set_cpu_mode:
  * @mode: host-passthrough, host-model, maximum or custom
  * @model: (nullable): the model name; required for custom
+ *
+ * Makes the <cpu> what libvirt accepts for @mode, not just what its schema
+ * does: leaving host-passthrough or maximum drops migratable= (libvirt
+ * refuses it elsewhere); moving between those two and host-model/custom
+ * drops check= (it means nothing with the host's own CPU, and libvirt fills
+ * in the new mode's default); only custom keeps match=, a model name and
+ * <vendor> (host-model keeps the attributes of <model>, e.g. fallback=).
+ * <feature>, <topology>, <cache>, <maxphysaddr> and <numa> stay in every
+ * mode.  <cache mode='passthrough'> works only with host-passthrough and
+ * maximum: leaving them with it is refused, naming it.
  */
 gboolean
 kt_domain_set_cpu_mode (KtDomain    *self,
@@ -1020,6 +1051,7 @@ kt_domain_set_cpu_mode (KtDomain    *self,
                         GError     **error)
 {
   xmlNode *cpu, *model_node;
+  g_autofree char *old_mode = NULL;
 
   g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
 
@@ -1043,8 +1075,41 @@ kt_domain_set_cpu_mode (KtDomain    *self,
       return FALSE;
     }
 
+  cpu = kt_xml_child (kt_domain_get_root (self), "cpu");
+  if (cpu != NULL)
+    {
+      /* libvirt reads a <cpu> without mode= as custom */
+      old_mode = kt_xml_prop (cpu, "mode");
+      if (old_mode == NULL)
+        old_mode = g_strdup ("custom");
+    }
+  /* Unchanged: nothing else is touched, not even what libvirt would not take */
+  if (g_strcmp0 (old_mode, mode) == 0 && !g_str_equal (mode, "custom"))
+    return TRUE;
+
+  if (cpu != NULL && !cpu_mode_is_host_cpu (mode))
+    for (xmlNode *c = kt_xml_child (cpu, "cache"); c; c = kt_xml_next_named (c->next, "cache"))
+      {
+        g_autofree char *cache_mode = kt_xml_prop (c, "mode");
+
+        if (g_strcmp0 (cache_mode, "passthrough") == 0)
+          {
+            g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                         _("“%s” has <cache mode='passthrough'>, which libvirt only takes with "
+                           "the host-passthrough and maximum CPU modes; change the cache mode "
+                           "(e.g. to emulate with level='3') before choosing %s"),
+                         kt_domain_get_name (self), mode);
+            return FALSE;
+          }
+      }
+
   cpu = ensure_top (self, "cpu");
   set_prop (self, cpu, "mode", mode);
+  if (old_mode != NULL && cpu_mode_is_host_cpu (old_mode) != cpu_mode_is_host_cpu (mode))
+    set_prop (self, cpu, "check", NULL);
+  if (!cpu_mode_is_host_cpu (mode))
+    set_prop (self, cpu, "migratable", NULL);
+
   model_node = kt_xml_child (cpu, "model");
   if (g_str_equal (mode, "custom"))
     {
@@ -1060,14 +1125,24 @@ kt_domain_set_cpu_mode (KtDomain    *self,
           xmlNodeAddContent (model_node, (const xmlChar *) model);
           mark_dirty (self, model_node);
         }
+      return TRUE;
+    }
+
+  /* match= only means something for custom models, <vendor> only with a
+   * model name (libvirt refuses it without one) */
+  set_prop (self, cpu, "match", NULL);
+  remove_cpu_children (self, cpu, "vendor");
+  if (model_node != NULL && g_str_equal (mode, "host-model") && model_node->properties != NULL)
+    {
+      /* host-model takes fallback= and vendor_id=, but its model is the host's */
+      if (model_node->children != NULL)
+        {
+          xmlNodeSetContent (model_node, NULL);
+          mark_dirty (self, model_node);
+        }
     }
   else
-    {
-      /* match= only means something for custom models */
-      set_prop (self, cpu, "match", NULL);
-      if (model_node != NULL)
-        remove_element (self, model_node);
-    }
+    remove_cpu_children (self, cpu, "model");
   return TRUE;
 }
 
