@@ -380,7 +380,7 @@ kt_file_read (const char   *path,
         }
     }
 
-  buf = g_byte_array_new ();
+  buf = g_byte_array_sized_new (S_ISREG (st.st_mode) ? (guint) st.st_size + 2 : 64 * 1024);
   if (!read_bounded (fd, path, S_ISREG (st.st_mode) ? (gsize) st.st_size : 0, max_size,
                      buf, error))
     {
