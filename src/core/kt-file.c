@@ -431,21 +431,15 @@ on_signal (int        sig,
     {
       struct sigaction *old = &old_actions[s];
 
-      if (cleanup_signals[s] != sig)
+      if (cleanup_signals[s] != sig || old->sa_handler == SIG_DFL || old->sa_handler == SIG_IGN)
         continue;
-      if ((old->sa_flags & SA_SIGINFO) && old->sa_sigaction != NULL)
-        {
-          old->sa_sigaction (sig, info, ucontext);
-          errno = saved;
-          return;
-        }
-      if (!(old->sa_flags & SA_SIGINFO) && old->sa_handler != SIG_DFL
-          && old->sa_handler != SIG_IGN)
-        {
-          old->sa_handler (sig);
-          errno = saved;
-          return;
-        }
+      /* The program handles it: it goes on, and so does the write */
+      if (old->sa_flags & SA_SIGINFO)
+        old->sa_sigaction (sig, info, ucontext);
+      else
+        old->sa_handler (sig);
+      errno = saved;
+      return;
     }
   for (guint i = 0; i < MAX_TEMPS; i++)
     if (temp_used[i])
@@ -477,9 +471,8 @@ temp_register (const char *path)
 
             installed[s] = FALSE;
             if (sigaction (cleanup_signals[s], NULL, &old_actions[s]) < 0
-                || (!(old_actions[s].sa_flags & SA_SIGINFO)
-                    && old_actions[s].sa_handler == SIG_IGN))
-              continue;
+                || old_actions[s].sa_handler == SIG_IGN)
+              continue;   /* ignored: the process lives on */
             sa.sa_sigaction = on_signal;
             sa.sa_flags = SA_SIGINFO | SA_RESTART;
             sigemptyset (&sa.sa_mask);
