@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "kt-connection-dialog.h"
+#include "kt-error.h"
 #include "kt-live.h"
 #include "kt-load-errors.h"
 #include "kt-map-canvas.h"
@@ -732,6 +733,22 @@ save_to (KtWindow   *self,
 
   if (!kt_snapshot_save (self->snapshot, path, &error))
     {
+      if (g_error_matches (error, KT_ERROR, KT_ERROR_CONFLICT))
+        {
+          /* Another tool rewrote the file: never overwrite its change */
+          g_autofree char *escaped = NULL;
+          AdwToast *toast;
+
+          message = g_strdup_printf (_("“%s” changed since it was loaded: not saved, to keep "
+                                       "the other change"), name);
+          escaped = g_markup_escape_text (message, -1);
+          toast = adw_toast_new (escaped);
+          adw_toast_set_timeout (toast, 0);
+          adw_toast_set_button_label (toast, _("Save As…"));
+          adw_toast_set_action_name (toast, "win.save-as");
+          adw_toast_overlay_add_toast (self->toast_overlay, toast);
+          return FALSE;
+        }
       message = g_strdup_printf (_("Cannot save “%s”: %s"), name, error->message);
       show_toast (self, message);
       return FALSE;

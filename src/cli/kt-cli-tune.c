@@ -19,11 +19,13 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "kt-apply.h"
 #include "kt-cli-tune.h"
 #include "kt-cpu-models.h"
 #include "kt-error.h"
+#include "kt-file.h"
 
 typedef struct
 {
@@ -268,9 +270,43 @@ write_offline (const KtSourceSpec  *spec,
         || spec->domains == NULL || pos >= g_strv_length (spec->domains))
       g_error ("VM without a file");
     xml = kt_domain_to_xml (kt_vm_get_inactive (vm));
-    return g_file_set_contents_full (spec->domains[pos], xml, -1,
-                                     G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+    return kt_file_write (spec->domains[pos], xml, strlen (xml), KT_FILE_WRITE_PRIVATE,
+                          kt_snapshot_get_file_stamp (snapshot, spec->domains[pos]), NULL,
+                          error);
   }
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* Offline sources are locked from the read to the write, so that parallel
+ * runs queue instead of losing each other's change; in one order (by
+ * name), so that two runs cannot wait for each other */
+static GPtrArray *
+lock_offline (const KtSourceSpec  *spec,
+              GError             **error)
+{
+  g_autoptr(GPtrArray) locks = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_file_unlock);
+  g_autoptr(GPtrArray) paths = g_ptr_array_new ();
+
+  if (spec->snapshot != NULL)
+    g_ptr_array_add (paths, spec->snapshot);
+  for (guint i = 0; spec->caps != NULL && spec->domains && spec->domains[i]; i++)
+    g_ptr_array_add (paths, spec->domains[i]);
+  g_ptr_array_sort (paths, compare_paths);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      KtFileLock *lock = kt_file_lock (g_ptr_array_index (paths, i), error);
+
+      if (lock == NULL)
+        return NULL;
+      g_ptr_array_add (locks, lock);
+    }
+  return g_steal_pointer (&locks);
 }
 
 int
@@ -285,6 +321,7 @@ kt_cli_tune (const KtSourceSpec  *spec,
   g_autoptr(KtDomain) live = NULL;
   g_autoptr(KtDomain) config = NULL;
   g_autoptr(KtApply) apply = NULL;
+  g_autoptr(GPtrArray) locks = NULL;
   gboolean opt_live = FALSE, opt_config = FALSE, dry_run = FALSE;
   Request req = { 0, };
   char *args[3] = { NULL, };
@@ -332,6 +369,8 @@ kt_cli_tune (const KtSourceSpec  *spec,
     args[i - 2] = argv[i];
   req.args = args;
 
+  if (!dry_run && (locks = lock_offline (spec, error)) == NULL)
+    goto out;
   snapshot = kt_source_load (spec, &conn, error);
   if (snapshot == NULL)
     goto out;

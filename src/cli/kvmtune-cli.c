@@ -19,6 +19,7 @@
 
 #include "kt-connection.h"
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-json.h"
 #include "kt-map-painter.h"
 #include "kt-placement.h"
@@ -370,6 +371,7 @@ typedef struct
   int      width;
   int      height;
   gboolean dark;
+  char    *format;
 } RenderOptions;
 
 static gboolean
@@ -385,6 +387,8 @@ parse_render_options (int           *argc,
     { "width", 0, 0, G_OPTION_ARG_INT, &opts->width, N_("Image width (default 1600)"), N_("W") },
     { "height", 0, 0, G_OPTION_ARG_INT, &opts->height, N_("Image height (default 1000)"), N_("H") },
     { "dark", 0, 0, G_OPTION_ARG_NONE, &opts->dark, N_("Use dark colours"), NULL },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &opts->format,
+      N_("Image type, png or svg (default: from the file name)"), N_("TYPE") },
     { NULL }
   };
 
@@ -395,19 +399,34 @@ parse_render_options (int           *argc,
 
 static gboolean
 image_type_of (const char  *path,
+               const char  *format,
                ImageType   *type,
                GError     **error)
 {
   g_autofree char *lower = g_ascii_strdown (path, -1);
 
-  if (g_str_has_suffix (lower, ".png"))
+  if (format != NULL)
+    {
+      if (g_ascii_strcasecmp (format, "png") == 0)
+        *type = IMAGE_PNG;
+      else if (g_ascii_strcasecmp (format, "svg") == 0)
+        *type = IMAGE_SVG;
+      else
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("Unknown image type “%s”: use png or svg"), format);
+          return FALSE;
+        }
+    }
+  else if (g_str_has_suffix (lower, ".png"))
     *type = IMAGE_PNG;
   else if (g_str_has_suffix (lower, ".svg"))
     *type = IMAGE_SVG;
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Cannot tell the image type of “%s”: use a .png or .svg file name"), path);
+                   _("Cannot tell the image type of “%s”: use a .png or .svg file name, "
+                     "or --format"), path);
       return FALSE;
     }
   return TRUE;
@@ -555,7 +574,8 @@ render_map (KtSnapshot           *snapshot,
                    cairo_status_to_string (status));
       return FALSE;
     }
-  return g_file_set_contents (opts->output, (const char *) bytes->data, bytes->len, error);
+  return kt_file_write (opts->output, bytes->data, bytes->len, KT_FILE_WRITE_NONE, NULL, NULL,
+                        error);
 }
 
 /* Verbs ------------------------------------------------------------------ */
@@ -669,29 +689,35 @@ run_verb (Source   *src,
         return 1;
       if (!kt_snapshot_save (snapshot, output, error))
         return 1;
-      if (opts.json)
+      if (opts.json && !g_str_equal (output, "-"))
         print_json (kt_json_domains (snapshot));
+      else if (g_str_equal (output, "-"))   /* standard output holds the snapshot */
+        g_printerr (_("Wrote the snapshot: %u domains\n"),
+                    g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)));
       else
         g_print (_("Wrote %s: %u domains\n"), output,
                  g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)));
     }
   else if (g_str_equal (verb, "render"))
     {
-      RenderOptions ropts = { NULL, RENDER_WIDTH, RENDER_HEIGHT, FALSE };
+      RenderOptions ropts = { NULL, RENDER_WIDTH, RENDER_HEIGHT, FALSE, NULL };
       g_autofree char *routput = NULL;
+      g_autofree char *rformat = NULL;
       ImageType type;
 
       if (!parse_render_options (&argc, &argv, &ropts, error))
         {
           g_free (ropts.output);
+          g_free (ropts.format);
           return 2;
         }
       routput = ropts.output;
+      rformat = ropts.format;
       if (routput == NULL || argc > 1)
         {
           g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                        _("Usage: kvmtune-cli [SOURCE] render -o FILE.png|FILE.svg "
-                         "[--width W] [--height H] [--dark]"));
+                         "[--width W] [--height H] [--dark] [--format png|svg]"));
           return 2;
         }
       if (ropts.width < 1 || ropts.width > RENDER_MAX
@@ -701,13 +727,16 @@ run_verb (Source   *src,
                        _("The image must be 1 to %d pixels wide and high"), RENDER_MAX);
           return 2;
         }
-      if (!image_type_of (routput, &type, error))
+      if (!image_type_of (routput, rformat, &type, error))
         return 1;
       if ((snapshot = source_load (src, error)) == NULL)
         return 1;
       if (!render_map (snapshot, &ropts, type, error))
         return 1;
-      g_print (_("Wrote %s: %d×%d\n"), routput, ropts.width, ropts.height);
+      if (g_str_equal (routput, "-"))   /* standard output holds the image */
+        g_printerr (_("Wrote the map: %d×%d\n"), ropts.width, ropts.height);
+      else
+        g_print (_("Wrote %s: %d×%d\n"), routput, ropts.width, ropts.height);
     }
   else if (kt_cli_is_tune_verb (verb))
     ret = kt_cli_tune (&src->spec, argc, argv, error);

@@ -17,6 +17,7 @@
 
 #include "kt-domain.h"
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-xml.h"
 
 struct _KtDomain
@@ -166,7 +167,7 @@ kt_domain_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, NULL, error))
     return NULL;
   domain = kt_domain_new_from_file_data (data, len, path, error);
   if (domain == NULL)

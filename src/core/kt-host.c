@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-host.h"
 #include "kt-xml.h"
 
@@ -554,7 +555,7 @@ kt_host_new_from_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, NULL, error))
     return NULL;
   host = kt_host_new_from_xml (data, len, error);
   if (host == NULL)

@@ -18,8 +18,10 @@
 #include <glib/gi18n-lib.h>
 #include <libxml/xmlsave.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-snapshot.h"
 #include "kt-xml.h"
 
@@ -34,6 +36,7 @@ struct _KtSnapshot
   char       *hostname;
   char       *captured;
   GListStore *vms;
+  GHashTable *stamps;   /* file path → KtFileStamp: what was loaded or saved */
 };
 
 G_DEFINE_FINAL_TYPE (KtSnapshot, kt_snapshot, G_TYPE_OBJECT)
@@ -59,6 +62,7 @@ kt_snapshot_finalize (GObject *object)
   g_clear_pointer (&self->uri, g_free);
   g_clear_pointer (&self->hostname, g_free);
   g_clear_pointer (&self->captured, g_free);
+  g_clear_pointer (&self->stamps, g_hash_table_unref);
 
   G_OBJECT_CLASS (kt_snapshot_parent_class)->finalize (object);
 }
@@ -76,6 +80,8 @@ static void
 kt_snapshot_init (KtSnapshot *self)
 {
   self->vms = g_list_store_new (KT_TYPE_VM);
+  self->stamps = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) kt_file_stamp_free);
 }
 
 /**
@@ -290,16 +296,19 @@ kt_snapshot_load_file (const char  *path,
                        GError     **error)
 {
   g_autofree char *data = NULL;
+  g_autoptr(KtFileStamp) stamp = NULL;
   gsize len;
   KtSnapshot *self;
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, &stamp, error))
     return NULL;
   self = kt_snapshot_load_xml (data, len, error);
   if (self == NULL)
     g_prefix_error (error, "%s: ", path);
+  else
+    kt_snapshot_set_file_stamp (self, path, g_steal_pointer (&stamp));
   return self;
 }
 
@@ -317,7 +326,7 @@ kt_snapshot_new_from_files (const char         *caps_path,
 
   g_return_val_if_fail (caps_path != NULL, NULL);
 
-  if (!g_file_get_contents (caps_path, &caps_xml, NULL, error))
+  if (!kt_file_read (caps_path, KT_FILE_MAX_SIZE, &caps_xml, NULL, NULL, error))
     return NULL;
   self = kt_snapshot_new (caps_xml, NULL, error);
   if (self == NULL)
@@ -329,11 +338,21 @@ kt_snapshot_new_from_files (const char         *caps_path,
 
   for (guint i = 0; domain_paths && domain_paths[i]; i++)
     {
-      g_autoptr(KtDomain) domain = kt_domain_new_from_file (domain_paths[i], error);
+      g_autofree char *xml = NULL;
+      g_autoptr(KtFileStamp) stamp = NULL;
+      g_autoptr(KtDomain) domain = NULL;
       g_autoptr(KtVm) vm = NULL;
+      gsize len;
 
-      if (domain == NULL)
+      if (!kt_file_read (domain_paths[i], KT_FILE_MAX_SIZE, &xml, &len, &stamp, error))
         return NULL;
+      domain = kt_domain_new_from_xml (xml, len, error);
+      if (domain == NULL)
+        {
+          g_prefix_error (error, "%s: ", domain_paths[i]);
+          return NULL;
+        }
+      kt_snapshot_set_file_stamp (self, domain_paths[i], g_steal_pointer (&stamp));
       vm = kt_vm_new (kt_domain_get_name (domain), KT_VM_STATE_SHUTOFF, -1, TRUE, NULL, domain);
       if (!kt_snapshot_add_vm (self, vm, error))
         {
@@ -524,10 +543,59 @@ kt_snapshot_to_xml (KtSnapshot *self)
 }
 
 /**
+ * kt_snapshot_get_file_stamp:
+ *
+ * Returns: (nullable): what @path held when this snapshot was loaded from
+ * it or last saved to it; also found by the file's identity when @path is
+ * another name of it.  %NULL for any other file.
+ */
+const KtFileStamp *
+kt_snapshot_get_file_stamp (KtSnapshot *self,
+                            const char *path)
+{
+  GHashTableIter iter;
+  KtFileStamp *stamp;
+  struct stat st;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), NULL);
+  g_return_val_if_fail (path != NULL, NULL);
+
+  stamp = g_hash_table_lookup (self->stamps, path);
+  if (stamp != NULL || stat (path, &st) < 0)
+    return stamp;
+  g_hash_table_iter_init (&iter, self->stamps);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &stamp))
+    if (stamp->dev == st.st_dev && stamp->ino == st.st_ino)
+      return stamp;
+  return NULL;
+}
+
+/**
+ * kt_snapshot_set_file_stamp:
+ * @stamp: (transfer full) (nullable): what @path holds; %NULL forgets it
+ */
+void
+kt_snapshot_set_file_stamp (KtSnapshot  *self,
+                            const char  *path,
+                            KtFileStamp *stamp)
+{
+  g_return_if_fail (KT_IS_SNAPSHOT (self));
+  g_return_if_fail (path != NULL);
+
+  if (stamp == NULL)
+    g_hash_table_remove (self->stamps, path);
+  else
+    g_hash_table_replace (self->stamps, g_strdup (path), stamp);
+}
+
+/**
  * kt_snapshot_save:
  *
- * Writes the snapshot atomically: @path holds either the old or the new
- * document, never a part.
+ * Writes the snapshot with kt_file_write(): a regular file is replaced
+ * atomically (@path holds either the old or the new document, never a
+ * part), keeping its mode and owner, or created 0600.  When the snapshot
+ * was loaded from @path (or saved to it), the file must still hold what it
+ * held then: otherwise the save is refused with %KT_ERROR_CONFLICT.
  */
 gboolean
 kt_snapshot_save (KtSnapshot  *self,
@@ -535,12 +603,18 @@ kt_snapshot_save (KtSnapshot  *self,
                   GError     **error)
 {
   g_autofree char *xml = NULL;
+  g_autoptr(KtFileStamp) stamp = NULL;
 
   g_return_val_if_fail (KT_IS_SNAPSHOT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
 
   xml = kt_snapshot_to_xml (self);
-  return g_file_set_contents_full (path, xml, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0644, error);
+  if (!kt_file_write (path, xml, strlen (xml), KT_FILE_WRITE_PRIVATE,
+                      kt_snapshot_get_file_stamp (self, path), &stamp, error))
+    return FALSE;
+  if (stamp != NULL)
+    kt_snapshot_set_file_stamp (self, path, g_steal_pointer (&stamp));
+  return TRUE;
 }
 
 /* Accessors -------------------------------------------------------------- */

@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "kt-file.h"
 #include "kt-host.h"
 #include "kt-vm.h"
 
@@ -31,6 +32,11 @@ char       *kt_snapshot_to_xml             (KtSnapshot   *self);
 gboolean    kt_snapshot_save               (KtSnapshot   *self,
                                             const char   *path,
                                             GError      **error);
+const KtFileStamp *kt_snapshot_get_file_stamp (KtSnapshot *self,
+                                              const char *path);
+void        kt_snapshot_set_file_stamp     (KtSnapshot   *self,
+                                            const char   *path,
+                                            KtFileStamp  *stamp);
 KtHost     *kt_snapshot_get_host           (KtSnapshot   *self);
 const char *kt_snapshot_get_caps_xml       (KtSnapshot   *self);
 const char *kt_snapshot_get_domcaps_xml    (KtSnapshot   *self);

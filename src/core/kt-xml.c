@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-xml.h"
 
 /* Larger than any real capabilities or snapshot document; smaller than
@@ -253,7 +254,7 @@ kt_xml_parse_file (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  if (!g_file_get_contents (path, &data, &len, error))
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, NULL, error))
     return NULL;
   what = g_strdup_printf (_("file “%s”"), path);
   return kt_xml_parse (data, len, what, NULL, error);
