@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kt-apply.h"
+#include "kt-cli-recover.h"
 #include "kt-cli-tune.h"
 #include "kt-error.h"
 
@@ -312,6 +313,8 @@ kt_cli_tune (const KtSourceSpec  *spec,
   snapshot = kt_source_load (spec, &conn, error);
   if (snapshot == NULL)
     goto out;
+  if (conn != NULL)
+    kt_cli_note_journals (conn);
   req.host = kt_snapshot_get_host (snapshot);
   vm = kt_snapshot_lookup_vm (snapshot, argv[1]);
   if (vm == NULL)
