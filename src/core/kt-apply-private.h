@@ -49,4 +49,26 @@ struct _KtApply
 gboolean kt_apply_config_matches (const char *now,
                                   const char *expected);
 
+/* The journal of kt_apply_run () (kt-apply-recover.c) */
+KtJournal *kt_apply_make_journal              (KtApply     *self,
+                                               const char  *uri,
+                                               const char  *uuid);
+void       kt_apply_forget_journal            (KtJournal   *journal);
+/* After a failure that was rolled back: the apply's own journal goes; the
+ * one a recovery completes stays, still needed */
+void       kt_apply_forget_journal_on_failure (KtApply     *self,
+                                               KtJournal   *journal);
+/* Replaces @error (libvirt's) with the account of an apply the loss of the
+ * connection cut short, the journal kept: the first @done steps landed,
+ * the next may have (@unknown), the rest were not made */
+void       kt_apply_set_interrupted           (KtApply     *self,
+                                               KtJournal   *journal,
+                                               const char  *uri,
+                                               guint        done,
+                                               gboolean     unknown,
+                                               gboolean     in_define,
+                                               GError     **error);
+/* Test-only: KT_TEST_APPLY_PAUSE_AFTER / KT_TEST_APPLY_PAUSE_MARKER */
+void       kt_apply_test_pause                (guint        done);
+
 G_END_DECLS

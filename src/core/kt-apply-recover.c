@@ -1,4 +1,5 @@
-/* kt-apply-recover.c: finish or roll back an apply that was cut short
+/* kt-apply-recover.c: the journal side of an apply; finish or roll back
+ * an apply that was cut short
  *
  * The journal (kt-journal.h) says what the apply was to do; libvirt says
  * what is there now.  A step whose value is the one it sets has landed,
@@ -12,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
+#include <libvirt/libvirt.h>
 
 #include "kt-apply-private.h"
 #include "kt-error.h"
@@ -321,4 +323,144 @@ kt_apply_new_recovery (KtJournal       *journal,
     }
   self->diff = g_strdup ("");
   return g_steal_pointer (&self);
+}
+
+/* The journal of an apply run (kt_apply_run ()) ---------------------------- */
+
+static GArray *
+range (guint from,
+       guint to)
+{
+  GArray *a = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = from; i < to; i++)
+    g_array_append_val (a, i);
+  return a;
+}
+
+/* The error of an apply the loss of the connection cut short: which steps
+ * landed (the first @done), which may have (@unknown: the one libvirt did
+ * not answer), which were not made; the journal stays.  @error holds
+ * libvirt's error. */
+void
+kt_apply_set_interrupted (KtApply     *self,
+                 KtJournal   *journal,
+                 const char  *uri,
+                 guint        done,
+                 gboolean     unknown,
+                 gboolean     in_define,
+                 GError     **error)
+{
+  g_autoptr(GArray) landed = range (0, done);
+  g_autoptr(GArray) maybe = range (done, unknown && !in_define ? done + 1 : done);
+  g_autoptr(GArray) rest = range (unknown && !in_define ? done + 1 : done, self->steps->len);
+  g_autoptr(GString) msg = g_string_new (NULL);
+  g_autofree char *cause = g_strdup (error && *error ? (*error)->message : "");
+  g_autofree char *n_done = g_strdup_printf ("%u", done);
+  g_autofree char *n_all = g_strdup_printf ("%u", self->steps->len);
+
+  g_string_append_printf (msg, _("The connection to %s was lost while applying to “%s” (%s)."),
+                          uri, kt_vm_get_name (self->vm), cause);
+  g_string_append_printf (msg, _(" %s of %s live steps landed"), n_done, n_all);
+  if (landed->len > 0)
+    {
+      g_autofree char *what = kt_journal_describe_steps (journal, landed);
+
+      g_string_append_printf (msg, ": %s", what);
+    }
+  g_string_append (msg, ".");
+  if (maybe->len > 0)
+    {
+      g_autofree char *what = kt_journal_describe_steps (journal, maybe);
+
+      g_string_append_printf (msg, _(" Unknown, libvirt did not answer: %s."), what);
+    }
+  if (rest->len > 0)
+    {
+      g_autofree char *what = kt_journal_describe_steps (journal, rest);
+
+      g_string_append_printf (msg, _(" Not made: %s."), what);
+    }
+  if (self->define_xml != NULL)
+    g_string_append (msg, in_define && unknown
+                          ? _(" Unknown, libvirt did not answer: the define of the config.")
+                          : _(" The config was not defined."));
+  g_string_append_printf (msg, _(" Nothing was undone: the journal %s keeps what is needed "
+                                 "to finish the apply or to roll it back once connected again."),
+                          kt_journal_get_path (journal));
+  g_clear_error (error);
+  g_set_error_literal (error, KT_ERROR, KT_ERROR_INTERRUPTED, msg->str);
+}
+
+KtJournal *
+kt_apply_make_journal (KtApply    *self,
+              const char *uri,
+              const char *uuid)
+{
+  KtJournal *j = kt_journal_new (uri, kt_vm_get_name (self->vm), uuid);
+
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      const Step *s = &g_array_index (self->steps, Step, i);
+
+      kt_journal_add_step (j, (KtJournalStepKind) s->kind, s->id, s->before, s->after);
+    }
+  if (self->define_xml != NULL)
+    kt_journal_set_config (j, self->base_inactive_xml, self->define_xml);
+  return j;
+}
+
+void
+kt_apply_forget_journal (KtJournal *journal)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (journal != NULL && !kt_journal_remove (journal, &error))
+    g_warning ("%s", error->message);
+}
+
+/* After a failure that was rolled back: the apply's own journal goes; the
+ * one a recovery completes stays, still needed */
+void
+kt_apply_forget_journal_on_failure (KtApply   *self,
+                           KtJournal *journal)
+{
+  if (self->recovering == NULL)
+    kt_apply_forget_journal (journal);
+}
+
+/* Test-only: KT_TEST_APPLY_PAUSE_AFTER=N stops after the Nth live step
+ * (N may be the number of steps: before the define), writes the file
+ * KT_TEST_APPLY_PAUSE_MARKER and waits until it is removed (at most a
+ * minute), so that a test can kill libvirt at a known point */
+void
+kt_apply_test_pause (guint done)
+{
+  const char *after = g_getenv ("KT_TEST_APPLY_PAUSE_AFTER");
+  const char *marker = g_getenv ("KT_TEST_APPLY_PAUSE_MARKER");
+  guint64 n;
+
+  if (after == NULL || marker == NULL || !g_ascii_string_to_unsigned (after, 10, 0, G_MAXUINT,
+                                                                      &n, NULL) || n != done)
+    return;
+  if (!g_file_set_contents (marker, "paused\n", -1, NULL))
+    return;
+  for (int i = 0; i < 600 && g_file_test (marker, G_FILE_TEST_EXISTS); i++)
+    g_usleep (G_USEC_PER_SEC / 10);
+}
+
+/**
+ * kt_apply_set_test_hook:
+ *
+ * For tests only: @hook runs at fixed points of kt_apply_run (), to make
+ * a change at a moment a test could not otherwise hit.
+ */
+void
+kt_apply_set_test_hook (KtApply         *self,
+                        KtApplyTestHook  hook,
+                        gpointer         data)
+{
+  g_return_if_fail (KT_IS_APPLY (self));
+  self->hook = hook;
+  self->hook_data = data;
 }

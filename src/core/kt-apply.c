@@ -592,150 +592,12 @@ rollback (KtApply   *self,
   return ok;
 }
 
-static GArray *
-range (guint from,
-       guint to)
-{
-  GArray *a = g_array_new (FALSE, FALSE, sizeof (guint));
-
-  for (guint i = from; i < to; i++)
-    g_array_append_val (a, i);
-  return a;
-}
-
-/* The error of an apply the loss of the connection cut short: which steps
- * landed (the first @done), which may have (@unknown: the one libvirt did
- * not answer), which were not made; the journal stays.  @error holds
- * libvirt's error. */
-static void
-set_interrupted (KtApply     *self,
-                 KtJournal   *journal,
-                 const char  *uri,
-                 guint        done,
-                 gboolean     unknown,
-                 gboolean     in_define,
-                 GError     **error)
-{
-  g_autoptr(GArray) landed = range (0, done);
-  g_autoptr(GArray) maybe = range (done, unknown && !in_define ? done + 1 : done);
-  g_autoptr(GArray) rest = range (unknown && !in_define ? done + 1 : done, self->steps->len);
-  g_autoptr(GString) msg = g_string_new (NULL);
-  g_autofree char *cause = g_strdup (error && *error ? (*error)->message : "");
-  g_autofree char *n_done = g_strdup_printf ("%u", done);
-  g_autofree char *n_all = g_strdup_printf ("%u", self->steps->len);
-
-  g_string_append_printf (msg, _("The connection to %s was lost while applying to “%s” (%s)."),
-                          uri, kt_vm_get_name (self->vm), cause);
-  g_string_append_printf (msg, _(" %s of %s live steps landed"), n_done, n_all);
-  if (landed->len > 0)
-    {
-      g_autofree char *what = kt_journal_describe_steps (journal, landed);
-
-      g_string_append_printf (msg, ": %s", what);
-    }
-  g_string_append (msg, ".");
-  if (maybe->len > 0)
-    {
-      g_autofree char *what = kt_journal_describe_steps (journal, maybe);
-
-      g_string_append_printf (msg, _(" Unknown, libvirt did not answer: %s."), what);
-    }
-  if (rest->len > 0)
-    {
-      g_autofree char *what = kt_journal_describe_steps (journal, rest);
-
-      g_string_append_printf (msg, _(" Not made: %s."), what);
-    }
-  if (self->define_xml != NULL)
-    g_string_append (msg, in_define && unknown
-                          ? _(" Unknown, libvirt did not answer: the define of the config.")
-                          : _(" The config was not defined."));
-  g_string_append_printf (msg, _(" Nothing was undone: the journal %s keeps what is needed "
-                                 "to finish the apply or to roll it back once connected again."),
-                          kt_journal_get_path (journal));
-  g_clear_error (error);
-  g_set_error_literal (error, KT_ERROR, KT_ERROR_INTERRUPTED, msg->str);
-}
-
-static KtJournal *
-make_journal (KtApply    *self,
-              const char *uri,
-              const char *uuid)
-{
-  KtJournal *j = kt_journal_new (uri, kt_vm_get_name (self->vm), uuid);
-
-  for (guint i = 0; i < self->steps->len; i++)
-    {
-      const Step *s = &g_array_index (self->steps, Step, i);
-
-      kt_journal_add_step (j, (KtJournalStepKind) s->kind, s->id, s->before, s->after);
-    }
-  if (self->define_xml != NULL)
-    kt_journal_set_config (j, self->base_inactive_xml, self->define_xml);
-  return j;
-}
-
-static void
-forget_journal (KtJournal *journal)
-{
-  g_autoptr(GError) error = NULL;
-
-  if (journal != NULL && !kt_journal_remove (journal, &error))
-    g_warning ("%s", error->message);
-}
-
-/* After a failure that was rolled back: the apply's own journal goes; the
- * one a recovery completes stays, still needed */
-static void
-forget_journal_on_failure (KtApply   *self,
-                           KtJournal *journal)
-{
-  if (self->recovering == NULL)
-    forget_journal (journal);
-}
-
-/* Test-only: KT_TEST_APPLY_PAUSE_AFTER=N stops after the Nth live step
- * (N may be the number of steps: before the define), writes the file
- * KT_TEST_APPLY_PAUSE_MARKER and waits until it is removed (at most a
- * minute), so that a test can kill libvirt at a known point */
-static void
-test_pause (guint done)
-{
-  const char *after = g_getenv ("KT_TEST_APPLY_PAUSE_AFTER");
-  const char *marker = g_getenv ("KT_TEST_APPLY_PAUSE_MARKER");
-  guint64 n;
-
-  if (after == NULL || marker == NULL || !g_ascii_string_to_unsigned (after, 10, 0, G_MAXUINT,
-                                                                      &n, NULL) || n != done)
-    return;
-  if (!g_file_set_contents (marker, "paused\n", -1, NULL))
-    return;
-  for (int i = 0; i < 600 && g_file_test (marker, G_FILE_TEST_EXISTS); i++)
-    g_usleep (G_USEC_PER_SEC / 10);
-}
-
 static void
 test_hook (KtApply    *self,
            const char *point)
 {
   if (self->hook != NULL)
     self->hook (point, self->hook_data);
-}
-
-/**
- * kt_apply_set_test_hook:
- *
- * For tests only: @hook runs at fixed points of kt_apply_run (), to make
- * a change at a moment a test could not otherwise hit.
- */
-void
-kt_apply_set_test_hook (KtApply         *self,
-                        KtApplyTestHook  hook,
-                        gpointer         data)
-{
-  g_return_if_fail (KT_IS_APPLY (self));
-  self->hook = hook;
-  self->hook_data = data;
 }
 
 /* Reads back what was defined and compares it with what was asked for */
@@ -878,7 +740,7 @@ kt_apply_run (KtApply       *self,
         journal = g_object_ref (self->recovering);
       else
         {
-          journal = make_journal (self, uri, uuid);
+          journal = kt_apply_make_journal (self, uri, uuid);
           if (!kt_journal_save (journal, error))
             {
               g_clear_object (&journal);
@@ -894,7 +756,7 @@ kt_apply_run (KtApply       *self,
       gboolean sent;
 
       if (done > 0)
-        test_pause (done);
+        kt_apply_test_pause (done);
       sent = !connection_lost (&ctx);
       if (run_step (&ctx, s, FALSE) < 0)
         {
@@ -904,17 +766,17 @@ kt_apply_run (KtApply       *self,
           kt_set_libvirt_error (error, _("%s failed"), what);
           if (connection_lost (&ctx))
             {
-              set_interrupted (self, journal, uri, done, sent, FALSE, error);
+              kt_apply_set_interrupted (self, journal, uri, done, sent, FALSE, error);
               goto out;
             }
           if (!rollback (self, &ctx, done, &lost) && lost)
             {
-              set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
               g_prefix_error (error, _("%s failed, and while its earlier steps were undone: "),
                               what);
               goto out;
             }
-          forget_journal_on_failure (self, journal);
+          kt_apply_forget_journal_on_failure (self, journal);
           g_prefix_error (error, done > 0 ? _("Nothing was changed: the earlier live steps "
                                               "were undone. ")
                                           : _("Nothing was changed. "));
@@ -922,7 +784,7 @@ kt_apply_run (KtApply       *self,
         }
     }
   if (done > 0)
-    test_pause (done);
+    kt_apply_test_pause (done);
 
   if (self->define_xml != NULL)
     {
@@ -935,10 +797,10 @@ kt_apply_run (KtApply       *self,
         {
           if (!rollback (self, &ctx, done, &lost) && lost)
             {
-              set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
               goto out;
             }
-          forget_journal_on_failure (self, journal);
+          kt_apply_forget_journal_on_failure (self, journal);
           goto out;
         }
       sent = !connection_lost (&ctx);
@@ -949,15 +811,15 @@ kt_apply_run (KtApply       *self,
           kt_set_libvirt_error (error, _("Defining the new config of “%s” failed"), name);
           if (journal != NULL && connection_lost (&ctx))
             {
-              set_interrupted (self, journal, uri, done, sent, TRUE, error);
+              kt_apply_set_interrupted (self, journal, uri, done, sent, TRUE, error);
               goto out;
             }
           if (!rollback (self, &ctx, done, &lost) && lost)
             {
-              set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
               goto out;
             }
-          forget_journal_on_failure (self, journal);
+          kt_apply_forget_journal_on_failure (self, journal);
           g_prefix_error (error, _("Nothing was changed. "));
           goto out;
         }
@@ -965,16 +827,16 @@ kt_apply_run (KtApply       *self,
       if (!check_defined (self, defined, error))
         {
           virDomainFree (defined);
-          forget_journal_on_failure (self, journal);
+          kt_apply_forget_journal_on_failure (self, journal);
           goto out;
         }
       virDomainFree (defined);
     }
   ok = TRUE;
   if (journal != NULL)
-    forget_journal (journal);
+    kt_apply_forget_journal (journal);
   else if (self->recovering != NULL)
-    forget_journal (self->recovering);
+    kt_apply_forget_journal (self->recovering);
 
 out:
   free (ctx.all_map);
