@@ -5,9 +5,10 @@
 #
 # Runs libvirtd in session mode as 'nobody' with private directories (see
 # ../shared/TESTBEDS.md, "A libvirt daemon you can kill") and a TCG guest
-# of 8 vCPUs.  kvmtune-cli pins the vCPUs with KT_TEST_APPLY_PAUSE_AFTER=N:
-# after N live steps it writes a marker and waits; the test SIGKILLs the
-# daemon there, lets the CLI go on, and checks
+# of 64 vCPUs, as in the report (`pin BIG 0-63 1 --live` killed midway).
+# kvmtune-cli pins the vCPUs with KT_TEST_APPLY_PAUSE_AFTER=N: after N live
+# steps it writes a marker and waits; the test SIGKILLs the daemon there,
+# lets the CLI go on, and checks
 #   - the exit status (3, not 141: no SIGPIPE), the message (which steps
 #     landed, which did not) and the journal (mode 0600, the VM, its UUID,
 #     the URI, the steps and the values to restore);
@@ -26,7 +27,8 @@ set -u
 
 CLI=${1:-${KT_CLI:-}}
 QEMU=/usr/bin/qemu-system-x86_64
-NVCPU=8
+NVCPU=64
+LAST=$((NVCPU - 1))
 URI=qemu:///session
 VM=kt-journal-big
 
@@ -168,25 +170,25 @@ UUID=$(as_nobody virsh -c "$URI" domuuid "$VM" | tr -d '[:space:]')
 ALL=$(pins | awk '{ split ($1, a, ":"); print a[2] }')
 echo "# $VM $UUID, unpinned vCPUs on $ALL"
 
-# 1. Killed after 3 of 8 steps; rolled back -----------------------------------
-interrupted_apply 3 pin "$VM" 0-7 1 --live
+# 1. Killed after 20 of 64 steps; rolled back ---------------------------------
+interrupted_apply 20 pin "$VM" 0-$LAST 1 --live
 rc=$(cat "$D/rc")
 [ "$rc" = 3 ]; ok $? "exit status 3 for an interrupted apply (got $rc; 141 is SIGPIPE)"
 grep -q "Calls:" "$D/out"; ok $? "the preview was printed"
 grep -q "lost while applying to “$VM”" "$D/err" \
-  && grep -q "3 of 8 live steps landed: the pins of vCPUs 0-2\." "$D/err" \
-  && grep -q "Not made: the pins of vCPUs 3-7\." "$D/err"
+  && grep -q "20 of $NVCPU live steps landed: the pins of vCPUs 0-19\." "$D/err" \
+  && grep -q "Not made: the pins of vCPUs 20-$LAST\." "$D/err"
 ok $? "the message says which steps landed and which did not"
 J=$(journal_file)
 [ -n "$J" ]; ok $? "the journal is left: $J"
 [ "$(stat -c %a "$J" 2>/dev/null)" = 600 ]; ok $? "the journal has mode 0600"
-/usr/bin/python3 - "$J" "$URI" "$VM" "$UUID" "$ALL" <<'EOF'
+/usr/bin/python3 - "$J" "$URI" "$VM" "$UUID" "$ALL" "$NVCPU" <<'EOF'
 import json, sys
-path, uri, vm, uuid, allcpus = sys.argv[1:]
+path, uri, vm, uuid, allcpus, n = sys.argv[1:]
 j = json.load(open(path))
 assert j["uri"] == uri and j["vm"] == vm and j["uuid"] == uuid, j
 steps = j["steps"]
-assert [s["id"] for s in steps] == list(range(8)), steps
+assert [s["id"] for s in steps] == list(range(int(n))), steps
 assert all(s["call"] == "vcpupin" and s["after"] == "1" and s["before"] in (None, allcpus)
            for s in steps), steps
 assert "config" not in j
@@ -196,8 +198,8 @@ ls "$D"/state/kvmtune/journal/ | grep -v '\.json$' | grep -q . && r=1 || r=0
 ok $r "no temporary file is left next to the journal"
 
 start_daemon || exit 1
-expect_pins "the restarted daemon reports vCPUs 0-2 on CPU 1, 3-7 untouched" \
-  "$(all_pins 1 0 2) $(all_pins "$ALL" 3 7)"
+expect_pins "the restarted daemon reports vCPUs 0-19 on CPU 1, 20-$LAST untouched" \
+  "$(all_pins 1 0 19) $(all_pins "$ALL" 20 $LAST)"
 as_nobody "$CLI" --connect "$URI" domains > /dev/null 2> "$D/err"
 grep -q "an apply to “$VM” on $URI was interrupted" "$D/err"; ok $? "another verb tells of the interrupted apply"
 as_nobody "$CLI" --connect "$URI" pin "$VM" 0 0 --live > /dev/null 2> "$D/err"
@@ -205,55 +207,55 @@ rc=$?
 [ $rc = 1 ] && grep -q "finish it or roll it back first" "$D/err"
 ok $? "a new apply to the VM is refused until it is recovered"
 as_nobody "$CLI" --connect "$URI" recover > "$D/out" 2> "$D/err"
-grep -q "Landed: the pins of vCPUs 0-2\. Not landed: the pins of vCPUs 3-7\." "$D/out"
+grep -q "Landed: the pins of vCPUs 0-19\. Not landed: the pins of vCPUs 20-$LAST\." "$D/out"
 ok $? "recover says what landed: $(head -1 "$D/out")"
 as_nobody "$CLI" --connect "$URI" recover --rollback > "$D/out" 2> "$D/err"
 ok $? "recover --rollback succeeds"
 sed 's/^/# /' "$D/out" "$D/err"
-expect_pins "after the rollback every vCPU is back on $ALL" "$(all_pins "$ALL" 0 7)"
+expect_pins "after the rollback every vCPU is back on $ALL" "$(all_pins "$ALL" 0 $LAST)"
 [ -z "$(journal_file)" ]; ok $? "the journal is gone after the rollback"
 
-# 2. Killed after 5 of 8 steps; finished -------------------------------------
-interrupted_apply 5 pin "$VM" 0-7 1 --live
-[ "$(cat "$D/rc")" = 3 ] && grep -q "5 of 8 live steps landed: the pins of vCPUs 0-4\." "$D/err"
-ok $? "killed after 5 steps: status 3, the 5 that landed named"
+# 2. Killed after 31 of 64 steps; finished -----------------------------------
+interrupted_apply 31 pin "$VM" 0-$LAST 1 --live
+[ "$(cat "$D/rc")" = 3 ] && grep -q "31 of $NVCPU live steps landed: the pins of vCPUs 0-30\." "$D/err"
+ok $? "killed after 31 steps: status 3, the 31 that landed named"
 start_daemon || exit 1
-expect_pins "the restarted daemon reports vCPUs 0-4 on CPU 1" \
-  "$(all_pins 1 0 4) $(all_pins "$ALL" 5 7)"
+expect_pins "the restarted daemon reports vCPUs 0-30 on CPU 1" \
+  "$(all_pins 1 0 30) $(all_pins "$ALL" 31 $LAST)"
 as_nobody "$CLI" --connect "$URI" recover --finish "$VM" > "$D/out" 2> "$D/err"
 ok $? "recover --finish succeeds"
 sed 's/^/# /' "$D/out" "$D/err"
-grep -c "virDomainPinVcpuFlags" "$D/out" | grep -qx 3; ok $? "the finish makes only the 3 steps that did not land"
-expect_pins "after the finish every vCPU is on CPU 1" "$(all_pins 1 0 7)"
+grep -c "virDomainPinVcpuFlags" "$D/out" | grep -qx $((NVCPU - 31)); ok $? "the finish makes only the $((NVCPU - 31)) steps that did not land"
+expect_pins "after the finish every vCPU is on CPU 1" "$(all_pins 1 0 $LAST)"
 [ -z "$(journal_file)" ]; ok $? "the journal is gone after the finish"
 
 # 3. --live --config, killed before the define; finished, then one rolled back
-interrupted_apply 8 pin "$VM" 0-7 0 --live --config
-[ "$(cat "$D/rc")" = 3 ] && grep -q "8 of 8 live steps landed" "$D/err" \
+interrupted_apply $NVCPU pin "$VM" 0-$LAST 0 --live --config
+[ "$(cat "$D/rc")" = 3 ] && grep -q "$NVCPU of $NVCPU live steps landed" "$D/err" \
   && grep -q "The config was not defined\." "$D/err"
 ok $? "killed before the define: every live step landed, the config not defined"
 J=$(journal_file)
-/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["config"]; assert "<vcpupin" not in c["before"] and c["after"].count("<vcpupin ") == 8, c' "$J"
+/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); c=j["config"]; assert "<vcpupin" not in c["before"] and c["after"].count("<vcpupin ") == int(sys.argv[2]), c' "$J" "$NVCPU"
 ok $? "the journal keeps the config from before and the one to define"
 start_daemon || exit 1
-expect_pins "the config is untouched" "$(all_pins "$ALL" 0 7)" --config
+expect_pins "the config is untouched" "$(all_pins "$ALL" 0 $LAST)" --config
 as_nobody "$CLI" --connect "$URI" recover > "$D/out" 2>&1
-grep -q "Landed: the pins of vCPUs 0-7\. The new config was not defined\." "$D/out"
+grep -q "Landed: the pins of vCPUs 0-$LAST\. The new config was not defined\." "$D/out"
 ok $? "recover says the live steps landed and the config did not"
 as_nobody "$CLI" --connect "$URI" recover --finish > "$D/out" 2> "$D/err"
 ok $? "recover --finish defines the config"
 sed 's/^/# /' "$D/out" "$D/err"
-expect_pins "the config has every vCPU on CPU 0" "$(all_pins 0 0 7)" --config
-expect_pins "and so has the running VM" "$(all_pins 0 0 7)"
+expect_pins "the config has every vCPU on CPU 0" "$(all_pins 0 0 $LAST)" --config
+expect_pins "and so has the running VM" "$(all_pins 0 0 $LAST)"
 [ -z "$(journal_file)" ]; ok $? "the journal is gone"
 
-interrupted_apply 4 pin "$VM" 0-7 1 --live --config
+interrupted_apply 12 pin "$VM" 0-$LAST 1 --live --config
 start_daemon || exit 1
 as_nobody "$CLI" --connect "$URI" recover --rollback > "$D/out" 2> "$D/err"
-ok $? "recover --rollback after 4 of 8 live steps and no define"
+ok $? "recover --rollback after 12 of $NVCPU live steps and no define"
 sed 's/^/# /' "$D/out" "$D/err"
-expect_pins "the running VM is back on CPU 0" "$(all_pins 0 0 7)"
-expect_pins "the config is still the one of before" "$(all_pins 0 0 7)" --config
+expect_pins "the running VM is back on CPU 0" "$(all_pins 0 0 $LAST)"
+expect_pins "the config is still the one of before" "$(all_pins 0 0 $LAST)" --config
 
 echo "1..$N"
 exit $FAILED
