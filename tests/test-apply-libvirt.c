@@ -718,6 +718,166 @@ test_conflict_live (void)
   g_assert_cmpstr (inactive_after, ==, inactive_before);
 }
 
+/* 6b. someone else changes the config while the apply runs ------------------ */
+
+typedef struct
+{
+  const char *point;      /* where the hook acts */
+  guint       vcpu;       /* the config pin it makes behind our back */
+  guint       cpu;
+  gboolean    ran;
+  char       *xml_after;  /* the inactive XML right after its change */
+} RaceHook;
+
+/* The host CPU, 0 or 1, that vCPU @vcpu of GUEST_G is pinned to alone in
+ * its config; -1 for neither */
+static int
+config_pin (guint vcpu)
+{
+  g_autofree char *xml = libvirt_xml (GUEST_G, TRUE);
+
+  for (int cpu = 0; cpu < 2; cpu++)
+    {
+      g_autofree char *pin = g_strdup_printf ("<vcpupin vcpu='%u' cpuset='%d'/>", vcpu, cpu);
+
+      if (strstr (xml, pin) != NULL)
+        return cpu;
+    }
+  return -1;
+}
+
+static void
+race_hook (const char *point,
+           gpointer    data)
+{
+  RaceHook *race = data;
+
+  if (!g_str_equal (point, race->point))
+    return;
+  race->ran = pin_behind_our_back (GUEST_G, race->vcpu, race->cpu, VIR_DOMAIN_AFFECT_CONFIG);
+  race->xml_after = libvirt_xml (GUEST_G, TRUE);
+}
+
+/* virsh vcpupin --config between the live steps and the define: the check
+ * made again just before the define sees it; nothing of ours stays */
+static void
+test_race_before_define (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtDomain) live = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtCpuset) cpu0 = set_of ("0");
+  g_autoptr(KtCpuset) cpu1 = set_of ("1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *allowed1_before = NULL;
+  g_autofree char *allowed1 = NULL;
+  g_autofree char *inactive = NULL;
+  RaceHook race = { "before-define-check", 0, 1, FALSE, NULL };
+  KtVm *vm;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+
+  /* Theirs must be a change: config vCPU 0 to the CPU it is not on */
+  race.cpu = config_pin (0) == 1 ? 0 : 1;
+
+  allowed1_before = vcpu_allowed (1);
+  require (allowed1_before != NULL && !g_str_equal (allowed1_before, "\t1"),
+           "vCPU 1 is already on CPU 1 alone");
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
+  require (vm != NULL && kt_vm_get_live (vm) != NULL && kt_vm_get_inactive (vm) != NULL,
+           "no live and inactive %s in the capture", GUEST_G);
+
+  live = kt_domain_copy (kt_vm_get_live (vm));
+  config = kt_domain_copy (kt_vm_get_inactive (vm));
+  /* Live vCPU 1 → 1, config vCPU 1 → 0; theirs: config vCPU 0 → 1 */
+  g_assert_true (kt_domain_set_vcpupin (live, 1, cpu1, &error));
+  g_assert_true (kt_domain_set_vcpupin (config, 1, cpu0, &error));
+  g_assert_no_error (error);
+  apply = kt_apply_new (vm, live, config, KT_APPLY_LIVE | KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  require (apply != NULL, "kt_apply_new failed");
+  kt_apply_set_test_hook (apply, race_hook, &race);
+
+  g_assert_false (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (race.ran);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G,
+                                 "changed while the live steps were made", "undone");
+
+  /* Their change is what libvirt has; our live step was undone */
+  inactive = libvirt_xml (GUEST_G, TRUE);
+  g_assert_cmpstr (inactive, ==, race.xml_after);
+  g_assert_cmpint (config_pin (0), ==, race.cpu);
+  allowed1 = vcpu_allowed (1);
+  g_assert_cmpstr (allowed1, ==, allowed1_before);
+  g_free (race.xml_after);
+}
+
+/* A define by someone else right after ours: the read-back sees that the
+ * config is not the one defined, and says so */
+static void
+test_race_after_define (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtCpuset) ours = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *inactive = NULL;
+  RaceHook race = { "after-define", 1, 1, FALSE, NULL };
+  KtVm *vm;
+  int was;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+
+  /* Ours: config vCPU 1 to the CPU it is not on; theirs, just after: back */
+  was = config_pin (1);
+  ours = set_of (was == 0 ? "1" : "0");
+  race.cpu = was == 0 ? 0 : 1;
+
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
+  require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture",
+           GUEST_G);
+
+  config = kt_domain_copy (kt_vm_get_inactive (vm));
+  g_assert_true (kt_domain_set_vcpupin (config, 1, ours, &error));
+  g_assert_no_error (error);
+  apply = kt_apply_new (vm, NULL, config, KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  require (apply != NULL, "kt_apply_new failed");
+  kt_apply_set_test_hook (apply, race_hook, &race);
+
+  g_assert_false (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (race.ran);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G,
+                                 "not the one KvmTune defined");
+  g_clear_error (&error);
+  inactive = libvirt_xml (GUEST_G, TRUE);
+  g_assert_cmpstr (inactive, ==, race.xml_after);
+  g_free (race.xml_after);
+
+  /* Without a race, the same apply goes through and reads back as defined */
+  {
+    g_autoptr(KtSnapshot) fresh = kt_test_embed_capture (&env);
+    KtVm *vm2 = fresh ? kt_snapshot_lookup_vm (fresh, GUEST_G) : NULL;
+    g_autoptr(KtDomain) config2 = NULL;
+    g_autoptr(KtApply) apply2 = NULL;
+
+    require (vm2 != NULL && kt_vm_get_inactive (vm2) != NULL, "no %s after reload", GUEST_G);
+    config2 = kt_domain_copy (kt_vm_get_inactive (vm2));
+    g_assert_true (kt_domain_set_vcpupin (config2, 1, ours, &error));
+    apply2 = kt_apply_new (vm2, NULL, config2, KT_APPLY_CONFIG, &error);
+    g_assert_no_error (error);
+    require (apply2 != NULL, "kt_apply_new failed");
+    g_assert_true (kt_apply_run (apply2, env.conn, &error));
+    g_assert_no_error (error);
+  }
+}
+
 /* 7. the VM went away after the capture ------------------------------------- */
 
 static void
@@ -897,6 +1057,8 @@ main (int    argc,
   g_test_add_func ("/apply-libvirt/rollback", test_rollback);
   g_test_add_func ("/apply-libvirt/conflict-config", test_conflict_config);
   g_test_add_func ("/apply-libvirt/conflict-live", test_conflict_live);
+  g_test_add_func ("/apply-libvirt/race-before-define", test_race_before_define);
+  g_test_add_func ("/apply-libvirt/race-after-define", test_race_after_define);
   g_test_add_func ("/apply-libvirt/vanished", test_vanished);
   g_test_add_func ("/apply-libvirt/read-only", test_read_only);
 

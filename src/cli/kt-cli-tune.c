@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kt-apply.h"
+#include "kt-cli-recover.h"
 #include "kt-cli-tune.h"
 #include "kt-cpu-models.h"
 #include "kt-error.h"
@@ -374,6 +375,8 @@ kt_cli_tune (const KtSourceSpec  *spec,
   snapshot = kt_source_load (spec, &conn, error);
   if (snapshot == NULL)
     goto out;
+  if (conn != NULL)
+    kt_cli_note_journals (conn);
   req.host = kt_snapshot_get_host (snapshot);
   req.cpu_models = kt_cpu_models_parse (kt_snapshot_get_domcaps_xml (snapshot));
   vm = kt_snapshot_lookup_vm (snapshot, argv[1]);

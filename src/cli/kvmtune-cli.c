@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <png.h>
+#include <signal.h>
 
 #include "kt-connection.h"
 #include "kt-error.h"
@@ -26,6 +27,7 @@
 #include "kt-snapshot.h"
 #include "kt-source.h"
 #include "kt-cli-tune.h"
+#include "kt-cli-recover.h"
 
 typedef struct
 {
@@ -45,9 +47,14 @@ source_load (Source  *src,
              GError **error)
 {
   /* No main loop here: libvirt's events run in a thread of their own */
+  KtSnapshot *snapshot;
+
   if (src->spec.snapshot == NULL && src->spec.caps == NULL)
     kt_connection_init_events (TRUE);
-  return kt_source_load (&src->spec, &src->connection, error);
+  snapshot = kt_source_load (&src->spec, &src->connection, error);
+  if (src->connection != NULL)
+    kt_cli_note_journals (src->connection);
+  return snapshot;
 }
 
 /* Text helpers ----------------------------------------------------------- */
@@ -740,11 +747,13 @@ run_verb (Source   *src,
     }
   else if (kt_cli_is_tune_verb (verb))
     ret = kt_cli_tune (&src->spec, argc, argv, error);
+  else if (g_str_equal (verb, "recover"))
+    ret = kt_cli_recover (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("Unknown command “%s” (try topology, domains, show, snapshot, render, pin, "
-                     "emulatorpin, iothreadpin, numatune, hugepages or cpu-model)"), verb);
+                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model or recover)"), verb);
       ret = 2;
     }
   g_free (opts.output);
@@ -773,6 +782,9 @@ main (int    argc,
   };
   int ret;
 
+  /* A libvirt daemon that goes away mid-call must be an error, not the
+   * end of the process (as libvirt advises its clients) */
+  signal (SIGPIPE, SIG_IGN);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -804,6 +816,12 @@ main (int    argc,
     ret = run_verb (&src, argc - 1, argv + 1, &error);
   if (error != NULL)
     g_printerr ("kvmtune-cli: %s\n", error->message);
+  if (g_error_matches (error, KT_ERROR, KT_ERROR_INTERRUPTED))
+    {
+      g_printerr (_("kvmtune-cli: once libvirt is back, see what landed with “kvmtune-cli "
+                    "--connect URI recover”, then run recover --finish or recover --rollback.\n"));
+      ret = 3;
+    }
   source_clear (&src);
   return ret;
 }

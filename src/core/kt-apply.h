@@ -13,6 +13,7 @@
 #pragma once
 
 #include "kt-connection.h"
+#include "kt-journal.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +22,18 @@ typedef enum
   KT_APPLY_LIVE   = 1 << 0,
   KT_APPLY_CONFIG = 1 << 1,
 } KtApplyFlags;
+
+typedef enum
+{
+  KT_RECOVER_FINISH,     /* make the steps that did not land */
+  KT_RECOVER_ROLLBACK,   /* put back the values from before the apply */
+} KtRecoverAction;
+
+/* Test-only: called by kt_apply_run () at @point, "before-define-check"
+ * (after the live steps, before the last look at the config) or
+ * "after-define" (before the defined config is read back) */
+typedef void (*KtApplyTestHook) (const char *point,
+                                 gpointer    data);
 
 #define KT_TYPE_APPLY (kt_apply_get_type ())
 
@@ -40,6 +53,20 @@ gboolean     kt_apply_is_empty       (KtApply       *self);
 gboolean     kt_apply_run            (KtApply       *self,
                                       KtConnection  *connection,
                                       GError       **error);
+void         kt_apply_set_test_hook  (KtApply       *self,
+                                      KtApplyTestHook hook,
+                                      gpointer       data);
+
+/* Recovery of an interrupted apply (kt-apply-recover.c) */
+KtApply     *kt_apply_new_recovery   (KtJournal     *journal,
+                                      KtConnection  *connection,
+                                      KtRecoverAction action,
+                                      GError       **error);
+/* Which steps of @journal landed, which did not, as libvirt has it now */
+char        *kt_apply_journal_status (KtJournal     *journal,
+                                      KtConnection  *connection,
+                                      GError       **error);
+
 char        *kt_diff_lines           (const char    *before,
                                       const char    *after,
                                       const char    *before_name,
