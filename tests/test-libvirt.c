@@ -37,6 +37,7 @@
 #include <libvirt/virterror.h>
 
 #include "kt-connection.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-json.h"
 #include "kt-snapshot.h"
@@ -858,6 +859,111 @@ test_capture_while_churning (void)
 
 /* main --------------------------------------------------------------------- */
 
+/* 8. live memory facts go through a snapshot file ------------------------- */
+
+/* A number from a sysfs file of node @node, or -1 */
+static gint64
+sysfs_node_value (int         node,
+                  const char *rel,
+                  const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/sys/devices/system/node/node%d/%s", node, rel);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  if (key == NULL)
+    return g_ascii_strtoll (text, NULL, 10);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], key);
+
+      if (at != NULL)
+        return g_ascii_strtoll (at + strlen (key), NULL, 10);
+    }
+  return -1;
+}
+
+static void
+test_free_memory_snapshot (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSnapshot) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *as_of = NULL;
+  KtHost *host, *back;
+  guint n_pools = 0;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+
+  snapshot = kt_test_embed_capture (&env);
+  require (snapshot != NULL, "no snapshot");
+  host = kt_snapshot_get_host (snapshot);
+  g_assert_null (kt_host_get_free_time (host));     /* live figures */
+
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      gint64 sys_free = sysfs_node_value (node->id, "meminfo", "MemFree:");
+
+      /* libvirt's figure agrees with the kernel's, give or take what
+       * others allocated meanwhile */
+      g_assert_cmpint (node->free_kib, >=, 0);
+      if (sys_free >= 0)
+        {
+          g_test_message ("node %d: %" G_GINT64_FORMAT " KiB free, sysfs %" G_GINT64_FORMAT,
+                          node->id, node->free_kib, sys_free);
+          g_assert_cmpint (ABS (node->free_kib - sys_free), <, MAX (sys_free / 4, 262144));
+        }
+      for (guint p = 0; p < node->pages->len; p++)
+        {
+          const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, p);
+          g_autofree char *rel = g_strdup_printf ("hugepages/hugepages-%" G_GUINT64_FORMAT
+                                                  "kB/free_hugepages", pg->size_kib);
+          gint64 sys_pages = sysfs_node_value (node->id, rel, NULL);
+
+          g_assert_cmpint (pg->free, >=, 0);
+          if (sys_pages >= 0)
+            {
+              g_assert_cmpint (pg->free, ==, sys_pages);
+              n_pools++;
+            }
+        }
+    }
+  g_test_message ("%u huge page pools checked against sysfs", n_pools);
+
+  path = g_build_filename (env.root, "free.kvmtune", NULL);
+  kt_snapshot_save (snapshot, path, &error);
+  g_assert_no_error (error);
+  loaded = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  require (loaded != NULL, "cannot load %s", path);
+  back = kt_snapshot_get_host (loaded);
+
+  /* The same figures, offline, with when they were read */
+  g_assert_nonnull (kt_host_get_free_time (back));
+  as_of = kt_describe_free_as_of (back);
+  g_assert_nonnull (as_of);
+  g_test_message ("%s", as_of);
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      const KtHostNode *again = kt_host_lookup_node (back, node->id);
+
+      require (again != NULL, "node %d lost", node->id);
+      g_assert_cmpint (again->free_kib, ==, node->free_kib);
+      g_assert_cmpuint (again->pages->len, ==, node->pages->len);
+      for (guint p = 0; p < node->pages->len && p < again->pages->len; p++)
+        g_assert_cmpint (g_array_index (again->pages, KtHostPages, p).free, ==,
+                         g_array_index (node->pages, KtHostPages, p).free);
+    }
+  g_unlink (path);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -886,6 +992,7 @@ main (int    argc,
   g_test_add_func ("/libvirt/bad-uris", test_bad_uris);
   g_test_add_func ("/libvirt/vanished-domains", test_vanished_domains);
   g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
+  g_test_add_func ("/libvirt/free-memory-snapshot", test_free_memory_snapshot);
 
   ret = g_test_run ();
   teardown ();
