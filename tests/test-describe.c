@@ -97,7 +97,7 @@ test_default_pins (void)
 
       g_assert_cmpint (kt_tuning_vcpu_pin_source (t, v), ==, KT_PIN_SOURCE_DEFAULT);
       assert_contains (said, "0-4,6-10");
-      assert_contains (said, "default");
+      assert_contains (said, "efault pin set");
       assert_lacks (said, "Not pinned");
       assert_contains (word, "0-4,6-10");
     }

@@ -77,10 +77,10 @@ kt_describe_unpinned (const KtTuning *t,
     case KT_PIN_SOURCE_DEFAULT:
       if (kind == KT_THREAD_EMULATOR)
         /* Translators: %s is a host CPU set, "0-4,6-10" */
-        return g_strdup_printf (_("QEMU’s own threads; follow the default pin set %s "
-                                  "(<vcpu cpuset>)"), set);
+        return g_strdup_printf (_("QEMU’s own threads; default pin set %s (<vcpu cpuset>)"),
+                                set);
       /* Translators: %s is a host CPU set, "0-4,6-10" */
-      return g_strdup_printf (_("Follows the default pin set %s (<vcpu cpuset>)"), set);
+      return g_strdup_printf (_("Default pin set %s (<vcpu cpuset>)"), set);
     case KT_PIN_SOURCE_NUMAD:
       if (kind == KT_THREAD_EMULATOR)
         return g_strdup (_("QEMU’s own threads; placed by numad (placement='auto')"));
