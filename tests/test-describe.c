@@ -361,6 +361,33 @@ test_free_memory_old_and_bad (void)
     }
 }
 
+/* An IOThread without a pin follows <vcpu cpuset>, not the emulator's pin
+ * (libvirt's qemuProcessSetupPid; /libvirt/default-pins-live checks it
+ * against the kernel) */
+static void
+test_iothread_default (void)
+{
+  g_autoptr(KtDomain) d = domain_from ("<domain type='kvm'><name>io</name>"
+                                       "<memory>1048576</memory>"
+                                       "<vcpu cpuset='0-3'>2</vcpu><iothreads>2</iothreads>"
+                                       "<cputune><emulatorpin cpuset='7'/>"
+                                       "<iothreadpin iothread='2' cpuset='5'/></cputune>"
+                                       "</domain>");
+  g_autoptr(KtTuning) t = kt_domain_get_tuning (d);
+  g_autoptr(KtHost) host = host_fixture (REAL_HOST);
+  g_autoptr(KtCpuset) one = kt_tuning_iothread_allowed (t, 1, kt_host_get_all_cpus (host));
+  g_autoptr(KtCpuset) two = kt_tuning_iothread_allowed (t, 2, kt_host_get_all_cpus (host));
+  g_autofree char *one_text = kt_cpuset_format (one);
+  g_autofree char *two_text = kt_cpuset_format (two);
+  g_autofree char *said = kt_describe_unpinned (t, KT_THREAD_IOTHREAD, 1);
+
+  g_assert_cmpint (kt_tuning_iothread_pin_source (t, 1), ==, KT_PIN_SOURCE_DEFAULT);
+  g_assert_cmpint (kt_tuning_iothread_pin_source (t, 2), ==, KT_PIN_SOURCE_OWN);
+  g_assert_cmpstr (one_text, ==, "0-3");
+  g_assert_cmpstr (two_text, ==, "5");
+  assert_contains (said, "0-3");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -372,6 +399,7 @@ main (int    argc,
   g_test_add_func ("/describe/offline-vcpus", test_offline_vcpus);
   g_test_add_func ("/describe/offline-not-placed", test_offline_not_placed);
   g_test_add_func ("/describe/numad", test_numad);
+  g_test_add_func ("/describe/iothread-default", test_iothread_default);
   g_test_add_func ("/describe/free-memory-round-trip", test_free_memory_round_trip);
   g_test_add_func ("/describe/free-memory-old-and-bad", test_free_memory_old_and_bad);
   return g_test_run ();

@@ -40,6 +40,7 @@
 #include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-json.h"
+#include "kt-placement.h"
 #include "kt-snapshot.h"
 #include "kt-test-embed.h"
 #include "kt-test-util.h"
@@ -964,6 +965,78 @@ test_free_memory_snapshot (void)
   g_unlink (path);
 }
 
+/* 9. where libvirt puts unpinned threads is where the map says -------------- */
+
+/* kt-test-D: <vcpu cpuset='0'> with vCPU 1 pinned to CPU 1, the emulator
+ * on CPU 1, one IOThread without a pin.  The kernel's affinities of its
+ * threads must be what kt_placement_list_vm () says, and why. */
+static void
+test_default_pins_live (void)
+{
+  long online = sysconf (_SC_NPROCESSORS_ONLN);
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-D</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' cpuset='0'>2</vcpu>\n"
+    "  <iothreads>1</iothreads>\n"
+    "  <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='1'/></cputune>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint checked = 0;
+
+  if (online < 2)
+    {
+      g_test_skip ("needs two online CPUs");
+      return;
+    }
+  if (!kt_test_embed_ensure (&env))
+    return;
+  dom = kt_test_embed_create (&env, "kt-test-D", xml);
+  require (dom != NULL, "kt-test-D did not start");
+  pid = kt_test_embed_qemu_pid (env.root, "kt-test-D");
+
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-D") : NULL;
+  if (vm != NULL)
+    placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; placements != NULL && i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *comm = p->kind == KT_THREAD_VCPU ? g_strdup_printf ("CPU %u/TCG", p->index)
+                              : p->kind == KT_THREAD_IOTHREAD
+                              ? g_strdup_printf ("IO iothread%u", p->index)
+                              : g_strdup ("qemu-system-x86");
+      g_autofree char *allowed = kt_test_embed_thread_allowed (pid, comm);
+      g_autofree char *said = kt_cpuset_format (p->allowed);
+      g_autoptr(KtCpuset) kernel = allowed ? kt_test_parse_set (g_strstrip (allowed)) : NULL;
+
+      g_test_message ("%s: kernel %s, placement %s (source %d)", comm,
+                      allowed ? allowed : "?", said, p->source);
+      if (kernel == NULL)
+        {
+          g_test_fail_printf ("no thread '%s' of kt-test-D (pid %d)", comm, (int) pid);
+          continue;
+        }
+      g_assert_cmpstr (said, ==, allowed);
+      if (p->kind == KT_THREAD_EMULATOR || (p->kind == KT_THREAD_VCPU && p->index == 1))
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_OWN);
+      else
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_DEFAULT);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 4);    /* two vCPUs, the emulator, the IOThread */
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -993,6 +1066,7 @@ main (int    argc,
   g_test_add_func ("/libvirt/vanished-domains", test_vanished_domains);
   g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
   g_test_add_func ("/libvirt/free-memory-snapshot", test_free_memory_snapshot);
+  g_test_add_func ("/libvirt/default-pins-live", test_default_pins_live);
 
   ret = g_test_run ();
   teardown ();

@@ -45,8 +45,7 @@ source_of (const KtTuning *t,
       return kt_tuning_emulator_pin_source (t);
     case KT_THREAD_IOTHREAD:
     default:
-      return kt_tuning_get_iothreadpin (t, index) != NULL ? KT_PIN_SOURCE_OWN
-                                                          : KT_PIN_SOURCE_NONE;
+      return kt_tuning_iothread_pin_source (t, index);
     }
 }
 
@@ -79,11 +78,16 @@ kt_describe_unpinned (const KtTuning *t,
         /* Translators: %s is a host CPU set, "0-4,6-10" */
         return g_strdup_printf (_("QEMU’s own threads; default pin set %s (<vcpu cpuset>)"),
                                 set);
+      if (kind == KT_THREAD_IOTHREAD)
+        /* Translators: %s is a host CPU set, "0-4,6-10" */
+        return g_strdup_printf (_("Disk I/O; default pin set %s (<vcpu cpuset>)"), set);
       /* Translators: %s is a host CPU set, "0-4,6-10" */
       return g_strdup_printf (_("Default pin set %s (<vcpu cpuset>)"), set);
     case KT_PIN_SOURCE_NUMAD:
       if (kind == KT_THREAD_EMULATOR)
         return g_strdup (_("QEMU’s own threads; placed by numad (placement='auto')"));
+      if (kind == KT_THREAD_IOTHREAD)
+        return g_strdup (_("Disk I/O; placed by numad (placement='auto')"));
       return g_strdup (_("Placed by numad (placement='auto')"));
     case KT_PIN_SOURCE_NONE:
     default:

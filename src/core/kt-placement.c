@@ -59,13 +59,9 @@ list_vm (GPtrArray  *list,
   for (guint i = 0; i < t->iothread_ids->len; i++)
     {
       guint id = g_array_index (t->iothread_ids, guint, i);
-      const KtCpuset *pin = kt_tuning_get_iothreadpin (t, id);
 
-      if (pin != NULL)
-        add (list, vm, KT_THREAD_IOTHREAD, id, kt_cpuset_copy (pin), KT_PIN_SOURCE_OWN);
-      else
-        add (list, vm, KT_THREAD_IOTHREAD, id, kt_tuning_emulator_allowed (t, all),
-             KT_PIN_SOURCE_NONE);
+      add (list, vm, KT_THREAD_IOTHREAD, id, kt_tuning_iothread_allowed (t, id, all),
+           kt_tuning_iothread_pin_source (t, id));
     }
 }
 

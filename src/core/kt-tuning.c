@@ -694,6 +694,44 @@ kt_tuning_emulator_pin_source (const KtTuning *self)
   return KT_PIN_SOURCE_NONE;
 }
 
+/* An IOThread without <iothreadpin> is placed as a vCPU without a pin:
+ * numad, else <vcpu cpuset>, else anywhere (not where the emulator is) */
+KtPinSource
+kt_tuning_iothread_pin_source (const KtTuning *self,
+                               guint           id)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  if (kt_tuning_get_iothreadpin (self, id) != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+KtCpuset *
+kt_tuning_iothread_allowed (const KtTuning *self,
+                            guint           id,
+                            const KtCpuset *host_cpus)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (host_cpus != NULL, NULL);
+
+  switch (kt_tuning_iothread_pin_source (self, id))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (kt_tuning_get_iothreadpin (self, id));
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
+}
+
 /**
  * kt_tuning_vcpu_allowed:
  * @host_cpus: every CPU of the host

@@ -166,6 +166,11 @@ gboolean          kt_tuning_memory_is_numad (const KtTuning  *self);
 KtPinSource       kt_tuning_vcpu_pin_source (const KtTuning  *self,
                                              guint            vcpu);
 KtPinSource       kt_tuning_emulator_pin_source (const KtTuning *self);
+KtPinSource       kt_tuning_iothread_pin_source (const KtTuning *self,
+                                             guint            id);
+KtCpuset         *kt_tuning_iothread_allowed (const KtTuning *self,
+                                             guint            id,
+                                             const KtCpuset  *host_cpus);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtTuning, kt_tuning_unref)
 
