@@ -1037,6 +1037,58 @@ test_default_pins_live (void)
   virDomainFree (dom);
 }
 
+/* 10. a running VM's offline vCPUs: counted, no thread, none on the map ---- */
+
+static void
+test_offline_vcpus_live (void)
+{
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-E</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' current='1'>2</vcpu>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *cpu1 = NULL;
+  g_autofree char *cpu0 = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint n_vcpus = 0;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+  dom = kt_test_embed_create (&env, "kt-test-E", xml);
+  require (dom != NULL, "kt-test-E did not start");
+  pid = kt_test_embed_qemu_pid (env.root, "kt-test-E");
+  cpu0 = kt_test_embed_thread_allowed (pid, "CPU 0/TCG");
+  cpu1 = kt_test_embed_thread_allowed (pid, "CPU 1/TCG");
+  g_assert_nonnull (cpu0);
+  g_assert_null (cpu1);      /* QEMU has no thread for it */
+
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-E") : NULL;
+  require (vm != NULL, "kt-test-E not captured");
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  count = kt_describe_vcpu_count (t);
+  g_assert_cmpstr (count, ==, "1 of 2 vCPUs");
+  g_assert_true (kt_tuning_vcpu_is_online (t, 0));
+  g_assert_false (kt_tuning_vcpu_is_online (t, 1));
+  placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; i < placements->len; i++)
+    if (((KtPlacement *) g_ptr_array_index (placements, i))->kind == KT_THREAD_VCPU)
+      n_vcpus++;
+  g_assert_cmpuint (n_vcpus, ==, 1);
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1067,6 +1119,7 @@ main (int    argc,
   g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
   g_test_add_func ("/libvirt/free-memory-snapshot", test_free_memory_snapshot);
   g_test_add_func ("/libvirt/default-pins-live", test_default_pins_live);
+  g_test_add_func ("/libvirt/offline-vcpus-live", test_offline_vcpus_live);
 
   ret = g_test_run ();
   teardown ();
