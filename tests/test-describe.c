@@ -102,6 +102,13 @@ test_default_pins (void)
       assert_contains (word, "0-4,6-10");
     }
   {
+    g_autofree char *ph = kt_describe_placeholder (t, KT_THREAD_VCPU, 3);
+    g_autofree char *was = kt_describe_unpinned_short (t, KT_THREAD_VCPU, 3);
+
+    g_assert_cmpstr (ph, ==, "0-4,6-10");
+    g_assert_cmpstr (was, ==, "0-4,6-10 (default)");
+  }
+  {
     g_autofree char *said = kt_describe_unpinned (t, KT_THREAD_EMULATOR, 0);
 
     g_assert_cmpint (kt_tuning_emulator_pin_source (t), ==, KT_PIN_SOURCE_DEFAULT);
@@ -221,6 +228,11 @@ test_numad (void)
   assert_contains (mem, "numad");
   assert_lacks (mem, "wherever the kernel");
   assert_contains (tip, "web: 2 vCPUs placed by numad");
+  {
+    g_autofree char *ph = kt_describe_placeholder (t, KT_THREAD_VCPU, 0);
+
+    g_assert_cmpstr (ph, ==, "numad");
+  }
   assert_contains (ptip, "web: 1 vCPU follows the default pin set");
 
   /* No <numatune>: libvirt adds a numad one; numad ignores <vcpu cpuset> */

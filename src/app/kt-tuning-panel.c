@@ -1403,18 +1403,9 @@ update_field (KtTuningPanel *self,
         g_autofree char *was_unpinned = kt_describe_unpinned_short (b, kind, f->id);
         g_autofree char *where = pin_hint (self, now, was, pending, unpinned ? unpinned : "",
                                            was_unpinned);
+        g_autofree char *placeholder = kt_describe_placeholder (t, kind, f->id);
 
-        {
-          KtPinSource source = kind == KT_THREAD_VCPU ? kt_tuning_vcpu_pin_source (t, f->id)
-                               : kind == KT_THREAD_EMULATOR ? kt_tuning_emulator_pin_source (t)
-                               : kt_tuning_iothread_pin_source (t, f->id);
-          /* The default set itself: the hint says it is the default */
-          g_autofree char *placeholder = source == KT_PIN_SOURCE_DEFAULT
-                                         ? kt_cpuset_format (t->vcpu_cpuset)
-                                         : kt_describe_unpinned_short (t, kind, f->id);
-
-          gtk_entry_set_placeholder_text (f->entry, now == NULL ? placeholder : _("any"));
-        }
+        gtk_entry_set_placeholder_text (f->entry, now == NULL ? placeholder : _("any"));
         if (kind == KT_THREAD_VCPU)
           {
             gboolean online = kt_tuning_vcpu_is_online (t, f->id);

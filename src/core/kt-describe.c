@@ -138,6 +138,24 @@ kt_describe_unpinned_short (const KtTuning *t,
 }
 
 /**
+ * kt_describe_placeholder:
+ *
+ * Returns: (transfer full): what an empty pin entry shows: the default
+ * set itself (the hint says it is the default), "numad" or "any"
+ */
+char *
+kt_describe_placeholder (const KtTuning *t,
+                         KtThreadKind    kind,
+                         guint           index)
+{
+  g_return_val_if_fail (t != NULL, NULL);
+
+  if (source_of (t, kind, index) == KT_PIN_SOURCE_DEFAULT)
+    return kt_cpuset_format (t->vcpu_cpuset);
+  return kt_describe_unpinned_short (t, kind, index);
+}
+
+/**
  * kt_describe_vcpu_hint:
  * @where: what the panel says of the vCPU's placement
  *

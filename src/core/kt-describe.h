@@ -22,6 +22,9 @@ char *kt_describe_unpinned        (const KtTuning *tuning,
 char *kt_describe_unpinned_short  (const KtTuning *tuning,
                                    KtThreadKind    kind,
                                    guint           index);
+char *kt_describe_placeholder     (const KtTuning *tuning,
+                                   KtThreadKind    kind,
+                                   guint           index);
 char *kt_describe_vcpu_hint       (const KtTuning *tuning,
                                    guint           vcpu,
                                    const char     *where);
