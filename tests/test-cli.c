@@ -1434,6 +1434,241 @@ test_error_unknown_option (void)
   assert_failure (&r, 2, "--frob");
 }
 
+/* Placement: default pin sets, numad, warnings ---------------------------------- */
+
+/* CPUs 0-7 are node 0 of REAL_HOST, 8-15 node 1; CPU 0 and 1 are not one
+ * core's threads there (one thread per core) */
+static const char warned_xml[] =
+  "<domain type='kvm'><name>warned</name><memory unit='GiB'>1</memory>"
+  "<vcpu placement='static'>2</vcpu>"
+  "<cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='8'/>"
+  "<emulatorpin cpuset='0'/></cputune>"
+  "<numatune><memory mode='strict' nodeset='0'/></numatune>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "<cpu><topology sockets='1' cores='1' threads='2'/></cpu>"
+  "</domain>";
+static const char sharer_xml[] =
+  "<domain type='kvm'><name>sharer</name><memory unit='GiB'>1</memory>"
+  "<vcpu placement='static'>1</vcpu>"
+  "<cputune><vcpupin vcpu='0' cpuset='0'/></cputune>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "</domain>";
+static const char hot_xml[] =
+  "<domain type='kvm'><name>hot</name><memory unit='GiB'>4</memory>"
+  "<vcpu placement='static' cpuset='0-10,^5' current='4'>8</vcpu>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "</domain>";
+
+static char *
+write_temp (const char *dir,
+            const char *name,
+            const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+has_warning (JsonArray  *warnings,
+             const char *kind,
+             const char *other)
+{
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, i);
+
+      g_assert_nonnull (member_str (w, "message"));
+      if (g_strcmp0 (member_str (w, "kind"), kind) == 0
+          && (other == NULL || g_strcmp0 (member_str (w, "other"), other) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_show_warnings (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *a = write_temp (dir, "warned.xml", warned_xml);
+  g_autofree char *b = write_temp (dir, "sharer.xml", sharer_xml);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (a);
+  g_autoptr(JsonNode) keep = NULL;
+  g_autoptr(JsonNode) keep_b = NULL;
+  g_auto(CliRun) r = { 0, };
+  g_auto(CliRun) rb = { 0, };
+  g_auto(CliRun) text = { 0, };
+  JsonObject *show;
+  JsonArray *warnings;
+
+  show = show_json (&r, &keep, "warned", "--caps", caps, "--domain", a, "--domain", b, NULL);
+  check_show (show, doc, xmlDocGetRootElement (doc));   /* every old key is still there */
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (member (show, "warnings")));
+  warnings = json_object_get_array_member (show, "warnings");
+  g_assert_true (has_warning (warnings, "shared_pcpu", "sharer"));
+  g_assert_true (has_warning (warnings, "spans_nodes", NULL));
+  g_assert_true (has_warning (warnings, "remote_memory", NULL));
+  g_assert_true (has_warning (warnings, "smt_split", NULL));
+  g_assert_true (has_warning (warnings, "emulator_on_vcpu", NULL));
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, i);
+
+      if (g_str_equal (member_str (w, "kind"), "remote_memory"))
+        g_assert_cmpstr (member_str (w, "cpus"), ==, "8");
+      if (g_str_equal (member_str (w, "kind"), "shared_pcpu"))
+        g_assert_cmpstr (member_str (w, "cpus"), ==, "0");
+    }
+
+  /* The other VM sees the shared CPU, named after the first */
+  show = show_json (&rb, &keep_b, "sharer", "--caps", caps, "--domain", a, "--domain", b, NULL);
+  warnings = json_object_get_array_member (show, "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
+  g_assert_true (has_warning (warnings, "shared_pcpu", "warned"));
+
+  run_cli (&text, "--caps", caps, "--domain", a, "--domain", b, "show", "warned");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "Warnings:"));
+  g_assert_nonnull (strstr (text.out, "share CPUs 0"));
+
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (dir);
+}
+
+static void
+test_show_default_pins (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *d = write_temp (dir, "hot.xml", hot_xml);
+  g_autoptr(JsonNode) keep = NULL;
+  g_auto(CliRun) r = { 0, };
+  g_auto(CliRun) text = { 0, };
+  g_auto(CliRun) topo = { 0, };
+  JsonObject *show;
+  JsonArray *threads;
+
+  show = show_json (&r, &keep, "hot", "--caps", caps, "--domain", d, NULL);
+  g_assert_cmpstr (member_str (show, "vcpu_cpuset"), ==, "0-4,6-10");
+  g_assert_cmpstr (member_str (show, "online_vcpus"), ==, "0-3");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (show, "warnings")), ==, 0);
+  threads = json_object_get_array_member (show, "threads");
+  g_assert_cmpuint (json_array_get_length (threads), ==, 9);    /* 8 vCPUs, the emulator */
+  for (guint i = 0; i < json_array_get_length (threads); i++)
+    {
+      JsonObject *th = json_array_get_object_element (threads, i);
+
+      g_assert_cmpstr (member_str (th, "source"), ==, "default");
+      g_assert_cmpstr (member_str (th, "cpus"), ==, "0-4,6-10");
+    }
+
+  run_cli (&text, "--caps", caps, "--domain", d, "show", "hot");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "8 (4 online)"));
+  g_assert_nonnull (strstr (text.out, "0-4,6-10, for every thread without its own pin"));
+  g_assert_nonnull (strstr (text.out, "(offline)"));
+  run_cli (&topo, "--caps", caps, "--domain", d, "topology");
+  assert_success (&topo);
+  g_assert_nonnull (strstr (topo.out, "hot/emulator                 on CPUs 0-4,6-10 (default"));
+
+  g_unlink (d);
+  g_rmdir (dir);
+}
+
+static void
+test_show_numad (void)
+{
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *d = kt_test_fixture_path ("domains/numad.xml");
+  g_autoptr(JsonNode) keep = NULL;
+  g_auto(CliRun) r = { 0, };
+  g_auto(CliRun) text = { 0, };
+  g_auto(CliRun) topo = { 0, };
+  JsonObject *show;
+  JsonArray *threads;
+
+  show = show_json (&r, &keep, "QEMUGuest1", "--caps", caps, "--domain", d, NULL);
+  g_assert_cmpstr (member_str (show, "vcpu_placement"), ==, "auto");
+  threads = json_object_get_array_member (show, "threads");
+  for (guint i = 0; i < json_array_get_length (threads); i++)
+    g_assert_cmpstr (member_str (json_array_get_object_element (threads, i), "source"), ==,
+                     "numad");
+
+  run_cli (&text, "--caps", caps, "--domain", d, "show", "QEMUGuest1");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "numad decides (placement='auto')"));
+  g_assert_nonnull (strstr (text.out, "interleave, placed by numad"));
+  g_assert_null (strstr (text.out, "floats"));
+  run_cli (&topo, "--caps", caps, "--domain", d, "topology");
+  assert_success (&topo);
+  g_assert_nonnull (strstr (topo.out, "QEMUGuest1/vcpu0             placed by numad"));
+}
+
+/* A snapshot's free memory is shown, marked with when it was captured */
+static void
+test_free_memory_offline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps_path = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *caps = NULL;
+  g_autofree char *snap = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(CliRun) r = { 0, };
+  g_auto(CliRun) text = { 0, };
+  g_auto(CliRun) plain = { 0, };
+  JsonObject *topo, *node0;
+  JsonArray *pages;
+
+  g_file_get_contents (caps_path, &caps, NULL, NULL);
+  g_assert_nonnull (caps);
+  snap = g_strdup_printf ("<kvmtune-snapshot version='1'>"
+                          "<source uri='qemu+ssh://far/system' captured='2026-03-04T05:06:07Z'/>"
+                          "%s"
+                          "<freeMemory captured='2026-03-04T05:06:07Z'>"
+                          "<node id='0' free_kib='1048576'><pages size_kib='2048' free='7'/></node>"
+                          "</freeMemory></kvmtune-snapshot>",
+                          strstr (caps, "<capabilities>"));
+  path = write_temp (dir, "snap.kvmtune", snap);
+
+  run_cli (&r, "--snapshot", path, "topology", "--json");
+  assert_success (&r);
+  root = parse_json (r.out);
+  topo = json_node_get_object (root);
+  g_assert_cmpstr (member_str (topo, "free_as_of"), ==, "2026-03-04T05:06:07Z");
+  node0 = json_array_get_object_element (json_object_get_array_member (topo, "nodes"), 0);
+  g_assert_cmpint (member_int (node0, "free_kib"), ==, 1048576);
+  pages = json_object_get_array_member (node0, "pages");
+  for (guint i = 0; i < json_array_get_length (pages); i++)
+    {
+      JsonObject *pg = json_array_get_object_element (pages, i);
+
+      g_assert_cmpint (member_opt_int (pg, "free"), ==,
+                       member_int (pg, "size_kib") == 2048 ? 7 : -1);
+    }
+
+  /* The time is shown in local time: UTC here */
+  g_setenv ("TZ", "UTC", TRUE);
+  run_cli_argv (&text, NULL, (const char * const[]) { "--snapshot", path, "topology", NULL });
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "as of 2026-03-04 05:06"));
+  g_assert_nonnull (strstr (text.out, "(1.0\u00a0GiB free)"));
+  g_assert_nonnull (strstr (text.out, "2M: 7/"));
+
+  /* --caps alone: no free figures, no time */
+  run_cli (&plain, "--caps", caps_path, "topology");
+  assert_success (&plain);
+  g_assert_null (strstr (plain.out, "as of"));
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char **argv)
@@ -1478,6 +1713,11 @@ main (int   argc,
 
       g_test_add_data_func (path, show_fixtures[i], test_caps_show_fixture);
     }
+
+  g_test_add_func ("/cli/show/warnings", test_show_warnings);
+  g_test_add_func ("/cli/show/default-pins", test_show_default_pins);
+  g_test_add_func ("/cli/show/numad", test_show_numad);
+  g_test_add_func ("/cli/topology/free-memory-offline", test_free_memory_offline);
 
   g_test_add_func ("/cli/demo/domains", test_demo_domains);
   g_test_add_func ("/cli/demo/show/db-primary", test_demo_show);

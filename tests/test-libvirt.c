@@ -37,8 +37,10 @@
 #include <libvirt/virterror.h>
 
 #include "kt-connection.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-json.h"
+#include "kt-placement.h"
 #include "kt-snapshot.h"
 #include "kt-test-embed.h"
 #include "kt-test-util.h"
@@ -858,6 +860,235 @@ test_capture_while_churning (void)
 
 /* main --------------------------------------------------------------------- */
 
+/* 8. live memory facts go through a snapshot file ------------------------- */
+
+/* A number from a sysfs file of node @node, or -1 */
+static gint64
+sysfs_node_value (int         node,
+                  const char *rel,
+                  const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/sys/devices/system/node/node%d/%s", node, rel);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  if (key == NULL)
+    return g_ascii_strtoll (text, NULL, 10);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], key);
+
+      if (at != NULL)
+        return g_ascii_strtoll (at + strlen (key), NULL, 10);
+    }
+  return -1;
+}
+
+static void
+test_free_memory_snapshot (void)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSnapshot) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *as_of = NULL;
+  KtHost *host, *back;
+  guint n_pools = 0;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+
+  snapshot = kt_test_embed_capture (&env);
+  require (snapshot != NULL, "no snapshot");
+  host = kt_snapshot_get_host (snapshot);
+  g_assert_null (kt_host_get_free_time (host));     /* live figures */
+
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      gint64 sys_free = sysfs_node_value (node->id, "meminfo", "MemFree:");
+
+      /* libvirt's figure agrees with the kernel's, give or take what
+       * others allocated meanwhile */
+      g_assert_cmpint (node->free_kib, >=, 0);
+      if (sys_free >= 0)
+        {
+          g_test_message ("node %d: %" G_GINT64_FORMAT " KiB free, sysfs %" G_GINT64_FORMAT,
+                          node->id, node->free_kib, sys_free);
+          g_assert_cmpint (ABS (node->free_kib - sys_free), <, MAX (sys_free / 4, 262144));
+        }
+      for (guint p = 0; p < node->pages->len; p++)
+        {
+          const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, p);
+          g_autofree char *rel = g_strdup_printf ("hugepages/hugepages-%" G_GUINT64_FORMAT
+                                                  "kB/free_hugepages", pg->size_kib);
+          gint64 sys_pages = sysfs_node_value (node->id, rel, NULL);
+
+          g_assert_cmpint (pg->free, >=, 0);
+          if (sys_pages >= 0)
+            {
+              g_assert_cmpint (pg->free, ==, sys_pages);
+              n_pools++;
+            }
+        }
+    }
+  g_test_message ("%u huge page pools checked against sysfs", n_pools);
+
+  path = g_build_filename (env.root, "free.kvmtune", NULL);
+  kt_snapshot_save (snapshot, path, &error);
+  g_assert_no_error (error);
+  loaded = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  require (loaded != NULL, "cannot load %s", path);
+  back = kt_snapshot_get_host (loaded);
+
+  /* The same figures, offline, with when they were read */
+  g_assert_nonnull (kt_host_get_free_time (back));
+  as_of = kt_describe_free_as_of (back);
+  g_assert_nonnull (as_of);
+  g_test_message ("%s", as_of);
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      const KtHostNode *again = kt_host_lookup_node (back, node->id);
+
+      require (again != NULL, "node %d lost", node->id);
+      g_assert_cmpint (again->free_kib, ==, node->free_kib);
+      g_assert_cmpuint (again->pages->len, ==, node->pages->len);
+      for (guint p = 0; p < node->pages->len && p < again->pages->len; p++)
+        g_assert_cmpint (g_array_index (again->pages, KtHostPages, p).free, ==,
+                         g_array_index (node->pages, KtHostPages, p).free);
+    }
+  g_unlink (path);
+}
+
+/* 9. where libvirt puts unpinned threads is where the map says -------------- */
+
+/* kt-test-D: <vcpu cpuset='0'> with vCPU 1 pinned to CPU 1, the emulator
+ * on CPU 1, one IOThread without a pin.  The kernel's affinities of its
+ * threads must be what kt_placement_list_vm () says, and why. */
+static void
+test_default_pins_live (void)
+{
+  long online = sysconf (_SC_NPROCESSORS_ONLN);
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-D</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' cpuset='0'>2</vcpu>\n"
+    "  <iothreads>1</iothreads>\n"
+    "  <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='1'/></cputune>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint checked = 0;
+
+  if (online < 2)
+    {
+      g_test_skip ("needs two online CPUs");
+      return;
+    }
+  if (!kt_test_embed_ensure (&env))
+    return;
+  dom = kt_test_embed_create (&env, "kt-test-D", xml);
+  require (dom != NULL, "kt-test-D did not start");
+  pid = kt_test_embed_qemu_pid (env.root, "kt-test-D");
+
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-D") : NULL;
+  if (vm != NULL)
+    placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; placements != NULL && i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *comm = p->kind == KT_THREAD_VCPU ? g_strdup_printf ("CPU %u/TCG", p->index)
+                              : p->kind == KT_THREAD_IOTHREAD
+                              ? g_strdup_printf ("IO iothread%u", p->index)
+                              : g_strdup ("qemu-system-x86");
+      g_autofree char *allowed = kt_test_embed_thread_allowed (pid, comm);
+      g_autofree char *said = kt_cpuset_format (p->allowed);
+      g_autoptr(KtCpuset) kernel = allowed ? kt_test_parse_set (g_strstrip (allowed)) : NULL;
+
+      g_test_message ("%s: kernel %s, placement %s (source %d)", comm,
+                      allowed ? allowed : "?", said, p->source);
+      if (kernel == NULL)
+        {
+          g_test_fail_printf ("no thread '%s' of kt-test-D (pid %d)", comm, (int) pid);
+          continue;
+        }
+      g_assert_cmpstr (said, ==, allowed);
+      if (p->kind == KT_THREAD_EMULATOR || (p->kind == KT_THREAD_VCPU && p->index == 1))
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_OWN);
+      else
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_DEFAULT);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 4);    /* two vCPUs, the emulator, the IOThread */
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
+
+/* 10. a running VM's offline vCPUs: counted, no thread, none on the map ---- */
+
+static void
+test_offline_vcpus_live (void)
+{
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-E</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' current='1'>2</vcpu>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *cpu1 = NULL;
+  g_autofree char *cpu0 = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint n_vcpus = 0;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+  dom = kt_test_embed_create (&env, "kt-test-E", xml);
+  require (dom != NULL, "kt-test-E did not start");
+  pid = kt_test_embed_qemu_pid (env.root, "kt-test-E");
+  cpu0 = kt_test_embed_thread_allowed (pid, "CPU 0/TCG");
+  cpu1 = kt_test_embed_thread_allowed (pid, "CPU 1/TCG");
+  g_assert_nonnull (cpu0);
+  g_assert_null (cpu1);      /* QEMU has no thread for it */
+
+  snapshot = kt_test_embed_capture (&env);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-E") : NULL;
+  require (vm != NULL, "kt-test-E not captured");
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  count = kt_describe_vcpu_count (t);
+  g_assert_cmpstr (count, ==, "1 of 2 vCPUs");
+  g_assert_true (kt_tuning_vcpu_is_online (t, 0));
+  g_assert_false (kt_tuning_vcpu_is_online (t, 1));
+  placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; i < placements->len; i++)
+    if (((KtPlacement *) g_ptr_array_index (placements, i))->kind == KT_THREAD_VCPU)
+      n_vcpus++;
+  g_assert_cmpuint (n_vcpus, ==, 1);
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -886,6 +1117,9 @@ main (int    argc,
   g_test_add_func ("/libvirt/bad-uris", test_bad_uris);
   g_test_add_func ("/libvirt/vanished-domains", test_vanished_domains);
   g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
+  g_test_add_func ("/libvirt/free-memory-snapshot", test_free_memory_snapshot);
+  g_test_add_func ("/libvirt/default-pins-live", test_default_pins_live);
+  g_test_add_func ("/libvirt/offline-vcpus-live", test_offline_vcpus_live);
 
   ret = g_test_run ();
   teardown ();

@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-map-canvas.h"
 #include "kt-map-layout.h"
@@ -1771,7 +1772,18 @@ chip_tooltip (KtMapCanvas     *self,
       if (was != NULL)
         g_string_append_printf (s, _("Pending: not applied yet (was %s)"), was);
       else
-        g_string_append (s, _("Pending: not applied yet (was not pinned)"));
+        {
+          g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (chip->vm));
+          g_autofree char *dflt = t->vcpu_cpuset ? kt_cpuset_format (t->vcpu_cpuset) : NULL;
+
+          if (kt_tuning_is_numad (t))
+            g_string_append (s, _("Pending: not applied yet (was placed by numad)"));
+          else if (dflt != NULL)
+            /* Translators: %s is the default pin set, <vcpu cpuset> */
+            g_string_append_printf (s, _("Pending: not applied yet (was the default %s)"), dflt);
+          else
+            g_string_append (s, _("Pending: not applied yet (was not pinned)"));
+        }
     }
   if (chip->kind != KT_THREAD_VCPU)
     {
@@ -1854,10 +1866,12 @@ pu_tooltip (KtMapCanvas *self,
       KtVm *vm = g_ptr_array_index (floating_vms, i);
       guint n = GPOINTER_TO_UINT (g_hash_table_lookup (floating, vm));
 
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+      g_autofree char *line = kt_describe_floating (kt_vm_get_name (vm), t, n);
+
+      /* The default <vcpu cpuset>, numad, or anywhere */
       g_string_append_c (s, '\n');
-      g_string_append_printf (s, ngettext ("%s: %u unpinned thread may run here",
-                                           "%s: %u unpinned threads may run here", n),
-                              kt_vm_get_name (vm), n);
+      g_string_append (s, line);
     }
 
   /* What libvirt saw running here last */
@@ -1955,6 +1969,13 @@ node_tooltip (KtMapCanvas *self,
       g_string_append_c (s, '\n');
       g_string_append_printf (s, _("Distances to nodes %s"), d->str);
     }
+  {
+    /* A snapshot's free figures are those of its capture */
+    g_autofree char *as_of = kt_describe_free_as_of (self->host);
+
+    if (as_of != NULL)
+      g_string_append_printf (s, "\n%s", as_of);
+  }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 

@@ -23,6 +23,7 @@
 
 #include "kt-apply-dialog.h"
 #include "kt-cpu-models.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-tuning-panel.h"
 #include "kt-xml.h"
@@ -813,6 +814,18 @@ field_commit (Field *f)
       field_show (f, NULL);
       return;
     }
+  /* The default pin set typed into a thread that already follows it */
+  if (set != NULL && field_value (f, self->preview_t) == NULL
+      && ((f->kind == FIELD_VCPU
+           && kt_tuning_vcpu_pin_source (self->preview_t, f->id) == KT_PIN_SOURCE_DEFAULT)
+          || (f->kind == FIELD_EMULATOR
+              && kt_tuning_emulator_pin_source (self->preview_t) == KT_PIN_SOURCE_DEFAULT))
+      && kt_cpuset_same (set, self->preview_t->vcpu_cpuset))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (f->entry), "");
+      field_show (f, NULL);
+      return;
+    }
 
   if (f->kind == FIELD_VCPU)
     {
@@ -1251,7 +1264,8 @@ pin_hint (KtTuningPanel  *self,
           const KtCpuset *now,
           const KtCpuset *was,
           gboolean        pending,
-          const char     *unpinned)
+          const char     *unpinned,
+          const char     *was_unpinned)
 {
   g_autofree char *where = NULL;
   g_autoptr(KtCpuset) nodes = NULL;
@@ -1265,7 +1279,7 @@ pin_hint (KtTuningPanel  *self,
     }
   if (pending)
     {
-      g_autofree char *before = was != NULL ? kt_cpuset_format (was) : g_strdup (_("any"));
+      g_autofree char *before = was != NULL ? kt_cpuset_format (was) : g_strdup (was_unpinned);
 
       /* Translators: "node 0 · was 32": where a pending pin puts a thread,
        * and its pin before */
@@ -1299,13 +1313,30 @@ update_field (KtTuningPanel *self,
   switch (f->kind)
     {
     case FIELD_VCPU:
-      f->hint = pin_hint (self, now, was, pending, _("Not pinned: any host CPU"));
-      break;
     case FIELD_EMULATOR:
-      f->hint = pin_hint (self, now, was, pending, _("QEMU’s own threads; not pinned"));
-      break;
     case FIELD_IOTHREAD:
-      f->hint = pin_hint (self, now, was, pending, _("Disk I/O; not pinned"));
+      {
+        KtThreadKind kind = f->kind == FIELD_VCPU ? KT_THREAD_VCPU
+                            : f->kind == FIELD_EMULATOR ? KT_THREAD_EMULATOR : KT_THREAD_IOTHREAD;
+        /* Without a pin of its own: the default <vcpu cpuset>, numad, or anywhere */
+        g_autofree char *unpinned = kt_describe_unpinned (t, kind, f->id);
+        g_autofree char *was_unpinned = kt_describe_unpinned_short (b, kind, f->id);
+        g_autofree char *where = pin_hint (self, now, was, pending, unpinned ? unpinned : "",
+                                           was_unpinned);
+        g_autofree char *placeholder = kt_describe_placeholder (t, kind, f->id);
+
+        gtk_entry_set_placeholder_text (f->entry, now == NULL ? placeholder : _("any"));
+        if (kind == KT_THREAD_VCPU)
+          {
+            gboolean online = kt_tuning_vcpu_is_online (t, f->id);
+
+            f->hint = kt_describe_vcpu_hint (t, f->id, where);
+            /* Offline (hot-pluggable) vCPUs: greyed, still pinnable */
+            set_row_class (f->row, "dim-label", !online);
+          }
+        else
+          f->hint = g_steal_pointer (&where);
+      }
       break;
     case FIELD_NODESET:
       if (now != NULL)
@@ -1323,7 +1354,7 @@ update_field (KtTuningPanel *self,
             }
         }
       else
-        f->hint = g_strdup (_("Not set: wherever the kernel puts it"));
+        f->hint = kt_describe_memory_unset (t);
       break;
     case FIELD_MEMNODE:
       {
@@ -1424,7 +1455,7 @@ update_memory (KtTuningPanel *self)
   if (pos != GTK_INVALID_LIST_POSITION)
     adw_combo_row_set_selected (self->numa_mode_row, pos);
   if (t->numa_mode == NULL)
-    hint = g_strdup (_("No numatune: the host’s default policy"));
+    hint = kt_describe_numa_mode_unset (t);
   else if (g_str_equal (t->numa_mode, "strict"))
     hint = g_strdup (_("Only from these nodes; fails when they are full"));
   else if (g_str_equal (t->numa_mode, "interleave"))
@@ -1540,6 +1571,13 @@ update_hugepages (KtTuningPanel *self)
                                     label, hp->total);
         }
     }
+  {
+    /* A snapshot's figures are those of its capture */
+    g_autofree char *as_of = kt_describe_free_as_of (host);
+
+    if (as_of != NULL)
+      g_string_append_printf (free_text, "\n%s", as_of);
+  }
   adw_action_row_set_subtitle (self->page_free_row, free_text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->page_free_row), kt_host_get_n_nodes (host) > 0
                           && kt_host_get_page_sizes (host)->len > 1);
@@ -1836,11 +1874,15 @@ update_header (KtTuningPanel *self)
   changes = (n_pins + n_edits > 0) && preview_differs (self);
 
   gtk_label_set_label (self->title_label, kt_vm_get_name (self->vm));
-  /* Translators: "Running · 4 vCPUs · 4.0 GiB" */
-  detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u vCPU · %s",
-                                         "%s · %u vCPUs · %s", t->vcpus),
-                            kt_vm_is_active (self->vm) ? _("Running") : _("Shut off"),
-                            t->vcpus, memory);
+  {
+    /* "4 of 8 vCPUs" when some are offline (hot-pluggable) */
+    g_autofree char *vcpus = kt_describe_vcpu_count (t);
+
+    /* Translators: a VM's state, vCPU count and memory: "Running · 4 vCPUs · 4.0 GiB" */
+    detail = g_strdup_printf (_("%s · %s · %s"),
+                              kt_vm_is_active (self->vm) ? _("Running") : _("Shut off"),
+                              vcpus, memory);
+  }
   if (n_pins + n_edits > 0)
     {
       g_autofree char *with = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,

@@ -18,7 +18,9 @@
 #include <png.h>
 #include <signal.h>
 
+#include "kt-analysis.h"
 #include "kt-connection.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-file.h"
 #include "kt-json.h"
@@ -184,6 +186,12 @@ print_topology (KtSnapshot *snapshot)
            kt_host_get_n_nodes (host), kt_host_get_n_sockets (host), kt_host_get_n_cores (host),
            kt_host_get_n_cpus (host), kt_cpuset_count (kt_host_get_online_cpus (host)),
            sizes->len ? sizes->str : "?");
+  {
+    g_autofree char *as_of = kt_describe_free_as_of (host);
+
+    if (as_of != NULL)
+      g_print ("%s\n", as_of);
+  }
 
   for (guint n = 0; n < kt_host_get_n_nodes (host); n++)
     {
@@ -255,7 +263,12 @@ print_topology (KtSnapshot *snapshot)
       any_floating = TRUE;
       what = kt_placement_describe (p);
       set = kt_cpuset_format (p->allowed);
-      g_print (_("  %-28s on CPUs %s\n"), what, set);
+      if (p->source == KT_PIN_SOURCE_NUMAD)
+        g_print (_("  %-28s placed by numad (placement='auto')\n"), what);
+      else if (p->source == KT_PIN_SOURCE_DEFAULT)
+        g_print (_("  %-28s on CPUs %s (default <vcpu cpuset>)\n"), what, set);
+      else
+        g_print (_("  %-28s on CPUs %s\n"), what, set);
     }
 }
 
@@ -295,7 +308,8 @@ print_show (KtSnapshot *snapshot,
   g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
   g_autoptr(GPtrArray) placements = kt_placement_list_vm (snapshot, vm);
   g_autofree char *mem = format_kib (t->memory_kib);
-  g_autofree char *vcpus = g_strdup_printf ("%u (%u online)", t->vcpus, t->current_vcpus);
+  g_autofree char *vcpus = g_strdup_printf ("%u (%u online)", t->vcpus,
+                                            kt_tuning_count_online (t));
   g_autofree char *nodeset = t->numa_nodeset ? kt_cpuset_format (t->numa_nodeset) : NULL;
   KtHost *host = kt_snapshot_get_host (snapshot);
 
@@ -303,6 +317,15 @@ print_show (KtSnapshot *snapshot,
   print_kv (_("State:"), kt_vm_state_to_string (kt_vm_get_state (vm)));
   print_kv (_("Memory:"), mem);
   print_kv (_("vCPUs:"), vcpus);
+  if (kt_tuning_is_numad (t))
+    print_kv (_("Placement:"), _("auto: numad decides (placement='auto')"));
+  else if (t->vcpu_cpuset != NULL)
+    {
+      g_autofree char *set = kt_cpuset_format (t->vcpu_cpuset);
+      g_autofree char *line = g_strdup_printf (_("%s, for every thread without its own pin"), set);
+
+      print_kv (_("Default pins:"), line);
+    }
   if (t->cpu_mode)
     {
       g_autofree char *cpu = g_strdup_printf ("%s%s%s", t->cpu_mode, t->cpu_model ? " " : "",
@@ -315,10 +338,18 @@ print_show (KtSnapshot *snapshot,
                                                t->sockets, t->dies, t->cores, t->threads);
       print_kv (_("Guest topology:"), topo);
     }
-  if (t->numa_mode)
+  if (t->numa_mode || kt_tuning_memory_is_numad (t))
     {
-      g_autofree char *numa = g_strdup_printf ("%s %s", t->numa_mode,
-                                               nodeset ? nodeset : t->numa_placement);
+      g_autofree char *numa = NULL;
+
+      if (nodeset != NULL)
+        numa = g_strdup_printf ("%s %s", t->numa_mode, nodeset);
+      else if (kt_tuning_memory_is_numad (t))
+        /* Translators: a memory mode ("strict"), then where numad puts it */
+        numa = g_strdup_printf (_("%s, placed by numad (placement='auto')"),
+                                t->numa_mode ? t->numa_mode : "strict");
+      else
+        numa = g_strdup_printf ("%s %s", t->numa_mode, t->numa_placement);
       print_kv (_("Memory nodes:"), numa);
     }
   for (guint i = 0; i < t->memnodes->len; i++)
@@ -354,9 +385,49 @@ print_show (KtSnapshot *snapshot,
       g_autoptr(KtCpuset) nodes = kt_host_nodes_of_cpus (host, p->allowed);
       g_autofree char *nodes_text = kt_cpuset_format (nodes);
 
-      g_print ("  %-28s %s %-16s %s %s\n", what, p->pinned ? _("pinned ") : _("floats "), set,
-               _("node"), nodes_text);
+      const char *how;
+
+      switch (p->source)
+        {
+        case KT_PIN_SOURCE_OWN:
+          how = _("pinned ");
+          break;
+        case KT_PIN_SOURCE_DEFAULT:
+          how = _("default");
+          break;
+        case KT_PIN_SOURCE_NUMAD:
+          how = _("numad  ");
+          break;
+        case KT_PIN_SOURCE_NONE:
+        default:
+          how = _("floats ");
+          break;
+        }
+      if (p->kind == KT_THREAD_VCPU && !kt_tuning_vcpu_is_online (t, p->index))
+        g_print ("  %-28s %s %-16s %s %s %s\n", what, how, set, _("node"), nodes_text,
+                 _("(offline)"));
+      else if (p->source == KT_PIN_SOURCE_NUMAD)
+        g_print ("  %-28s %s %s\n", what, how, _("where numad advises at start-up"));
+      else
+        g_print ("  %-28s %s %-16s %s %s\n", what, how, set, _("node"), nodes_text);
     }
+
+  {
+    g_autoptr(GPtrArray) issues = kt_analyze (snapshot);
+    gboolean first = TRUE;
+
+    for (guint i = 0; i < issues->len; i++)
+      {
+        const KtIssue *issue = g_ptr_array_index (issues, i);
+
+        if (issue->vm != vm && issue->other != vm)
+          continue;
+        if (first)
+          g_print ("\n%s\n", _("Warnings:"));
+        first = FALSE;
+        g_print ("  ⚠ %s\n", issue->message);
+      }
+  }
 }
 
 /* render ----------------------------------------------------------------- */
@@ -677,7 +748,7 @@ run_verb (Source   *src,
           return 1;
         }
       if (opts.json)
-        print_json (kt_json_show (vm));
+        print_json (kt_json_show_in (snapshot, vm));
       else
         print_show (snapshot, vm);
     }

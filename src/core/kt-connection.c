@@ -585,6 +585,30 @@ capture_free_pages (KtConnection *self,
     }
 }
 
+/* Free memory per node: libvirt's (virNodeGetCellsFreeMemory), which
+ * answers for remote hosts too; libnuma's where libvirt does not and the
+ * host is this machine */
+static void
+capture_free_memory (KtConnection *self,
+                     KtHost       *host)
+{
+  if (self->local)
+    kt_host_update_free_memory (host);
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      unsigned long long free_bytes = 0;
+
+      if (node->id < 0 || virNodeGetCellsFreeMemory (self->conn, &free_bytes, node->id, 1) != 1)
+        {
+          virResetLastError ();
+          continue;
+        }
+      kt_host_set_free_memory (host, node->id,
+                               (gint64) MIN (free_bytes / 1024, (guint64) G_MAXINT64));
+    }
+}
+
 /**
  * kt_connection_capture:
  *
@@ -626,8 +650,7 @@ kt_connection_capture (KtConnection  *self,
   kt_snapshot_set_hostname (snapshot, hostname);
   free (hostname);
 
-  if (self->local)
-    kt_host_update_free_memory (kt_snapshot_get_host (snapshot));
+  capture_free_memory (self, kt_snapshot_get_host (snapshot));
   capture_free_pages (self, kt_snapshot_get_host (snapshot));
 
   n = virConnectListAllDomains (self->conn, &doms, 0);

@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include "kt-analysis.h"
 #include "kt-json.h"
 
 static void
@@ -156,6 +157,17 @@ kt_json_topology (KtHost *host)
     }
   json_builder_end_array (b);
 
+  /* When the free figures were read, for a snapshot's; null when live */
+  json_builder_set_member_name (b, "free_as_of");
+  if (kt_host_get_free_time (host) == NULL)
+    json_builder_add_null_value (b);
+  else
+    {
+      g_autofree char *when = g_date_time_format_iso8601 (kt_host_get_free_time (host));
+
+      json_builder_add_string_value (b, when);
+    }
+
   json_builder_set_member_name (b, "page_sizes_kib");
   json_builder_begin_array (b);
   sizes = kt_host_get_page_sizes (host);
@@ -215,6 +227,48 @@ add_pins (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
+static const char *
+issue_kind (KtIssueKind kind)
+{
+  switch (kind)
+    {
+    case KT_ISSUE_SHARED_PCPU:
+      return "shared_pcpu";
+    case KT_ISSUE_SPANS_NODES:
+      return "spans_nodes";
+    case KT_ISSUE_REMOTE_MEMORY:
+      return "remote_memory";
+    case KT_ISSUE_SMT_SPLIT:
+      return "smt_split";
+    case KT_ISSUE_EMULATOR_ON_VCPU:
+    default:
+      return "emulator_on_vcpu";
+    }
+}
+
+static const char *
+pin_source (KtPinSource source)
+{
+  switch (source)
+    {
+    case KT_PIN_SOURCE_OWN:
+      return "pinned";
+    case KT_PIN_SOURCE_DEFAULT:
+      return "default";
+    case KT_PIN_SOURCE_NUMAD:
+      return "numad";
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return "any";
+    }
+}
+
+/* What kt_json_show () says, inside an object begun by the caller */
+static void
+add_show_members (JsonBuilder *b,
+                  KtVm        *vm,
+                  KtTuning    *t);
+
 JsonNode *
 kt_json_show (KtVm *vm)
 {
@@ -224,8 +278,87 @@ kt_json_show (KtVm *vm)
   g_return_val_if_fail (KT_IS_VM (vm), NULL);
 
   t = kt_domain_get_tuning (kt_vm_get_effective (vm));
-
   json_builder_begin_object (b);
+  add_show_members (b, vm, t);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+/**
+ * kt_json_show_in:
+ *
+ * kt_json_show (), and what needs the rest of @snapshot: "online_vcpus",
+ * where each thread runs and why ("threads"), and the placement
+ * problems the map draws ("warnings", from kt_analyze ()).
+ */
+JsonNode *
+kt_json_show_in (KtSnapshot *snapshot,
+                 KtVm       *vm)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(KtTuning) t = NULL;
+  g_autoptr(GPtrArray) issues = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  g_autoptr(KtCpuset) online = kt_cpuset_new ();
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (snapshot), NULL);
+  g_return_val_if_fail (KT_IS_VM (vm), NULL);
+
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  json_builder_begin_object (b);
+  add_show_members (b, vm, t);
+
+  for (guint v = 0; v < t->vcpus; v++)
+    if (kt_tuning_vcpu_is_online (t, v))
+      kt_cpuset_add (online, v);
+  add_cpuset_string (b, "online_vcpus", online);
+
+  placements = kt_placement_list_vm (snapshot, vm);
+  json_builder_set_member_name (b, "threads");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+
+      json_builder_begin_object (b);
+      add_string (b, "kind", p->kind == KT_THREAD_VCPU ? "vcpu"
+                             : p->kind == KT_THREAD_EMULATOR ? "emulator" : "iothread");
+      add_int (b, "index", p->index);
+      add_string (b, "source", pin_source (p->source));
+      add_cpuset_string (b, "cpus", p->allowed);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  issues = kt_analyze (snapshot);
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < issues->len; i++)
+    {
+      const KtIssue *issue = g_ptr_array_index (issues, i);
+
+      if (issue->vm != vm && issue->other != vm)
+        continue;
+      json_builder_begin_object (b);
+      add_string (b, "kind", issue_kind (issue->kind));
+      add_string (b, "message", issue->message);
+      add_cpuset_string (b, "cpus", issue->cpus);
+      add_opt_int (b, "vcpu", issue->vcpu);
+      add_string (b, "other", issue->other == NULL ? NULL
+                              : kt_vm_get_name (issue->other == vm ? issue->vm : issue->other));
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static void
+add_show_members (JsonBuilder *b,
+                  KtVm        *vm,
+                  KtTuning    *t)
+{
   add_string (b, "name", t->name);
   add_string (b, "uuid", t->uuid);
   add_string (b, "state", kt_vm_state_to_string (kt_vm_get_state (vm)));
@@ -385,9 +518,6 @@ kt_json_show (KtVm *vm)
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
-
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
 }
 
 char *

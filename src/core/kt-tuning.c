@@ -644,11 +644,117 @@ kt_tuning_has_iothread (const KtTuning *self,
 }
 
 /**
+ * kt_tuning_is_numad:
+ *
+ * Whether libvirt asks numad where to put the domain (<vcpu
+ * placement='auto'>, or <numatune> placement='auto', which it follows).
+ */
+gboolean
+kt_tuning_is_numad (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return g_strcmp0 (self->vcpu_placement, "auto") == 0;
+}
+
+/**
+ * kt_tuning_memory_is_numad:
+ *
+ * Whether the memory nodes come from numad: <numatune><memory
+ * placement='auto'>, or no <numatune> under <vcpu placement='auto'>
+ * (libvirt adds one).
+ */
+gboolean
+kt_tuning_memory_is_numad (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->numa_mode != NULL)
+    return g_strcmp0 (self->numa_placement, "auto") == 0;
+  return kt_tuning_is_numad (self);
+}
+
+/**
+ * kt_tuning_vcpu_pin_source:
+ *
+ * Why vCPU @vcpu runs where it does: its <vcpupin>, else numad under
+ * placement='auto' (which ignores <vcpu cpuset>), else the <vcpu cpuset>,
+ * else anywhere.
+ */
+KtPinSource
+kt_tuning_vcpu_pin_source (const KtTuning *self,
+                           guint           vcpu)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  if (kt_tuning_get_vcpupin (self, vcpu) != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+KtPinSource
+kt_tuning_emulator_pin_source (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  if (self->emulatorpin != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+/* An IOThread without <iothreadpin> is placed as a vCPU without a pin:
+ * numad, else <vcpu cpuset>, else anywhere (not where the emulator is) */
+KtPinSource
+kt_tuning_iothread_pin_source (const KtTuning *self,
+                               guint           id)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  if (kt_tuning_get_iothreadpin (self, id) != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+KtCpuset *
+kt_tuning_iothread_allowed (const KtTuning *self,
+                            guint           id,
+                            const KtCpuset *host_cpus)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (host_cpus != NULL, NULL);
+
+  switch (kt_tuning_iothread_pin_source (self, id))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (kt_tuning_get_iothreadpin (self, id));
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
+}
+
+/**
  * kt_tuning_vcpu_allowed:
  * @host_cpus: every CPU of the host
  *
  * Where vCPU @vcpu may run, as libvirt decides: its <vcpupin>, else the
- * <vcpu cpuset>, else anywhere on the host.
+ * <vcpu cpuset>, else anywhere on the host.  Under placement='auto' numad
+ * decides at start-up, which is not known here: anywhere.
  *
  * Returns: (transfer full): the set
  */
@@ -657,17 +763,20 @@ kt_tuning_vcpu_allowed (const KtTuning *self,
                         guint           vcpu,
                         const KtCpuset *host_cpus)
 {
-  const KtCpuset *pin;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  pin = kt_tuning_get_vcpupin (self, vcpu);
-  if (pin != NULL)
-    return kt_cpuset_copy (pin);
-  if (self->vcpu_cpuset != NULL)
-    return kt_cpuset_copy (self->vcpu_cpuset);
-  return kt_cpuset_copy (host_cpus);
+  switch (kt_tuning_vcpu_pin_source (self, vcpu))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (kt_tuning_get_vcpupin (self, vcpu));
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
 }
 
 KtCpuset *
@@ -677,11 +786,49 @@ kt_tuning_emulator_allowed (const KtTuning *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  if (self->emulatorpin != NULL)
-    return kt_cpuset_copy (self->emulatorpin);
-  if (self->vcpu_cpuset != NULL)
-    return kt_cpuset_copy (self->vcpu_cpuset);
-  return kt_cpuset_copy (host_cpus);
+  switch (kt_tuning_emulator_pin_source (self))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (self->emulatorpin);
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
+}
+
+/**
+ * kt_tuning_vcpu_is_online:
+ *
+ * Whether vCPU @vcpu is online (plugged in; at start-up for an inactive
+ * definition): as <vcpus> says, else the first <vcpu current=> ones.
+ */
+gboolean
+kt_tuning_vcpu_is_online (const KtTuning *self,
+                          guint           vcpu)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (vcpu >= self->vcpus)
+    return FALSE;
+  for (guint i = 0; i < self->vcpu_info->len; i++)
+    if (g_array_index (self->vcpu_info, KtVcpuInfo, i).id == vcpu)
+      return g_array_index (self->vcpu_info, KtVcpuInfo, i).enabled;
+  return vcpu < self->current_vcpus;
+}
+
+guint
+kt_tuning_count_online (const KtTuning *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint v = 0; v < self->vcpus; v++)
+    n += kt_tuning_vcpu_is_online (self, v);
+  return n;
 }
 
 const KtGuestCell *
