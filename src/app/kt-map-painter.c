@@ -1995,6 +1995,13 @@ kt_map_paint_overlay (cairo_t               *cr,
       set_color (cr, with_alpha (drop, 0.3));
       fill_rect (&p, &state->drop_target->rect, 4, 0);
     }
+  if (state != NULL && state->drop_cpus != NULL)
+    {
+      /* Every pCPU a multi-vCPU drop spreads over */
+      rects_of_pus (&p, layout, state->drop_cpus);
+      set_color (cr, with_alpha (drop, 0.3));
+      fill_scratch (&p, 4, 0);
+    }
 
   paint_spans (&p, layout, overlay, state);
   paint_chips (&p, overlay, state);
@@ -2051,6 +2058,12 @@ kt_map_paint_overlay (cairo_t               *cr,
     {
       set_color (cr, drop);
       fill_rect (&p, &state->drop_target->rect, 4, 2);
+    }
+  if (state != NULL && state->drop_cpus != NULL)
+    {
+      rects_of_pus (&p, layout, state->drop_cpus);
+      set_color (cr, drop);
+      fill_scratch (&p, 4, 2);
     }
 
   cairo_restore (cr);

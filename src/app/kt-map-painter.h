@@ -42,6 +42,7 @@ typedef struct
   const KtMapBox  *hover;           /* nullable */
   const KtMapBox  *drop_target;     /* nullable */
   gboolean         drop_allowed;
+  const KtCpuset  *drop_cpus;       /* the pCPUs a drop spreads over; nullable */
 } KtMapPaintState;
 
 void       kt_map_style_init_default (KtMapStyle           *style,
