@@ -50,6 +50,9 @@ void       kt_map_style_init_default (KtMapStyle           *style,
 void       kt_map_style_clear        (KtMapStyle           *style);
 KtMapColor kt_map_style_vm_color     (const KtMapStyle     *style,
                                       guint                 vm_index);
+KtMapColor kt_map_style_vm_color_muted (const KtMapStyle   *style,
+                                      guint                 vm_index,
+                                      gboolean              muted);
 
 /* The topology alone: boxes, labels, memory bars, huge page pools.
  * Static until the host changes: the canvas caches it. */
