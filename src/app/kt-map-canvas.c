@@ -1258,6 +1258,9 @@ select_band (KtMapCanvas *self)
       const KtMapChip *chip = g_ptr_array_index (chips, c);
       ChipKey key = chip_key_of (chip);
 
+      /* With a VM selected, the band picks only its chips */
+      if (self->selected_vm != NULL && chip->vm != self->selected_vm)
+        continue;
       if (kt_map_rect_overlaps (&mband, &chip->rect))
         chip_keys_add (self->selection, &key);
     }
@@ -1680,18 +1683,13 @@ key_while_moving (KtMapCanvas     *self,
 }
 
 static gboolean
-on_key_pressed (KtMapCanvas           *self,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                GtkEventControllerKey *controller)
+handle_key (KtMapCanvas     *self,
+            guint            keyval,
+            GdkModifierType  state)
 {
   const GPtrArray *chips;
   int n, step = 0;
 
-  if (self->overlay == NULL)
-    return FALSE;
-  self->kbd_nav = TRUE;
   if (self->kbd_moving)
     return key_while_moving (self, keyval, state);
   if (self->drag_mode == DRAG_PIN)
@@ -1709,22 +1707,12 @@ on_key_pressed (KtMapCanvas           *self,
 
   switch (keyval)
     {
+    /* One Tab stop for the whole map (a roving focus): the arrows move
+     * between chips, Tab leaves */
     case GDK_KEY_Tab:
     case GDK_KEY_KP_Tab:
-      if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
-        return FALSE;
-      step = (state & GDK_SHIFT_MASK) ? -1 : 1;
-      /* Past the last chip, focus leaves the map */
-      if (n == 0 || (step > 0 && self->focus_chip >= n - 1)
-          || (step < 0 && self->focus_chip == 0))
-        return FALSE;
-      break;
-
     case GDK_KEY_ISO_Left_Tab:
-      step = -1;
-      if (n == 0 || self->focus_chip == 0)
-        return FALSE;
-      break;
+      return FALSE;
 
     case GDK_KEY_Right:
     case GDK_KEY_KP_Right:
@@ -1797,10 +1785,30 @@ on_key_pressed (KtMapCanvas           *self,
   return TRUE;
 }
 
+static gboolean
+on_key_pressed (KtMapCanvas           *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *controller)
+{
+  if (self->overlay == NULL || !handle_key (self, keyval, state))
+    return FALSE;
+  /* A key the map used: show where the focus is */
+  self->kbd_nav = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
 static void
 on_focus_enter (KtMapCanvas             *self,
                 GtkEventControllerFocus *focus)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* Tabbed in: show the ring.  A click grabs the focus too, then hides it
+   * (on_drag_begin). */
+  self->kbd_nav = root != NULL && GTK_IS_WINDOW (root) && gtk_window_get_focus_visible (GTK_WINDOW (root));
   if (self->focus_chip < 0 && self->overlay != NULL
       && kt_map_overlay_get_chips (self->overlay)->len > 0)
     set_focus_chip (self, 0);
@@ -1813,6 +1821,7 @@ on_focus_leave (KtMapCanvas             *self,
 {
   if (self->kbd_moving)
     cancel_move (self);
+  self->kbd_nav = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -2303,13 +2312,9 @@ append_frame (GtkSnapshot           *snapshot,
 static gboolean
 focus_visible (KtMapCanvas *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  /* The canvas handles Tab itself, so the window may not have seen the
-   * key that should have made the focus visible */
-  return gtk_widget_has_focus (GTK_WIDGET (self))
-         && (self->kbd_nav || (root != NULL && GTK_IS_WINDOW (root)
-                               && gtk_window_get_focus_visible (GTK_WINDOW (root))));
+  /* Only after a key: a click on the map after some keyboard use
+   * elsewhere leaves no ring behind */
+  return gtk_widget_has_focus (GTK_WIDGET (self)) && self->kbd_nav;
 }
 
 /* The chips being dragged, next to the pointer, and why not here */
@@ -2474,6 +2479,24 @@ write_geometry (KtMapCanvas *self)
       g_string_append_printf (s, "node %d %.0f %.0f\n", node->id, p.x, p.y);
     }
 #undef TO_WINDOW
+
+  /* The selection: "sel VM VCPU" (vCPUs only, each once) */
+  for (guint i = 0; i < self->selection->len; i++)
+    {
+      const ChipKey *key = &g_array_index (self->selection, ChipKey, i);
+
+      if (key->kind == KT_THREAD_VCPU && key->vm != NULL)
+        g_string_append_printf (s, "sel %s %u\n", kt_vm_get_name (key->vm), key->index);
+    }
+
+  /* The keyboard focus ring: "ring VM VCPU" */
+  if (focus_visible (self) && !self->kbd_moving && self->moving->len == 0
+      && get_focus_chip (self) != NULL)
+    {
+      const KtMapChip *chip = get_focus_chip (self);
+
+      g_string_append_printf (s, "ring %s %u\n", kt_vm_get_name (chip->vm), chip->index);
+    }
 
   /* What a drop here would do: "drop allowed|refused CPUS" */
   if (self->moving->len > 0 && self->drop_target != NULL)
