@@ -747,7 +747,8 @@ moving_vcpus (KtMapCanvas  *self,
 }
 
 /* Several vCPUs dropped on one pCPU: where each goes (kt_plan_drop_targets);
- * NULL and why not, or NULL and no error when this is no such drop */
+ * NULL and why not, or NULL and no error when this is no such drop.  On a
+ * group too small for them: NULL and why not. */
 static GPtrArray *
 spread_targets (KtMapCanvas     *self,
                 const KtMapBox  *box,
@@ -756,11 +757,24 @@ spread_targets (KtMapCanvas     *self,
   g_autoptr(GArray) vcpus = NULL;
   KtVm *vm;
 
-  if (box == NULL || box->kind != KT_MAP_BOX_PU || self->plan == NULL)
+  if (box == NULL || self->plan == NULL)
     return NULL;
   vcpus = moving_vcpus (self, &vm);
   if (vcpus->len < 2)
     return NULL;
+  if (box->kind != KT_MAP_BOX_PU)
+    {
+      g_autoptr(KtCpuset) set = box_cpuset (self, box, NULL);
+
+      /* Spread one per pCPU (kt_plan_pin): more vCPUs than pCPUs would
+       * double up */
+      if (set != NULL && kt_cpuset_count (set) < vcpus->len)
+        g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                     ngettext ("%u vCPUs do not fit on %u CPU", "%u vCPUs do not fit on %u CPUs",
+                               kt_cpuset_count (set)),
+                     vcpus->len, kt_cpuset_count (set));
+      return NULL;
+    }
   return kt_plan_drop_targets (self->plan, vm, (const guint *) vcpus->data, vcpus->len, box->id,
                                error);
 }

@@ -15,7 +15,10 @@
 # stop_app and stop_xvfb), DISPLAY once start_xvfb ran, win once
 # wait_main_window ran.  The canvas tells where the chips and CPUs are
 # through KVMTUNE_TEST_GEOMETRY ($tmp/geometry): "chip VM VCPU X Y" and
-# "pu CPU X Y" lines.
+# "pu CPU X Y" lines (centres, window coordinates), "zoom Z", "canvas W H"
+# and "map W H" (pixels), "sel VM VCPU" per selected vCPU, "ring VM VCPU"
+# while the keyboard focus ring shows, and "drop allowed|refused CPUS|-"
+# while something is being moved over a target.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 

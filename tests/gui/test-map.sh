@@ -13,7 +13,9 @@
 #  - with web1 selected, a rubber band over node 1 selects only web1's vCPUs;
 #  - the map is one Tab stop: arrows move the focus ring between chips,
 #    one Tab leaves the map, Shift+Tab comes back to the same chip, and a
-#    click leaves no ring.
+#    click leaves no ring;
+#  - moved from the keyboard, the four show the same spread, and a core
+#    (2 CPUs) is refused for them.
 # The canvas tells where everything is through KVMTUNE_TEST_GEOMETRY.
 # Screenshots go to LOG_DIR/test-map-*.png.
 #
@@ -213,6 +215,22 @@ geom_lacks "ring " || fail "one Tab did not leave the map ($(grep '^ring ' "$tmp
 xdotool key --clearmodifiers shift+Tab
 wait_for 30 geom_has "$ring" || fail "Shift+Tab did not come back to the same chip ($ring)"
 ok "the map is one Tab stop; the arrows move the ring; it comes back where it was"
+
+# The keyboard route: back on web1's vCPU 0, Return moves the four selected;
+# the target starts as their spread from CPU 13, and a core (2 CPUs) is
+# refused for four
+xdotool key --clearmodifiers Left Left
+wait_for 30 geom_has "ring web1 0" || fail "Left Left did not come back to web1's vCPU 0"
+xdotool key --clearmodifiers Return
+wait_for 30 geom_has "drop allowed 12-13,44-45" \
+  || fail "Return on web1's vCPU 0 does not target the four selected vCPUs' spread"
+xdotool key --clearmodifiers shift+Up
+wait_for 30 geom_has "drop refused -" || fail "four vCPUs onto one core (2 CPUs) are not refused"
+screenshot keyboard-refused
+xdotool key --clearmodifiers Escape
+wait_for 30 geom_lacks "drop " || fail "Escape did not cancel the keyboard move"
+spread_done || fail "the cancelled keyboard move moved web1's vCPUs"
+ok "the keyboard move shows the spread, refuses a core too small, and Escape cancels"
 read -r x y <<<"$(chip_xy db-primary 0)"
 click_at "$x" "$y"
 wait_for 30 geom_has "sel db-primary 0" || fail "a click did not select db-primary's vCPU 0"
