@@ -370,7 +370,8 @@ test_fixture_domains (void)
   assert_success (&r);
   image = load_png (out, 1600, 1000, &n_colors);
   kt_map_style_init_default (&style, FALSE);
-  g_assert_true (has_color (image, color_rgb (kt_map_style_vm_color (&style, 0))));
+  /* Domain files are definitions only: drawn as shut off, muted */
+  g_assert_true (has_color (image, color_rgb (kt_map_style_vm_color_muted (&style, 0, TRUE))));
   kt_map_style_clear (&style);
   cairo_surface_destroy (image);
 }
@@ -560,6 +561,73 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+
+static int
+saturation (guint32 rgb)
+{
+  int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+
+  return MAX (r, MAX (g, b)) - MIN (r, MIN (g, b));
+}
+
+/* A shut-off VM's chips are drawn muted, a running VM's in full colour */
+static void
+test_painter_shut_off (void)
+{
+  g_autofree char *demo = demo_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = kt_snapshot_load_file (demo, &error);
+  g_autoptr(KtMapLayout) layout = NULL;
+  g_autoptr(KtMapOverlay) overlay = NULL;
+  const KtMapChip *off = NULL, *on = NULL;
+  cairo_surface_t *image;
+  KtMapStyle style;
+  cairo_t *cr;
+
+  g_assert_no_error (error);
+  layout = kt_map_layout_new (kt_snapshot_get_host (snapshot));
+  overlay = kt_map_overlay_new (snapshot, NULL, layout);
+  for (guint i = 0; i < kt_map_overlay_get_chips (overlay)->len; i++)
+    {
+      const KtMapChip *c = g_ptr_array_index (kt_map_overlay_get_chips (overlay), i);
+
+      if (c->kind != KT_THREAD_VCPU)
+        continue;
+      if (off == NULL && kt_vm_get_state (c->vm) == KT_VM_STATE_SHUTOFF)
+        off = c;
+      if (on == NULL && kt_vm_get_state (c->vm) == KT_VM_STATE_RUNNING)
+        on = c;
+    }
+  g_assert_nonnull (off);   /* build-runner */
+  g_assert_nonnull (on);
+
+  kt_map_style_init_default (&style, FALSE);
+  style.font_family = g_strdup ("Sans");
+  image = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                      (int) kt_map_layout_get_root (layout)->rect.width + 1,
+                                      (int) kt_map_layout_get_root (layout)->rect.height + 1);
+  cr = cairo_create (image);
+  cairo_set_source_rgb (cr, style.window_bg.red, style.window_bg.green, style.window_bg.blue);
+  cairo_paint (cr);
+  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), layout, &style);
+  kt_map_paint_overlay (cr, layout, overlay, &style, NULL);
+  cairo_destroy (cr);
+  cairo_surface_flush (image);
+
+  {
+    guint32 on_px = pixel_at (image, (int) (on->rect.x + 2), (int) (on->rect.y + on->rect.height / 2));
+    guint32 off_px = pixel_at (image, (int) (off->rect.x + 2), (int) (off->rect.y + off->rect.height / 2));
+    guint32 off_full = color_rgb (kt_map_style_vm_color (&style, off->vm_index));
+
+    g_assert_true (near (on_px, color_rgb (kt_map_style_vm_color (&style, on->vm_index))));
+    g_assert_false (near (off_px, off_full));
+    g_assert_true (near (off_px, color_rgb (kt_map_style_vm_color_muted (&style, off->vm_index, TRUE))));
+    g_assert_cmpint (saturation (off_px), <, saturation (off_full) / 2);
+  }
+  cairo_surface_destroy (image);
+  kt_map_style_clear (&style);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -593,6 +661,7 @@ main (int    argc,
   g_test_add_func ("/render/domains", test_fixture_domains);
   g_test_add_func ("/render/errors", test_errors);
   g_test_add_func ("/render/painter/states", test_painter_states);
+  g_test_add_func ("/render/painter/shut-off", test_painter_shut_off);
 
   ret = g_test_run ();
   remove_tree (tmp_dir);

@@ -29,6 +29,19 @@ gboolean    kt_plan_pin            (KtPlan          *self,
                                     guint            n_vcpus,
                                     const KtCpuset  *target,
                                     GError         **error);
+gboolean    kt_plan_pin_each       (KtPlan          *self,
+                                    KtVm            *vm,
+                                    const guint     *vcpus,
+                                    guint            n_vcpus,
+                                    GPtrArray       *targets,
+                                    GError         **error);
+/* Where a drop of @vcpus on the pCPU @cpu puts each (see kt-plan.c) */
+GPtrArray  *kt_plan_drop_targets   (KtPlan          *self,
+                                    KtVm            *vm,
+                                    const guint     *vcpus,
+                                    guint            n_vcpus,
+                                    int              cpu,
+                                    GError         **error);
 gboolean    kt_plan_can_undo       (KtPlan          *self);
 gboolean    kt_plan_can_redo       (KtPlan          *self);
 gboolean    kt_plan_undo           (KtPlan          *self);
