@@ -28,6 +28,7 @@ struct _KtDomain
   xmlDoc     *doc;
   GArray     *spans;        /* KtXmlSpan of <domain> and its children */
   GHashTable *dirty;        /* direct children of <domain> that were edited */
+  gboolean    crlf;         /* its lines end in CR LF */
   gboolean    modified;
   KtTuning   *tuning;       /* cache, dropped on every edit */
 };
@@ -108,6 +109,13 @@ kt_domain_new_from_xml (const char  *xml,
     return NULL;
   self->original = g_strndup (xml, len);
   self->original_len = len;
+  /* libxml2 reads CR LF as LF; written elements get the file's line ends
+   * back (those of its first line) */
+  {
+    const char *nl = memchr (xml, '\n', len);
+
+    self->crlf = nl != NULL && nl > xml && nl[-1] == '\r';
+  }
 
   /* Refuse what is not a domain, or has unreadable tuning, up front */
   tuning = kt_tuning_new_from_node (xmlDocGetRootElement (self->doc), error);
@@ -215,15 +223,32 @@ kt_domain_get_name (KtDomain *self)
 /* Writing ---------------------------------------------------------------- */
 
 static void
-dump_node (GString *out,
-           xmlNode *node)
+dump_node (KtDomain *self,
+           GString  *out,
+           xmlNode  *node)
 {
   xmlBuffer *buf = xmlBufferCreate ();
   xmlSaveCtxt *save = xmlSaveToBuffer (buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
+  const char *text;
+  int len;
 
   xmlSaveTree (save, node);
   xmlSaveClose (save);
-  g_string_append_len (out, (const char *) xmlBufferContent (buf), xmlBufferLength (buf));
+  text = (const char *) xmlBufferContent (buf);
+  len = xmlBufferLength (buf);
+  if (!self->crlf)
+    g_string_append_len (out, text, len);
+  else
+    {
+      /* Every LF libxml2 writes outside markup was a line end (it escapes
+       * a CR of the content as &#13; and LFs in attributes as &#10;) */
+      for (int i = 0; i < len; i++)
+        {
+          if (text[i] == '\n')
+            g_string_append_c (out, '\r');
+          g_string_append_c (out, text[i]);
+        }
+    }
   xmlBufferFree (buf);
 }
 
@@ -255,7 +280,7 @@ kt_domain_to_xml (KtDomain *self)
       /* No usable record of the original (e.g. <domain/>): write it all */
       if (rspan != NULL)
         g_string_append_len (out, self->original, rspan->start);
-      dump_node (out, root);
+      dump_node (self, out, root);
       if (rspan != NULL && rspan->end > 0)
         g_string_append_len (out, self->original + rspan->end, self->original_len - rspan->end);
       return g_string_free (out, FALSE);
@@ -272,7 +297,7 @@ kt_domain_to_xml (KtDomain *self)
           && !g_hash_table_contains (self->dirty, child))
         g_string_append_len (out, self->original + span->start, span->end - span->start);
       else
-        dump_node (out, child);
+        dump_node (self, out, child);
     }
 
   /* </domain> and whatever follows it */
@@ -874,6 +899,15 @@ kt_domain_set_hugepages (KtDomain        *self,
           }
     }
 
+  /* Already so (whatever unit it is written in): nothing to write */
+  if (t->has_hugepages && t->hugepages->len == 1)
+    {
+      const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, 0);
+
+      if (h->size_kib == size_kib && kt_cpuset_same (h->nodeset, nodeset))
+        return TRUE;
+    }
+
   mb = ensure_top (self, "memoryBacking");
   hugepages = ensure_child (self, mb, "hugepages", memory_backing_order);
   /* One page size for the chosen cells replaces what was there */
@@ -953,6 +987,13 @@ kt_domain_set_memtune_hard_limit (KtDomain  *self,
           remove_if_empty (self, memtune);
         }
       return TRUE;
+    }
+  if (limit != NULL)
+    {
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (self);
+
+      if (t->hard_limit_kib == kib)
+        return TRUE;
     }
   memtune = ensure_top (self, "memtune");
   limit = ensure_child (self, memtune, "hard_limit", memtune_order);

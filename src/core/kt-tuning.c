@@ -239,6 +239,9 @@ parse_cputune (KtTuning  *t,
                xmlNode   *cputune,
                GError   **error)
 {
+  g_autoptr(GHashTable) seen_vcpu = NULL;
+  g_autoptr(GHashTable) seen_iothread = NULL;
+
   if (cputune == NULL)
     return TRUE;
   if (!opt_text_int64 (cputune, "shares", &t->shares, error)
@@ -246,6 +249,8 @@ parse_cputune (KtTuning  *t,
       || !opt_text_int64 (cputune, "quota", &t->quota, error))
     return FALSE;
 
+  seen_vcpu = g_hash_table_new (NULL, NULL);
+  seen_iothread = g_hash_table_new (NULL, NULL);
   for (xmlNode *n = cputune->children; n; n = n->next)
     {
       if (n->type != XML_ELEMENT_NODE || n->ns != NULL)
@@ -253,10 +258,25 @@ parse_cputune (KtTuning  *t,
       if (g_str_equal (n->name, "vcpupin") || g_str_equal (n->name, "iothreadpin"))
         {
           gboolean vcpu = g_str_equal (n->name, "vcpupin");
+          GHashTable *seen = vcpu ? seen_vcpu : seen_iothread;
           KtPin pin = { 0, };
 
-          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error)
-              || !prop_cpuset (n, "cpuset", &pin.cpuset, error))
+          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error))
+            return FALSE;
+          /* libvirt refuses these at parse time too (virDomainDefParseXML) */
+          if (!g_hash_table_add (seen, GUINT_TO_POINTER (pin.id)))
+            {
+              if (vcpu)
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <vcpupin> for vCPU %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              else
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <iothreadpin> for IOThread %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              return FALSE;
+            }
+          if (!prop_cpuset (n, "cpuset", &pin.cpuset, error))
             return FALSE;
           if (pin.cpuset == NULL)
             {
