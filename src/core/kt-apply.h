@@ -13,6 +13,7 @@
 #pragma once
 
 #include "kt-connection.h"
+#include "kt-diff.h"
 
 G_BEGIN_DECLS
 
@@ -40,9 +41,5 @@ gboolean     kt_apply_is_empty       (KtApply       *self);
 gboolean     kt_apply_run            (KtApply       *self,
                                       KtConnection  *connection,
                                       GError       **error);
-char        *kt_diff_lines           (const char    *before,
-                                      const char    *after,
-                                      const char    *before_name,
-                                      const char    *after_name);
 
 G_END_DECLS
