@@ -31,6 +31,14 @@ struct _KtDomain
   gboolean    crlf;         /* its lines end in CR LF */
   gboolean    modified;
   KtTuning   *tuning;       /* cache, dropped on every edit */
+  guint       n_vcpus;      /* <vcpu>, which no setter changes */
+
+  /* <vcpupin> by vCPU, so that pinning thousands of vCPUs is linear;
+   * built on the first pin, NULL until then or when unusable */
+  GPtrArray  *pins;
+  xmlNode    *last_pin;     /* the last <vcpupin> in document order */
+  int         max_pin;      /* highest vCPU with a <vcpupin>, -1 */
+  gboolean    pins_unusable; /* a <vcpupin> the index cannot hold */
 };
 
 G_DEFINE_FINAL_TYPE (KtDomain, kt_domain, G_TYPE_OBJECT)
@@ -72,6 +80,7 @@ kt_domain_finalize (GObject *object)
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->tuning, kt_tuning_unref);
+  g_clear_pointer (&self->pins, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kt_domain_parent_class)->finalize (object);
 }
@@ -121,6 +130,7 @@ kt_domain_new_from_xml (const char  *xml,
   tuning = kt_tuning_new_from_node (xmlDocGetRootElement (self->doc), error);
   if (tuning == NULL)
     return NULL;
+  self->n_vcpus = tuning->vcpus;
   self->tuning = g_steal_pointer (&tuning);
 
   return g_steal_pointer (&self);
@@ -208,6 +218,18 @@ kt_domain_get_tuning (KtDomain *self)
         g_error ("Edited domain no longer parses: %s", error->message);
     }
   return kt_tuning_ref (self->tuning);
+}
+
+/**
+ * kt_domain_get_n_vcpus:
+ *
+ * Returns: the number of vCPUs (<vcpu>), without parsing the tuning again
+ */
+guint
+kt_domain_get_n_vcpus (KtDomain *self)
+{
+  g_return_val_if_fail (KT_IS_DOMAIN (self), 0);
+  return self->n_vcpus;
 }
 
 const char *
@@ -444,6 +466,9 @@ insert_element (KtDomain *self,
   mark_dirty (self, elem);
 }
 
+static void pins_forget (KtDomain *self,
+                         xmlNode  *pin);
+
 static void
 remove_element (KtDomain *self,
                 xmlNode  *elem)
@@ -451,6 +476,7 @@ remove_element (KtDomain *self,
   xmlNode *parent = elem->parent;
   xmlNode *prev = elem->prev;
 
+  pins_forget (self, elem);
   mark_dirty (self, elem);
   if (parent == kt_domain_get_root (self))
     g_hash_table_remove (self->dirty, elem);
@@ -605,6 +631,168 @@ sorted_insertion_point (xmlNode            *parent,
   return insertion_point (parent, name, order);
 }
 
+/* The <vcpupin> index ------------------------------------------------------ */
+
+static gboolean
+is_vcpupin (xmlNode *node)
+{
+  return node != NULL && node->type == XML_ELEMENT_NODE && node->ns == NULL
+         && g_str_equal ((const char *) node->name, "vcpupin");
+}
+
+static gboolean
+pin_vcpu (xmlNode *pin,
+          guint64 *vcpu)
+{
+  g_autofree char *v = kt_xml_prop (pin, "vcpu");
+
+  return v != NULL && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, vcpu, NULL);
+}
+
+/* Builds the index, once; FALSE when the pins are such that it cannot
+ * stand for them (then the setters search the document) */
+static gboolean
+pins_ensure (KtDomain *self)
+{
+  xmlNode *cputune;
+
+  if (self->pins != NULL)
+    return TRUE;
+  if (self->pins_unusable)
+    return FALSE;
+
+  self->pins = g_ptr_array_new ();
+  g_ptr_array_set_size (self->pins, self->n_vcpus);
+  self->last_pin = NULL;
+  self->max_pin = -1;
+  cputune = kt_xml_child (kt_domain_get_root (self), "cputune");
+  for (xmlNode *c = cputune ? cputune->children : NULL; c; c = c->next)
+    {
+      guint64 v;
+
+      if (!is_vcpupin (c))
+        continue;
+      if (!pin_vcpu (c, &v) || v >= self->n_vcpus || self->pins->pdata[v] != NULL)
+        {
+          self->pins_unusable = TRUE;
+          g_clear_pointer (&self->pins, g_ptr_array_unref);
+          return FALSE;
+        }
+      self->pins->pdata[v] = c;
+      self->last_pin = c;
+      self->max_pin = MAX (self->max_pin, (int) v);
+    }
+  return TRUE;
+}
+
+/* @pin is about to go: out of the index with it */
+static void
+pins_forget (KtDomain *self,
+             xmlNode  *pin)
+{
+  guint64 v;
+
+  if (self->pins == NULL)
+    return;
+  if (!is_vcpupin (pin))
+    {
+      /* <cputune> (or <domain>) itself: start again when needed */
+      for (xmlNode *n = self->last_pin; n; n = n->parent)
+        if (n == pin)
+          {
+            g_clear_pointer (&self->pins, g_ptr_array_unref);
+            return;
+          }
+      return;
+    }
+  if (!pin_vcpu (pin, &v) || v >= self->pins->len || self->pins->pdata[v] != pin)
+    return;
+  self->pins->pdata[v] = NULL;
+  if (pin == self->last_pin)
+    {
+      xmlNode *prev = pin->prev;
+
+      while (prev != NULL && !is_vcpupin (prev))
+        prev = prev->prev;
+      self->last_pin = prev;
+    }
+  while (self->max_pin >= 0 && self->pins->pdata[self->max_pin] == NULL)
+    self->max_pin--;
+}
+
+static void
+pins_add (KtDomain *self,
+          guint     vcpu,
+          xmlNode  *pin)
+{
+  xmlNode *n;
+
+  if (self->pins == NULL)
+    return;
+  self->pins->pdata[vcpu] = pin;
+  self->max_pin = MAX (self->max_pin, (int) vcpu);
+  /* Last in the document unless another <vcpupin> follows it */
+  for (n = pin->next; n != NULL && !is_vcpupin (n); n = n->next)
+    ;
+  if (n == NULL)
+    self->last_pin = pin;
+}
+
+/* Where a new <vcpupin> for @vcpu goes: in front of the next higher one,
+ * else after the last one, else where libvirt writes them */
+static xmlNode *
+pins_insertion_point (KtDomain *self,
+                      xmlNode  *cputune,
+                      guint     vcpu)
+{
+  if ((int) vcpu < self->max_pin)
+    for (guint v = vcpu + 1; v <= (guint) self->max_pin; v++)
+      if (self->pins->pdata[v] != NULL)
+        return self->pins->pdata[v];
+  if (self->last_pin != NULL)
+    {
+      for (xmlNode *n = self->last_pin->next; n; n = n->next)
+        if (n->type == XML_ELEMENT_NODE)
+          return n;
+      return NULL;
+    }
+  return insertion_point (cputune, "vcpupin", cputune_order);
+}
+
+static gboolean
+set_vcpu_pin (KtDomain       *self,
+              guint           vcpu,
+              const KtCpuset *cpuset)
+{
+  xmlNode *cputune, *pin;
+
+  g_assert (self->pins != NULL);
+  pin = self->pins->pdata[vcpu];
+  if (cpuset == NULL)
+    {
+      if (pin != NULL)
+        {
+          cputune = pin->parent;
+          remove_element (self, pin);
+          remove_if_empty (self, cputune);
+        }
+      return TRUE;
+    }
+  if (pin == NULL)
+    {
+      char num[16];
+
+      cputune = ensure_top (self, "cputune");
+      pin = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "vcpupin", NULL);
+      g_snprintf (num, sizeof num, "%u", vcpu);
+      xmlSetProp (pin, (const xmlChar *) "vcpu", (const xmlChar *) num);
+      insert_element (self, cputune, pin, pins_insertion_point (self, cputune, vcpu));
+      pins_add (self, vcpu, pin);
+    }
+  set_prop_cpuset (self, pin, "cpuset", cpuset);
+  return TRUE;
+}
+
 static gboolean
 set_pin (KtDomain       *self,
          const char     *element,
@@ -664,19 +852,21 @@ kt_domain_set_vcpupin (KtDomain        *self,
                        const KtCpuset  *cpuset,
                        GError         **error)
 {
-  g_autoptr(KtTuning) t = NULL;
-
   g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
 
-  t = kt_domain_get_tuning (self);
-  if (vcpu >= t->vcpus)
+  /* No kt_domain_get_tuning () here: after an edit it parses the whole
+   * domain again, and pinning every vCPU would be quadratic */
+  if (vcpu >= self->n_vcpus)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("Domain “%s” has no vCPU %u (it has %u)"), t->name, vcpu, t->vcpus);
+                   _("Domain “%s” has no vCPU %u (it has %u)"), kt_domain_get_name (self),
+                   vcpu, self->n_vcpus);
       return FALSE;
     }
   if (!check_cpuset (cpuset, error))
     return FALSE;
+  if (pins_ensure (self))
+    return set_vcpu_pin (self, vcpu, cpuset);
   return set_pin (self, "vcpupin", "vcpu", vcpu, cpuset);
 }
 

@@ -234,6 +234,15 @@ opt_scaled (xmlNode     *parent,
   return TRUE;
 }
 
+static int
+compare_pins (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = ((const KtPin *) a)->id, y = ((const KtPin *) b)->id;
+
+  return x < y ? -1 : x > y;
+}
+
 static gboolean
 parse_cputune (KtTuning  *t,
                xmlNode   *cputune,
@@ -308,6 +317,9 @@ parse_cputune (KtTuning  *t,
           g_array_append_val (t->vcpusched, s);
         }
     }
+  /* By id, whatever the document's order (lookups rely on it) */
+  g_array_sort (t->vcpupin, compare_pins);
+  g_array_sort (t->iothreadpin, compare_pins);
   return TRUE;
 }
 
@@ -611,16 +623,35 @@ kt_tuning_new_from_node (xmlNode  *domain,
   return g_steal_pointer (&t);
 }
 
+/* Pins are sorted by id (and unique): a lookup is a binary search, so
+ * that going over thousands of vCPUs stays linear */
+static const KtCpuset *
+find_pin (const GArray *pins,
+          guint         id)
+{
+  guint lo = 0, hi = pins->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const KtPin *p = &g_array_index (pins, KtPin, mid);
+
+      if (p->id == id)
+        return p->cpuset;
+      if (p->id < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
 const KtCpuset *
 kt_tuning_get_vcpupin (const KtTuning *self,
                        guint           vcpu)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->vcpupin->len; i++)
-    if (g_array_index (self->vcpupin, KtPin, i).id == vcpu)
-      return g_array_index (self->vcpupin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->vcpupin, vcpu);
 }
 
 const KtCpuset *
@@ -628,11 +659,7 @@ kt_tuning_get_iothreadpin (const KtTuning *self,
                            guint           id)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->iothreadpin->len; i++)
-    if (g_array_index (self->iothreadpin, KtPin, i).id == id)
-      return g_array_index (self->iothreadpin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->iothreadpin, id);
 }
 
 gboolean
