@@ -10,6 +10,8 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <libxml/xmlerror.h>
+#include <libxml/globals.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -397,6 +399,58 @@ test_noop_api (void)
   }
 }
 
+/* mode= left out is strict: setting strict changes nothing */
+static void
+test_noop_numa_mode (void)
+{
+  static const char xml[] =
+    "<domain type='kvm'><name>n</name><memory unit='KiB'>1048576</memory><vcpu>2</vcpu>"
+    "<numatune><memory nodeset='0'/><memnode cellid='0' nodeset='0'/></numatune>"
+    "<cpu><numa><cell id='0' cpus='0-1' memory='1048576'/></numa></cpu></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtDomain) d = kt_domain_new_from_xml (xml, -1, &error);
+  g_autoptr(KtCpuset) zero = kt_cpuset_parse ("0", NULL);
+
+  g_assert_no_error (error);
+  g_assert_true (kt_domain_set_numatune (d, "strict", NULL, &error));
+  g_assert_true (kt_domain_set_numatune (d, NULL, zero, &error));
+  g_assert_true (kt_domain_set_memnode (d, 0, NULL, zero, &error));
+  g_assert_true (kt_domain_set_memnode (d, 0, "strict", zero, &error));
+  g_assert_no_error (error);
+  g_assert_false (kt_domain_is_modified (d));
+  g_assert_true (kt_domain_set_numatune (d, "interleave", NULL, &error));
+  g_assert_true (kt_domain_is_modified (d));
+}
+
+/* Parsing leaves the caller's libxml2 error handler as it found it, and
+ * libxml2 reports nothing to it (nor to stderr) */
+static int handler_calls;
+
+static void
+count_errors (void     *ctx,
+              xmlError *err)
+{
+  handler_calls++;
+}
+
+static void
+test_error_handler_kept (void)
+{
+  static const char bad[] = "<domain><name>x</name></domian>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtDomain) d = NULL;
+  int marker;
+
+  xmlSetStructuredErrorFunc (&marker, count_errors);
+  d = kt_domain_new_from_xml (bad, -1, &error);
+  g_assert_null (d);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_XML, "line 1");
+  g_assert_cmpint (handler_calls, ==, 0);
+  g_assert_true (xmlStructuredError == count_errors);
+  g_assert_true (xmlStructuredErrorContext == &marker);
+  xmlSetStructuredErrorFunc (NULL, NULL);
+}
+
 /* "Nothing to change" writes nothing: not even the same bytes again */
 static void
 test_noop_hugepages_cli (void)
@@ -441,6 +495,8 @@ main (int   argc,
   g_test_add_func ("/encoding/duplicate-pins", test_duplicate_pins);
   g_test_add_func ("/encoding/noop/api", test_noop_api);
   g_test_add_func ("/encoding/noop/hugepages-cli", test_noop_hugepages_cli);
+  g_test_add_func ("/encoding/noop/numa-mode", test_noop_numa_mode);
+  g_test_add_func ("/encoding/libxml2-handler-kept", test_error_handler_kept);
 
   return g_test_run ();
 }

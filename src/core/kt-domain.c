@@ -928,6 +928,17 @@ kt_numa_mode_is_valid (const char *mode)
          || g_strcmp0 (mode, "preferred") == 0 || g_strcmp0 (mode, "restrictive") == 0;
 }
 
+/* mode= of <memory> and <memnode>: strict when left out, which stays so */
+static void
+set_numa_mode (KtDomain   *self,
+               xmlNode    *node,
+               const char *mode)
+{
+  if (g_str_equal (mode, "strict") && !xmlHasProp (node, (const xmlChar *) "mode"))
+    return;
+  set_prop (self, node, "mode", mode);
+}
+
 static gboolean
 check_numa_mode (const char  *mode,
                  GError     **error)
@@ -976,7 +987,7 @@ kt_domain_set_numatune (KtDomain        *self,
   numatune = ensure_top (self, "numatune");
   memory = ensure_child (self, numatune, "memory", numatune_order);
   if (mode != NULL)
-    set_prop (self, memory, "mode", mode);
+    set_numa_mode (self, memory, mode);
   if (nodeset != NULL)
     {
       /* A nodeset is static placement */
@@ -1028,11 +1039,13 @@ kt_domain_set_memnode (KtDomain        *self,
       memnode = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "memnode", NULL);
       g_snprintf (num, sizeof num, "%u", cellid);
       xmlSetProp (memnode, (const xmlChar *) "cellid", (const xmlChar *) num);
+      /* libvirt writes the mode of a memnode */
+      xmlSetProp (memnode, (const xmlChar *) "mode", (const xmlChar *) (mode ? mode : "strict"));
       insert_element (self, numatune, memnode,
                       sorted_insertion_point (numatune, "memnode", "cellid", cellid,
                                               numatune_order));
     }
-  set_prop (self, memnode, "mode", mode ? mode : "strict");
+  set_numa_mode (self, memnode, mode ? mode : "strict");
   set_prop_cpuset (self, memnode, "nodeset", nodeset);
   return TRUE;
 }

@@ -336,6 +336,8 @@ kt_xml_parse (const char  *data,
   xmlDoc *doc = NULL;
   xmlStructuredErrorFunc old_serror;
   void *old_serror_ctx;
+  xmlGenericErrorFunc old_generic;
+  void *old_generic_ctx;
   int rc;
 
   g_return_val_if_fail (data != NULL, NULL);
@@ -390,8 +392,12 @@ kt_xml_parse (const char  *data,
 
   old_serror = xmlStructuredError;
   old_serror_ctx = xmlStructuredErrorContext;
+  old_generic = xmlGenericError;
+  old_generic_ctx = xmlGenericErrorContext;
   xmlSetStructuredErrorFunc (&st, on_global_error);
+  xmlSetGenericErrorFunc (NULL, ignore_message);
   rc = xmlParseChunk (ctxt, data, (int) len, 1);
+  xmlSetGenericErrorFunc (old_generic_ctx, old_generic);
   xmlSetStructuredErrorFunc (old_serror_ctx, old_serror);
 
   if (st.saw_doctype)
