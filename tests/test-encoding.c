@@ -355,7 +355,8 @@ test_duplicate_pins (void)
     { "<vcpu>4</vcpu><cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='00' cpuset='1'/>"
       "</cputune>", "Duplicate <vcpupin> for vCPU 0" },
     { "<iothreads>2</iothreads><cputune><iothreadpin iothread='1' cpuset='0'/>"
-      "<iothreadpin iothread='1' cpuset='1'/></cputune>", "Duplicate <iothreadpin> for IOThread 1" },
+      "<iothreadpin iothread='1' cpuset='1'/></cputune>",
+      "Duplicate <iothreadpin> for IOThread 1" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bodies); i++)

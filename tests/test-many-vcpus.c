@@ -134,6 +134,31 @@ test_unsorted_document (void)
   g_assert_cmpint (kt_cpuset_first (kt_tuning_get_vcpupin (t, 5)), ==, 5);
 }
 
+/* Numbers with blanks around them read as the parser reads them: the
+ * setter changes that element rather than adding a second one */
+static void
+test_blank_numbers (void)
+{
+  g_autofree char *xml = domain_xml (4, "  <iothreads>2</iothreads>\n  <cputune>\n"
+                                        "    <vcpupin vcpu=' 1 ' cpuset='0'/>\n"
+                                        "    <iothreadpin iothread=' 2' cpuset='0'/>\n"
+                                        "  </cputune>\n");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtDomain) d = kt_domain_new_from_xml (xml, -1, &error);
+  g_autoptr(KtCpuset) three = kt_test_parse_set ("3");
+  g_autoptr(KtTuning) t = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (kt_domain_set_vcpupin (d, 1, three, &error));
+  g_assert_true (kt_domain_set_iothreadpin (d, 2, three, &error));
+  g_assert_no_error (error);
+  t = kt_domain_get_tuning (d);
+  g_assert_cmpuint (t->vcpupin->len, ==, 1);
+  g_assert_cmpuint (t->iothreadpin->len, ==, 1);
+  g_assert_cmpint (kt_cpuset_first (kt_tuning_get_vcpupin (t, 1)), ==, 3);
+  g_assert_cmpint (kt_cpuset_first (kt_tuning_get_iothreadpin (t, 2)), ==, 3);
+}
+
 /* Every vCPU of a 16,384-vCPU domain, pinned and unpinned both ways */
 static void
 test_pin_all (void)
@@ -230,6 +255,7 @@ main (int   argc,
 
   g_test_add_func ("/many-vcpus/index-matches-search", test_index_matches_search);
   g_test_add_func ("/many-vcpus/unsorted-document", test_unsorted_document);
+  g_test_add_func ("/many-vcpus/blank-numbers", test_blank_numbers);
   g_test_add_func ("/many-vcpus/pin-all", test_pin_all);
   g_test_add_func ("/many-vcpus/plan", test_plan_many);
 

@@ -584,6 +584,16 @@ remove_if_empty (KtDomain *self,
   remove_element (self, node);
 }
 
+/* A number attribute read as KtTuning reads it (blanks around allowed),
+ * so that a setter finds the very element the parser saw */
+static gboolean
+attr_uint (xmlNode    *node,
+           const char *attr,
+           guint64    *value)
+{
+  return kt_xml_prop_bounded (node, attr, G_MAXUINT, value, NULL);
+}
+
 static xmlNode *
 find_by_uint_attr (xmlNode    *parent,
                    const char *name,
@@ -592,10 +602,9 @@ find_by_uint_attr (xmlNode    *parent,
 {
   for (xmlNode *c = kt_xml_child (parent, name); c; c = kt_xml_next_named (c->next, name))
     {
-      g_autofree char *v = kt_xml_prop (c, attr);
       guint64 u;
 
-      if (v && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, &u, NULL) && u == value)
+      if (attr_uint (c, attr, &u) && u == value)
         return c;
     }
   return NULL;
@@ -613,10 +622,9 @@ sorted_insertion_point (xmlNode            *parent,
 
   for (xmlNode *c = kt_xml_child (parent, name); c; c = kt_xml_next_named (c->next, name))
     {
-      g_autofree char *v = kt_xml_prop (c, attr);
       guint64 u;
 
-      if (v && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, &u, NULL) && u > value)
+      if (attr_uint (c, attr, &u) && u > value)
         return c;
       last_same = c;
     }
@@ -644,9 +652,7 @@ static gboolean
 pin_vcpu (xmlNode *pin,
           guint64 *vcpu)
 {
-  g_autofree char *v = kt_xml_prop (pin, "vcpu");
-
-  return v != NULL && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, vcpu, NULL);
+  return attr_uint (pin, "vcpu", vcpu);
 }
 
 /* Builds the index, once; FALSE when the pins are such that it cannot

@@ -270,14 +270,16 @@ kt_xml_check_text (const char  *data,
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
                    _("The %s is encoded in UTF-16 or UTF-32; KvmTune edits only UTF-8 "
-                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"), what);
+                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"),
+                   what);
       return FALSE;
     }
   if (len >= 4 && u[0] == 0x4C && u[1] == 0x6F && u[2] == 0xA7 && u[3] == 0x94)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
                    _("The %s is encoded in EBCDIC; KvmTune edits only UTF-8 "
-                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"), what);
+                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"),
+                   what);
       return FALSE;
     }
   if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
