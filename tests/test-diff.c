@@ -178,6 +178,24 @@ test_random_small (void)
     }
 }
 
+/* Unrelated texts over a few distinct lines: long searches, cut short by
+ * the cost bound; the diff must still be right */
+static void
+test_random_expensive (void)
+{
+  g_autoptr(GRand) r = g_rand_new_with_seed (133);
+
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *a = random_text (r, g_rand_int_range (r, 500, 4000),
+                                        g_rand_int_range (r, 2, 6));
+      g_autofree char *b = random_text (r, g_rand_int_range (r, 500, 4000),
+                                        g_rand_int_range (r, 2, 6));
+
+      check_pair (a, b, FALSE);
+    }
+}
+
 /* Large ones: still correct; a one-line change is one small hunk */
 static void
 test_large (void)
@@ -208,6 +226,7 @@ main (int   argc,
 
   g_test_add_func ("/diff/format", test_format);
   g_test_add_func ("/diff/random-small", test_random_small);
+  g_test_add_func ("/diff/random-expensive", test_random_expensive);
   g_test_add_func ("/diff/large", test_large);
 
   return g_test_run ();

@@ -245,6 +245,13 @@ compare (Ctx  *c,
           Part left, right;
 
           split_point (c, p.xoff, p.xlim, p.yoff, p.ylim, &xmid, &ymid);
+          if ((xmid == p.xoff && ymid == p.yoff) || (xmid == p.xlim && ymid == p.ylim))
+            {
+              /* No progress (cannot happen, but never loop): all changed */
+              memset (c->a_changed + p.xoff, 1, p.xlim - p.xoff);
+              memset (c->b_changed + p.yoff, 1, p.ylim - p.yoff);
+              continue;
+            }
           left = (Part) { p.xoff, xmid, p.yoff, ymid };
           right = (Part) { xmid, p.xlim, ymid, p.ylim };
           g_array_append_val (todo, left);
