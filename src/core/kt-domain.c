@@ -17,6 +17,7 @@
 
 #include "kt-domain.h"
 #include "kt-error.h"
+#include "kt-pin-index.h"
 #include "kt-xml.h"
 
 struct _KtDomain
@@ -35,10 +36,8 @@ struct _KtDomain
 
   /* <vcpupin> by vCPU, so that pinning thousands of vCPUs is linear;
    * built on the first pin, NULL until then or when unusable */
-  GPtrArray  *pins;
-  xmlNode    *last_pin;     /* the last <vcpupin> in document order */
-  int         max_pin;      /* highest vCPU with a <vcpupin>, -1 */
-  gboolean    pins_unusable; /* a <vcpupin> the index cannot hold */
+  KtPinIndex *pins;
+  gboolean    pins_unusable; /* a <vcpupin> the index cannot stand for */
 };
 
 G_DEFINE_FINAL_TYPE (KtDomain, kt_domain, G_TYPE_OBJECT)
@@ -80,7 +79,7 @@ kt_domain_finalize (GObject *object)
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->tuning, kt_tuning_unref);
-  g_clear_pointer (&self->pins, g_ptr_array_unref);
+  g_clear_pointer (&self->pins, kt_pin_index_free);
 
   G_OBJECT_CLASS (kt_domain_parent_class)->finalize (object);
 }
@@ -466,9 +465,6 @@ insert_element (KtDomain *self,
   mark_dirty (self, elem);
 }
 
-static void pins_forget (KtDomain *self,
-                         xmlNode  *pin);
-
 static void
 remove_element (KtDomain *self,
                 xmlNode  *elem)
@@ -476,7 +472,8 @@ remove_element (KtDomain *self,
   xmlNode *parent = elem->parent;
   xmlNode *prev = elem->prev;
 
-  pins_forget (self, elem);
+  if (self->pins != NULL && !kt_pin_index_forget (self->pins, elem))
+    g_clear_pointer (&self->pins, kt_pin_index_free);
   mark_dirty (self, elem);
   if (parent == kt_domain_get_root (self))
     g_hash_table_remove (self->dirty, elem);
@@ -639,130 +636,20 @@ sorted_insertion_point (xmlNode            *parent,
   return insertion_point (parent, name, order);
 }
 
-/* The <vcpupin> index ------------------------------------------------------ */
-
-static gboolean
-is_vcpupin (xmlNode *node)
-{
-  return node != NULL && node->type == XML_ELEMENT_NODE && node->ns == NULL
-         && g_str_equal ((const char *) node->name, "vcpupin");
-}
-
-static gboolean
-pin_vcpu (xmlNode *pin,
-          guint64 *vcpu)
-{
-  return attr_uint (pin, "vcpu", vcpu);
-}
+/* The <vcpupin> index (kt-pin-index.c) ------------------------------------ */
 
 /* Builds the index, once; FALSE when the pins are such that it cannot
  * stand for them (then the setters search the document) */
 static gboolean
 pins_ensure (KtDomain *self)
 {
-  xmlNode *cputune;
-
-  if (self->pins != NULL)
-    return TRUE;
-  if (self->pins_unusable)
-    return FALSE;
-
-  self->pins = g_ptr_array_new ();
-  g_ptr_array_set_size (self->pins, self->n_vcpus);
-  self->last_pin = NULL;
-  self->max_pin = -1;
-  cputune = kt_xml_child (kt_domain_get_root (self), "cputune");
-  for (xmlNode *c = cputune ? cputune->children : NULL; c; c = c->next)
+  if (self->pins == NULL && !self->pins_unusable)
     {
-      guint64 v;
-
-      if (!is_vcpupin (c))
-        continue;
-      if (!pin_vcpu (c, &v) || v >= self->n_vcpus || self->pins->pdata[v] != NULL)
-        {
-          self->pins_unusable = TRUE;
-          g_clear_pointer (&self->pins, g_ptr_array_unref);
-          return FALSE;
-        }
-      self->pins->pdata[v] = c;
-      self->last_pin = c;
-      self->max_pin = MAX (self->max_pin, (int) v);
+      self->pins = kt_pin_index_new (kt_xml_child (kt_domain_get_root (self), "cputune"),
+                                     self->n_vcpus);
+      self->pins_unusable = self->pins == NULL;
     }
-  return TRUE;
-}
-
-/* @pin is about to go: out of the index with it */
-static void
-pins_forget (KtDomain *self,
-             xmlNode  *pin)
-{
-  guint64 v;
-
-  if (self->pins == NULL)
-    return;
-  if (!is_vcpupin (pin))
-    {
-      /* <cputune> (or <domain>) itself: start again when needed */
-      for (xmlNode *n = self->last_pin; n; n = n->parent)
-        if (n == pin)
-          {
-            g_clear_pointer (&self->pins, g_ptr_array_unref);
-            return;
-          }
-      return;
-    }
-  if (!pin_vcpu (pin, &v) || v >= self->pins->len || self->pins->pdata[v] != pin)
-    return;
-  self->pins->pdata[v] = NULL;
-  if (pin == self->last_pin)
-    {
-      xmlNode *prev = pin->prev;
-
-      while (prev != NULL && !is_vcpupin (prev))
-        prev = prev->prev;
-      self->last_pin = prev;
-    }
-  while (self->max_pin >= 0 && self->pins->pdata[self->max_pin] == NULL)
-    self->max_pin--;
-}
-
-static void
-pins_add (KtDomain *self,
-          guint     vcpu,
-          xmlNode  *pin)
-{
-  xmlNode *n;
-
-  if (self->pins == NULL)
-    return;
-  self->pins->pdata[vcpu] = pin;
-  self->max_pin = MAX (self->max_pin, (int) vcpu);
-  /* Last in the document unless another <vcpupin> follows it */
-  for (n = pin->next; n != NULL && !is_vcpupin (n); n = n->next)
-    ;
-  if (n == NULL)
-    self->last_pin = pin;
-}
-
-/* Where a new <vcpupin> for @vcpu goes: in front of the next higher one,
- * else after the last one, else where libvirt writes them */
-static xmlNode *
-pins_insertion_point (KtDomain *self,
-                      xmlNode  *cputune,
-                      guint     vcpu)
-{
-  if ((int) vcpu < self->max_pin)
-    for (guint v = vcpu + 1; v <= (guint) self->max_pin; v++)
-      if (self->pins->pdata[v] != NULL)
-        return self->pins->pdata[v];
-  if (self->last_pin != NULL)
-    {
-      for (xmlNode *n = self->last_pin->next; n; n = n->next)
-        if (n->type == XML_ELEMENT_NODE)
-          return n;
-      return NULL;
-    }
-  return insertion_point (cputune, "vcpupin", cputune_order);
+  return self->pins != NULL;
 }
 
 static gboolean
@@ -772,8 +659,7 @@ set_vcpu_pin (KtDomain       *self,
 {
   xmlNode *cputune, *pin;
 
-  g_assert (self->pins != NULL);
-  pin = self->pins->pdata[vcpu];
+  pin = kt_pin_index_lookup (self->pins, vcpu);
   if (cpuset == NULL)
     {
       if (pin != NULL)
@@ -786,14 +672,17 @@ set_vcpu_pin (KtDomain       *self,
     }
   if (pin == NULL)
     {
+      xmlNode *before;
       char num[16];
 
       cputune = ensure_top (self, "cputune");
       pin = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "vcpupin", NULL);
       g_snprintf (num, sizeof num, "%u", vcpu);
       xmlSetProp (pin, (const xmlChar *) "vcpu", (const xmlChar *) num);
-      insert_element (self, cputune, pin, pins_insertion_point (self, cputune, vcpu));
-      pins_add (self, vcpu, pin);
+      if (!kt_pin_index_insertion_point (self->pins, vcpu, &before))
+        before = insertion_point (cputune, "vcpupin", cputune_order);
+      insert_element (self, cputune, pin, before);
+      kt_pin_index_add (self->pins, vcpu, pin);
     }
   set_prop_cpuset (self, pin, "cpuset", cpuset);
   return TRUE;
