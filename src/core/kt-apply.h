@@ -13,6 +13,7 @@
 #pragma once
 
 #include "kt-connection.h"
+#include "kt-diff.h"
 #include "kt-journal.h"
 
 G_BEGIN_DECLS
@@ -66,10 +67,5 @@ KtApply     *kt_apply_new_recovery   (KtJournal     *journal,
 char        *kt_apply_journal_status (KtJournal     *journal,
                                       KtConnection  *connection,
                                       GError       **error);
-
-char        *kt_diff_lines           (const char    *before,
-                                      const char    *after,
-                                      const char    *before_name,
-                                      const char    *after_name);
 
 G_END_DECLS

@@ -215,13 +215,12 @@ set_pin (KtVm           *vm,
   for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(KtTuning) t = NULL;
 
       if (defs[i] == NULL)
         continue;
-      t = kt_domain_get_tuning (defs[i]);
-      /* A live definition may have fewer vCPUs than the inactive one */
-      if (vcpu >= t->vcpus)
+      /* A live definition may have fewer vCPUs than the inactive one
+       * (not kt_domain_get_tuning (): after an edit it parses it all) */
+      if (vcpu >= kt_domain_get_n_vcpus (defs[i]))
         continue;
       if (!kt_domain_set_vcpupin (defs[i], vcpu, cpuset, &error))
         g_critical ("Pin checked beforehand failed: %s", error->message);
@@ -524,24 +523,31 @@ check_vcpus (KtPlan       *self,
   return TRUE;
 }
 
-/* One undo step: @vcpus[i] onto @sets[i] */
+/* One undo step: @vcpus[i] onto @sets[i].  Where each vCPU was before
+ * the step comes from @t, read once: asking the edited domain again after
+ * every pin would parse it again every time (quadratic in the vCPUs) */
 static void
 pin_step (KtPlan          *self,
           KtVm            *vm,
+          KtTuning        *t,
           const guint     *vcpus,
           guint            n_vcpus,
           GPtrArray       *sets)
 {
   g_autoptr(GPtrArray) step = step_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
   for (guint i = 0; i < n_vcpus; i++)
     {
       Edit *e = g_new0 (Edit, 1);
       g_autofree char *key = key_for (kt_vm_get_name (vm), vcpus[i]);
+      Edit *earlier = g_hash_table_lookup (seen, GUINT_TO_POINTER (vcpus[i]));
+      const KtCpuset *before = earlier ? earlier->after : kt_tuning_get_vcpupin (t, vcpus[i]);
 
       e->vm = g_strdup (kt_vm_get_name (vm));
       e->vcpu = vcpus[i];
-      e->before = current_pin (vm, vcpus[i]);
+      e->before = before ? kt_cpuset_copy (before) : NULL;
+      g_hash_table_insert (seen, GUINT_TO_POINTER (vcpus[i]), e);
       e->after = kt_cpuset_copy (g_ptr_array_index (sets, i));
       if (!g_hash_table_contains (self->originals, key))
         g_hash_table_insert (self->originals, g_steal_pointer (&key),
@@ -605,7 +611,7 @@ kt_plan_pin (KtPlan          *self,
   else
     sets = spread (host, t, n_vcpus, target);
 
-  pin_step (self, vm, vcpus, n_vcpus, sets);
+  pin_step (self, vm, t, vcpus, n_vcpus, sets);
   return TRUE;
 }
 
@@ -625,6 +631,7 @@ kt_plan_pin_each (KtPlan          *self,
                   GPtrArray       *targets,
                   GError         **error)
 {
+  g_autoptr(KtTuning) t = NULL;
   KtHost *host;
 
   g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
@@ -649,7 +656,8 @@ kt_plan_pin_each (KtPlan          *self,
       if (!kt_host_check_cpuset (host, set, error))
         return FALSE;
     }
-  pin_step (self, vm, vcpus, n_vcpus, targets);
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  pin_step (self, vm, t, vcpus, n_vcpus, targets);
   return TRUE;
 }
 
@@ -914,13 +922,16 @@ kt_plan_rebase_vm (KtPlan     *self,
 
   if (!conflict)
     {
+      /* Read once: the vCPUs are distinct, and each set_pin () would make
+       * the next read parse the edited domain again */
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+
       for (guint i = 0; i < vcpus->len; i++)
         {
           guint vcpu = g_array_index (vcpus, guint, i);
           const KtCpuset *want = g_hash_table_lookup (planned, GUINT_TO_POINTER (vcpu));
-          g_autoptr(KtCpuset) now = current_pin (vm, vcpu);
 
-          if (!cpuset_same (now, want))
+          if (!cpuset_same (kt_tuning_get_vcpupin (t, vcpu), want))
             set_pin (vm, vcpu, want);
         }
       return FALSE;

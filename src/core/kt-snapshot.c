@@ -380,12 +380,15 @@ kt_snapshot_new_from_files (const char         *caps_path,
 {
   g_autofree char *caps_xml = NULL;
   g_autoptr(KtSnapshot) self = NULL;
+  gsize caps_len;
 
   g_return_val_if_fail (caps_path != NULL, NULL);
 
-  if (!kt_file_read (caps_path, KT_FILE_MAX_SIZE, &caps_xml, NULL, NULL, error))
+  if (!kt_file_read (caps_path, KT_FILE_MAX_SIZE, &caps_xml, &caps_len, NULL, error))
     return NULL;
-  self = kt_snapshot_new (caps_xml, NULL, error);
+  /* Checked with its length: a NUL byte must not hide what follows it */
+  if (kt_xml_check_text (caps_xml, caps_len, _("capabilities XML"), error))
+    self = kt_snapshot_new (caps_xml, NULL, error);
   if (self == NULL)
     {
       g_prefix_error (error, "%s: ", caps_path);

@@ -251,11 +251,23 @@ opt_scaled (xmlNode     *parent,
   return TRUE;
 }
 
+static int
+compare_pins (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = ((const KtPin *) a)->id, y = ((const KtPin *) b)->id;
+
+  return x < y ? -1 : x > y;
+}
+
 static gboolean
 parse_cputune (KtTuning  *t,
                xmlNode   *cputune,
                GError   **error)
 {
+  g_autoptr(GHashTable) seen_vcpu = NULL;
+  g_autoptr(GHashTable) seen_iothread = NULL;
+
   if (cputune == NULL)
     return TRUE;
   if (!opt_text_int64 (cputune, "shares", &t->shares, error)
@@ -263,6 +275,8 @@ parse_cputune (KtTuning  *t,
       || !opt_text_int64 (cputune, "quota", &t->quota, error))
     return FALSE;
 
+  seen_vcpu = g_hash_table_new (NULL, NULL);
+  seen_iothread = g_hash_table_new (NULL, NULL);
   for (xmlNode *n = cputune->children; n; n = n->next)
     {
       if (n->type != XML_ELEMENT_NODE || n->ns != NULL)
@@ -270,10 +284,25 @@ parse_cputune (KtTuning  *t,
       if (g_str_equal (n->name, "vcpupin") || g_str_equal (n->name, "iothreadpin"))
         {
           gboolean vcpu = g_str_equal (n->name, "vcpupin");
+          GHashTable *seen = vcpu ? seen_vcpu : seen_iothread;
           KtPin pin = { 0, };
 
-          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error)
-              || !prop_cpuset (n, "cpuset", &pin.cpuset, error))
+          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error))
+            return FALSE;
+          /* libvirt refuses these at parse time too (virDomainDefParseXML) */
+          if (!g_hash_table_add (seen, GUINT_TO_POINTER (pin.id)))
+            {
+              if (vcpu)
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <vcpupin> for vCPU %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              else
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <iothreadpin> for IOThread %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              return FALSE;
+            }
+          if (!prop_cpuset (n, "cpuset", &pin.cpuset, error))
             return FALSE;
           if (pin.cpuset == NULL)
             {
@@ -305,6 +334,9 @@ parse_cputune (KtTuning  *t,
           g_array_append_val (t->vcpusched, s);
         }
     }
+  /* By id, whatever the document's order (lookups rely on it) */
+  g_array_sort (t->vcpupin, compare_pins);
+  g_array_sort (t->iothreadpin, compare_pins);
   return TRUE;
 }
 
@@ -607,16 +639,35 @@ kt_tuning_new_from_node (xmlNode  *domain,
   return g_steal_pointer (&t);
 }
 
+/* Pins are sorted by id (and unique): a lookup is a binary search, so
+ * that going over thousands of vCPUs stays linear */
+static const KtCpuset *
+find_pin (const GArray *pins,
+          guint         id)
+{
+  guint lo = 0, hi = pins->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const KtPin *p = &g_array_index (pins, KtPin, mid);
+
+      if (p->id == id)
+        return p->cpuset;
+      if (p->id < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
 const KtCpuset *
 kt_tuning_get_vcpupin (const KtTuning *self,
                        guint           vcpu)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->vcpupin->len; i++)
-    if (g_array_index (self->vcpupin, KtPin, i).id == vcpu)
-      return g_array_index (self->vcpupin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->vcpupin, vcpu);
 }
 
 const KtCpuset *
@@ -624,11 +675,7 @@ kt_tuning_get_iothreadpin (const KtTuning *self,
                            guint           id)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->iothreadpin->len; i++)
-    if (g_array_index (self->iothreadpin, KtPin, i).id == id)
-      return g_array_index (self->iothreadpin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->iothreadpin, id);
 }
 
 gboolean

@@ -84,9 +84,9 @@ typedef struct
   KtCpuset  *vcpu_cpuset;
   GArray    *vcpu_info;            /* KtVcpuInfo, from <vcpus> */
 
-  GArray    *vcpupin;              /* KtPin */
+  GArray    *vcpupin;              /* KtPin, sorted by id, unique */
   KtCpuset  *emulatorpin;
-  GArray    *iothreadpin;          /* KtPin */
+  GArray    *iothreadpin;          /* KtPin, sorted by id, unique */
   gint64     shares;               /* -1 when unset; likewise below */
   gint64     period;
   gint64     quota;
