@@ -98,6 +98,21 @@ if [ -f "$tmp/messages.pot" ]; then
   fi
 fi
 
+# 3. Every source file with a translatable string is listed (only for the
+#    project's own po/POTFILES.in: the script's test cases list a few files).
+if [ "$expect" -eq 0 ] && [ "$(basename "$potfiles")" = POTFILES.in ] && [ -d src ]; then
+  while IFS= read -r f; do
+    listed=0
+    for g in "${files[@]}"; do
+      [ "$g" = "$f" ] && listed=1 && break
+    done
+    if [ "$listed" -eq 0 ]; then
+      echo "check-po: $f has translatable strings but is not in $potfiles"
+      status=1
+    fi
+  done < <(grep -rlE '(^|[^A-Za-z0-9_])N?C?_\("' --include='*.c' src | sort)
+fi
+
 if [ "$status" -eq 0 ]; then
   echo "check-po: ${#files[@]} C files, no macro in a translatable string"
 fi

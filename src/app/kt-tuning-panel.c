@@ -402,14 +402,24 @@ show_message (KtTuningPanel *self,
 }
 
 /* "2 MiB", "1 GiB", "4 KiB": page sizes, exact */
+/* A number as text, so that no format macro goes inside a translatable
+ * string (xgettext would cut the msgid at it) */
+static char *
+num (gint64 value)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+}
+
 static char *
 format_page_size (guint64 kib)
 {
+  g_autofree char *n = NULL;
+
   if (kib >= GIB_KIB && kib % GIB_KIB == 0)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " GiB"), kib / GIB_KIB);
+    return g_strdup_printf (_("%s GiB"), (n = num (kib / GIB_KIB)));
   if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " MiB"), kib / 1024);
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " KiB"), kib);
+    return g_strdup_printf (_("%s MiB"), (n = num (kib / 1024)));
+  return g_strdup_printf (_("%s KiB"), (n = num (kib)));
 }
 
 static char *
@@ -1168,12 +1178,13 @@ build_page_sizes (KtTuningPanel *self)
       g_autofree char *item = NULL;
       gboolean known_free;
       guint64 pages = nodes_pages (host, NULL, size, &known_free);
+      g_autofree char *n = num (pages);
 
       if (known_free)
         /* Translators: a huge page size and how many pages of it are free */
-        item = g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " free)"), label, pages);
+        item = g_strdup_printf (_("%s (%s free)"), label, n);
       else
-        item = g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " reserved)"), label, pages);
+        item = g_strdup_printf (_("%s (%s reserved)"), label, n);
       g_array_append_val (self->page_sizes, size);
       gtk_string_list_append (list, item);
     }
@@ -1533,9 +1544,10 @@ update_hugepages (KtTuningPanel *self)
   else
     {
       g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *n = num (t->memory_kib / size);
 
       /* Translators: how many huge pages the VM's memory takes */
-      hint = g_strdup_printf (_("%" G_GUINT64_FORMAT " pages for %s"), t->memory_kib / size, mem);
+      hint = g_strdup_printf (_("%s pages for %s"), n, mem);
     }
   show_row_state (self->page_size_row, self->page_size_error, hint, FALSE);
   set_row_class (self->page_size_row, "kt-pending", size != base_size);
@@ -1560,15 +1572,15 @@ update_hugepages (KtTuningPanel *self)
             continue;
           label = format_page_size (hp->size_kib);
           g_string_append (free_text, n_sizes++ > 0 ? " · " : " ");
+          g_autofree char *n_free = num (hp->free);
+          g_autofree char *n_total = num (hp->total);
+
           if (hp->free >= 0)
             /* Translators: "2 MiB: 512 free of 1024" huge pages */
-            g_string_append_printf (free_text, _("%s: %" G_GINT64_FORMAT " free of %"
-                                                 G_GUINT64_FORMAT),
-                                    label, hp->free, hp->total);
+            g_string_append_printf (free_text, _("%s: %s free of %s"), label, n_free, n_total);
           else
             /* Translators: "2 MiB: 1024 reserved" huge pages, how many are free unknown */
-            g_string_append_printf (free_text, _("%s: %" G_GUINT64_FORMAT " reserved"),
-                                    label, hp->total);
+            g_string_append_printf (free_text, _("%s: %s reserved"), label, n_total);
         }
     }
   {
@@ -1597,13 +1609,13 @@ update_hugepages (KtTuningPanel *self)
           g_autofree char *where = t->numa_nodeset ? format_nodes (t->numa_nodeset)
                                                    : g_strdup (_("the host"));
           g_autofree char *text = NULL;
+          g_autofree char *n_need = num (need);
+          g_autofree char *n_have = num (have);
 
           /* Translators: "web1 needs 2048 pages of 2 MiB; node 0 has 1024 free" */
-          text = g_strdup_printf (known_free ? _("%s needs %" G_GUINT64_FORMAT " pages of %s; %s "
-                                                 "has %" G_GUINT64_FORMAT " free")
-                                             : _("%s needs %" G_GUINT64_FORMAT " pages of %s; %s "
-                                                 "has %" G_GUINT64_FORMAT " reserved"),
-                                  kt_vm_get_name (self->vm), need, label, where, have);
+          text = g_strdup_printf (known_free ? _("%s needs %s pages of %s; %s has %s free")
+                                             : _("%s needs %s pages of %s; %s has %s reserved"),
+                                  kt_vm_get_name (self->vm), n_need, label, where, n_have);
           adw_action_row_set_subtitle (self->page_warning_row, text);
           gtk_widget_set_visible (GTK_WIDGET (self->page_warning_row), TRUE);
         }
@@ -1731,10 +1743,12 @@ update_topology_check (KtTuningPanel *self)
     {
       /* Translators: sockets × dies × cores × threads = product, and the
        * VM's vCPU count it must equal */
-      text = g_strdup_printf (_("%u × %u × %u × %u = %" G_GUINT64_FORMAT ", but the VM has %u "
+      g_autofree char *n_product = num (product);
+
+      text = g_strdup_printf (_("%u × %u × %u × %u = %s, but the VM has %u "
                                 "vCPUs: libvirt needs the product of sockets, dies, clusters, "
                                 "cores and threads to equal the vCPU count"),
-                              s, d, c, th, product, t->vcpus);
+                              s, d, c, th, n_product, t->vcpus);
       show_row_state (self->topology_check_row, text, NULL, FALSE);
       return;
     }
