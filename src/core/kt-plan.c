@@ -42,6 +42,7 @@ enum {
 
 enum {
   CHANGED,
+  VM_FORGOTTEN,
   N_SIGNALS
 };
 
@@ -155,6 +156,19 @@ kt_plan_class_init (KtPlanClass *klass)
    */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * KtPlan::vm-forgotten:
+   * @name: the VM's name
+   *
+   * kt_plan_forget_vm () (or a kt_plan_rebase_vm () that conflicted) took
+   * the VM's steps out of the undo and redo history; emitted before
+   * #KtPlan::changed, so that whoever keeps a history along the plan's
+   * (KtSession) can do the same first.
+   */
+  signals[VM_FORGOTTEN] = g_signal_new ("vm-forgotten", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_STRING);
 
   unpinned_sentinel = kt_cpuset_new ();
 }
@@ -575,7 +589,10 @@ kt_plan_forget_vm (KtPlan     *self,
   forget_in_steps (self->redo, name);
 
   if (g_hash_table_size (self->originals) + self->undo->len + self->redo->len != before)
-    notify_all (self);
+    {
+      g_signal_emit (self, signals[VM_FORGOTTEN], 0, name);
+      notify_all (self);
+    }
 }
 
 /* Rebasing on a VM read again -------------------------------------------- */
