@@ -392,6 +392,23 @@ test_prepare_apply (void)
   }
   g_assert_null (kt_session_prepare_apply (session, "no-such-vm", 0, &error));
   g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* Applying nothing is refused; the blocking apply (the CLI's) goes into
+   * the snapshot like the asynchronous one */
+  g_assert_false (kt_session_apply (session, "web2", 0, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+  g_assert_true (kt_session_apply (session, "web1", KT_APPLY_CONFIG, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  {
+    KtVm *web1 = kt_snapshot_lookup_vm (kt_session_get_snapshot (session), "web1");
+    g_autofree char *emu = emulatorpin_of (kt_vm_get_inactive (web1));
+
+    g_assert_cmpstr (emu, ==, "20");
+  }
+  g_assert_true (kt_session_can_undo_apply (session, "web1"));
 }
 
 static void

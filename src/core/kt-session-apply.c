@@ -266,6 +266,33 @@ check_writable (KtSession  *self,
   return TRUE;
 }
 
+/* Applied through the connection: the session follows, even when the
+ * caller gave up waiting */
+static void
+take_applied (KtSession *self,
+              Op        *op,
+              KtVm      *reloaded)
+{
+  KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
+
+  if (vm == NULL)
+    return;
+  if (reloaded != NULL)
+    kt_vm_update_from (vm, reloaded);
+  else
+    {
+      g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
+      g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
+
+      kt_vm_set_definitions (vm, live, config);
+    }
+  if (op->undo)
+    g_hash_table_remove (self->applied, op->name);
+  else
+    remember_applied (self, op->name, op->base, op->flags, FALSE);
+  kt_session_priv_vm_replaced (self, op->name, FALSE);
+}
+
 static void
 execute_done (GObject      *object,
               GAsyncResult *result,
@@ -273,10 +300,8 @@ execute_done (GObject      *object,
 {
   g_autoptr(GTask) task = user_data;
   KtSession *self = g_task_get_source_object (task);
-  Op *op = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtVm) reloaded = NULL;
-  KtVm *vm;
 
   kt_session_priv_set_busy (self, FALSE);
   if (!kt_apply_execute_finish (KT_APPLY (object), result, &reloaded, &error))
@@ -284,26 +309,27 @@ execute_done (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  /* Applied: the session follows, even when the caller gave up waiting */
-  vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
-  if (vm != NULL)
-    {
-      if (reloaded != NULL)
-        kt_vm_update_from (vm, reloaded);
-      else
-        {
-          g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
-          g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
-
-          kt_vm_set_definitions (vm, live, config);
-        }
-      if (op->undo)
-        g_hash_table_remove (self->applied, op->name);
-      else
-        remember_applied (self, op->name, op->base, op->flags, FALSE);
-      kt_session_priv_vm_replaced (self, op->name, FALSE);
-    }
+  take_applied (self, g_task_get_task_data (task), reloaded);
   g_task_return_boolean (task, TRUE);
+}
+
+/* Into the snapshot: it is then to be saved */
+static void
+apply_to_snapshot (KtSession *self,
+                   Op        *op)
+{
+  KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
+  g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
+  g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
+
+  if (vm == NULL)
+    return;
+  kt_vm_set_definitions (vm, live, config);
+  if (op->undo)
+    g_hash_table_remove (self->applied, op->name);
+  else
+    remember_applied (self, op->name, op->base, op->flags, TRUE);
+  kt_session_priv_vm_replaced (self, op->name, TRUE);
 }
 
 /* Runs @apply on the connection for @task, or makes it in the snapshot */
@@ -323,20 +349,28 @@ run_op (KtSession *self,
       return;
     }
 
-  /* Into the snapshot: it is then to be saved */
-  {
-    KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
-    g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
-    g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
+  apply_to_snapshot (self, op);
+  g_task_return_boolean (task, TRUE);
+}
 
-    kt_vm_set_definitions (vm, live, config);
-    if (op->undo)
-      g_hash_table_remove (self->applied, op->name);
-    else
-      remember_applied (self, op->name, op->base, op->flags, TRUE);
-    kt_session_priv_vm_replaced (self, op->name, TRUE);
-    g_task_return_boolean (task, TRUE);
-  }
+/* The apply of what is pending on @op->name, with @op filled in */
+static KtApply *
+prepare_op (KtSession     *self,
+            Op            *op,
+            KtApplyFlags   flags,
+            GError       **error)
+{
+  if (!check_writable (self, error)
+      || !kt_session_prepare_targets (self, op->name, &op->base, &op->live, &op->config, error))
+    return NULL;
+  if (!kt_session_has_changes (self, op->name))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("Nothing to apply to %s"),
+                   op->name);
+      return NULL;
+    }
+  op->flags = flags != 0 ? flags : kt_apply_default_flags (op->base);
+  return kt_apply_new (op->base, op->live, op->config, op->flags, error);
 }
 
 void
@@ -350,21 +384,12 @@ kt_session_apply_async (KtSession           *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KtApply) apply = NULL;
-  Op *op;
 
   g_return_if_fail (KT_IS_SESSION (self));
   g_return_if_fail (name != NULL);
 
   task = op_task_new (self, kt_session_apply_async, name, cancellable, callback, user_data);
-  op = g_task_get_task_data (task);
-  if (!check_writable (self, &error)
-      || !kt_session_prepare_targets (self, name, &op->base, &op->live, &op->config, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  op->flags = flags != 0 ? flags : kt_apply_default_flags (op->base);
-  apply = kt_apply_new (op->base, op->live, op->config, op->flags, &error);
+  apply = prepare_op (self, g_task_get_task_data (task), flags, &error);
   if (apply == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
@@ -380,6 +405,52 @@ kt_session_apply_finish (KtSession     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * kt_session_apply:
+ *
+ * kt_session_apply_async (), blocking: for the command line
+ */
+gboolean
+kt_session_apply (KtSession     *self,
+                  const char    *name,
+                  KtApplyFlags   flags,
+                  GError       **error)
+{
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(GError) read_error = NULL;
+  g_autoptr(KtVm) reloaded = NULL;
+  Op *op;
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  op = g_new0 (Op, 1);
+  op->name = g_strdup (name);
+  apply = prepare_op (self, op, flags, error);
+  if (apply == NULL)
+    {
+      op_free (op);
+      return FALSE;
+    }
+  if (self->connection == NULL)
+    {
+      apply_to_snapshot (self, op);
+      op_free (op);
+      return TRUE;
+    }
+  if (!kt_apply_run (apply, self->connection, error))
+    {
+      op_free (op);
+      return FALSE;
+    }
+  reloaded = kt_connection_read_vm (self->connection, name, &read_error);
+  if (read_error != NULL)
+    g_warning ("Applied to “%s”, but cannot read it back: %s", name, read_error->message);
+  take_applied (self, op, reloaded);
+  op_free (op);
+  return TRUE;
 }
 
 gboolean

@@ -164,6 +164,11 @@ void          kt_session_apply_async         (KtSession          *self,
 gboolean      kt_session_apply_finish        (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
+/* The same, blocking (the command line) */
+gboolean      kt_session_apply               (KtSession      *self,
+                                              const char     *name,
+                                              KtApplyFlags    flags,
+                                              GError        **error);
 /* Whether the VM's last apply can be undone */
 gboolean      kt_session_can_undo_apply      (KtSession      *self,
                                               const char     *name);
