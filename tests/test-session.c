@@ -5,11 +5,20 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* unshare () */
+
 #include "config.h"
 
 #include <locale.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <grp.h>
 
 #include <glib/gstdio.h>
 
@@ -543,6 +552,166 @@ test_open_test_driver (void)
   g_assert_true (conn != NULL && kt_connection_is_read_only (conn));
 }
 
+/* A user who may only read (libvirt's read-only socket is open to all,
+ * the read-write one to root): a private system libvirtd whose sockets
+ * are bind-mounted on /run/libvirt for a child running as nobody */
+
+static char *self_path;
+static char *fallback_run_dir;
+
+static void
+fallback_child_setup (gpointer data)
+{
+  /* Between fork and exec: system calls only */
+  if (unshare (CLONE_NEWNS) != 0
+      || mount (NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0
+      || mount (fallback_run_dir, "/run/libvirt", NULL, MS_BIND, NULL) != 0
+      || setgroups (0, NULL) != 0 || setgid (65534) != 0 || setuid (65534) != 0)
+    _exit (99);
+}
+
+/* In the child: open @uri, say what came of it */
+static int
+fallback_child_main (const char *uri,
+                     const char *fallback)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  KtConnectionOpenFlags flags = g_str_equal (fallback, "yes") ? KT_CONNECTION_OPEN_FALLBACK_READ_ONLY
+                                                              : KT_CONNECTION_OPEN_DEFAULT;
+
+  kt_connection_open_async (uri, flags, NULL, store_result, &result);
+  while (result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  conn = kt_connection_open_finish (result, &snapshot, &error);
+  if (conn == NULL)
+    {
+      g_print ("error: %s\n", error->message);
+      return 1;
+    }
+  g_print ("read-only=%d captured=%d\n", kt_connection_is_read_only (conn), snapshot != NULL);
+  return 0;
+}
+
+static char *
+run_fallback_child (const char *home,
+                    const char *fallback,
+                    int        *status)
+{
+  g_autofree char *home_env = g_strconcat ("HOME=", home, NULL);
+  g_autofree char *xdg_env = g_strconcat ("XDG_RUNTIME_DIR=", home, NULL);
+  const char *argv[] = { self_path, "--open-child", "qemu:///system", fallback, NULL };
+  const char *envp[] = { home_env, xdg_env, "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", NULL };
+  g_autoptr(GError) error = NULL;
+  char *out = NULL;
+
+  if (!g_spawn_sync (NULL, (char **) argv, (char **) envp, G_SPAWN_STDERR_TO_DEV_NULL,
+                     fallback_child_setup, NULL, &out, NULL, status, &error))
+    {
+      g_test_fail_printf ("Cannot run %s as nobody: %s", self_path, error->message);
+      return g_strdup ("");
+    }
+  return out;
+}
+
+static void
+test_open_fallback_read_only (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *conf = NULL;
+  g_autofree char *conf_text = NULL;
+  g_autofree char *home = NULL;
+  g_autofree char *ro_sock = NULL;
+  g_autofree char *out = NULL;
+  GPid daemon = 0;
+  int status = 0;
+  gint64 deadline;
+
+  if (getuid () != 0 || !g_file_test ("/usr/sbin/libvirtd", G_FILE_TEST_IS_EXECUTABLE)
+      || self_path == NULL)
+    {
+      g_test_skip ("needs root, /usr/sbin/libvirtd and /proc/self/exe");
+      return;
+    }
+  dir = g_dir_make_tmp ("kt-session-ro-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_chmod (dir, 0755);
+  fallback_run_dir = g_build_filename (dir, "run", NULL);
+  home = g_build_filename (dir, "home", NULL);
+  conf = g_build_filename (dir, "libvirtd.conf", NULL);
+  ro_sock = g_build_filename (fallback_run_dir, "libvirt-sock-ro", NULL);
+  g_mkdir (fallback_run_dir, 0755);
+  g_mkdir (home, 0700);
+  g_assert_cmpint (chown (home, 65534, 65534), ==, 0);
+  conf_text = g_strdup_printf ("unix_sock_dir = \"%s\"\nunix_sock_ro_perms = \"0777\"\n"
+                               "unix_sock_rw_perms = \"0700\"\nauth_unix_ro = \"none\"\n"
+                               "auth_unix_rw = \"none\"\n", fallback_run_dir);
+  g_assert_true (g_file_set_contents (conf, conf_text, -1, &error));
+  {
+    g_autofree char *pid_file = g_build_filename (dir, "libvirtd.pid", NULL);
+    const char *argv[] = { "/usr/sbin/libvirtd", "-f", conf, "-p", pid_file, NULL };
+
+    g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                  G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL
+                                  | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &daemon, &error));
+    g_assert_no_error (error);
+  }
+  deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+  while (!g_file_test (ro_sock, G_FILE_TEST_EXISTS) && g_get_monotonic_time () < deadline)
+    g_usleep (100000);
+  if (!g_file_test (ro_sock, G_FILE_TEST_EXISTS))
+    g_test_fail_printf ("libvirtd made no %s in 60 s", ro_sock);
+  else
+    {
+      /* Without the fallback, the read-write open is refused... */
+      out = run_fallback_child (home, "no", &status);
+      g_test_message ("no fallback: %s", out);
+      g_assert_false (g_spawn_check_wait_status (status, NULL));
+      g_assert_true (g_str_has_prefix (out, "error: "));
+      g_assert_nonnull (strstr (out, "Permission denied"));
+      g_clear_pointer (&out, g_free);
+      /* ... with it, the user gets the host read-only */
+      out = run_fallback_child (home, "yes", &status);
+      g_test_message ("fallback: %s", out);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpstr (out, ==, "read-only=1 captured=1\n");
+    }
+
+  kill (daemon, SIGTERM);
+  waitpid (daemon, NULL, 0);
+  g_spawn_close_pid (daemon);
+  {
+    const char *subs[] = { fallback_run_dir, home, NULL };
+
+    for (guint i = 0; subs[i] != NULL; i++)
+      {
+        g_autoptr(GDir) d = g_dir_open (subs[i], 0, NULL);
+        const char *name;
+
+        while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+          {
+            g_autofree char *path = g_build_filename (subs[i], name, NULL);
+
+            g_unlink (path);
+          }
+      }
+    g_rmdir (fallback_run_dir);
+    g_rmdir (home);
+    g_unlink (conf);
+    {
+      g_autofree char *pid_file = g_build_filename (dir, "libvirtd.pid", NULL);
+
+      g_unlink (pid_file);
+    }
+    if (g_rmdir (dir) != 0)
+      g_printerr ("# test-session: %s is left behind\n", dir);
+  }
+  g_clear_pointer (&fallback_run_dir, g_free);
+}
+
 /* Through real libvirt ---------------------------------------------------- */
 
 static gboolean
@@ -736,6 +905,9 @@ main (int    argc,
   int ret;
 
   setlocale (LC_ALL, "");
+  if (argc == 4 && g_str_equal (argv[1], "--open-child"))
+    return fallback_child_main (argv[2], argv[3]);
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
 
@@ -755,6 +927,7 @@ main (int    argc,
   g_test_add_func ("/session/apply-snapshot", test_apply_snapshot);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
+  g_test_add_func ("/session/open-fallback-read-only", test_open_fallback_read_only);
   g_test_add_func ("/session/open-embed", test_open_embed);
   g_test_add_func ("/session/apply-libvirt", test_apply_libvirt);
   g_test_add_func ("/session/reload-libvirt", test_reload_libvirt);
@@ -763,5 +936,6 @@ main (int    argc,
   ret = g_test_run ();
   teardown ();
   g_free (env.skip_reason);
+  g_free (self_path);
   return ret;
 }
