@@ -340,6 +340,31 @@ test_undo_mixed (void)
   g_assert_cmpstr (now, ==, "17");
   g_free (now);
   g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+
+  /* A pin made straight into the plan (the map's drop) is a step too */
+  {
+    guint vcpu = 2;
+    g_autoptr(KtCpuset) target = kt_test_parse_set ("22");
+    g_autofree char *pin2 = pin_of (kt_vm_get_live (web1), 2);
+
+    g_assert_true (edit_emulator (session, "web1", "20"));
+    g_assert_true (kt_plan_pin (kt_session_get_plan (session), web1, &vcpu, 1, target, NULL));
+    g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Pin of web1");
+    g_assert_cmpuint (kt_session_get_n_pending (session), ==, 2);
+    g_assert_true (kt_session_undo (session));
+    now = pin_of (kt_vm_get_live (web1), 2);
+    g_assert_cmpstr (now, ==, pin2);
+    g_free (now);
+    g_assert_nonnull (kt_session_get_edits (session, "web1"));
+    g_assert_true (kt_session_redo (session));
+
+    /* Forgetting the VM drops its pins, edits and steps */
+    kt_session_forget_vm (session, "web1");
+    g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+    g_assert_null (kt_session_get_edits (session, "web1"));
+    g_assert_false (kt_session_can_undo (session));
+    g_assert_false (kt_session_can_redo (session));
+  }
 }
 
 static void
@@ -351,6 +376,11 @@ test_describe (void)
   g_autofree char *title = NULL;
 
   g_assert_null (kt_session_dup_pending_title (session, "web1"));
+  g_assert_null (kt_session_get_title (session));
+  kt_session_set_path (session, "/tmp/some/host.kvmtune");
+  g_assert_cmpstr (kt_session_get_title (session), ==, "host.kvmtune");
+  kt_session_set_title (session, "Demo host");
+  g_assert_cmpstr (kt_session_get_title (session), ==, "Demo host");
   g_assert_true (pin (session, "web1", 0, "17"));
   g_assert_true (edit_emulator (session, "web1", "20"));
   title = kt_session_dup_pending_title (session, "web1");
@@ -550,6 +580,12 @@ test_open_test_driver (void)
   conn = kt_connection_open_finish (wait_for (&result), &snapshot, &error);
   g_assert_no_error (error);
   g_assert_true (conn != NULL && kt_connection_is_read_only (conn));
+  {
+    g_autoptr(KtSession) session = kt_session_new (snapshot, conn, NULL);
+
+    g_assert_true (kt_session_is_read_only (session));
+    g_assert_cmpstr (kt_session_get_title (session), ==, "test:///default (read-only)");
+  }
 }
 
 /* A user who may only read (libvirt's read-only socket is open to all,

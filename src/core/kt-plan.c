@@ -43,6 +43,7 @@ enum {
 enum {
   CHANGED,
   VM_FORGOTTEN,
+  STEP_ADDED,
   N_SIGNALS
 };
 
@@ -169,6 +170,18 @@ kt_plan_class_init (KtPlanClass *klass)
   signals[VM_FORGOTTEN] = g_signal_new ("vm-forgotten", G_TYPE_FROM_CLASS (klass),
                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                         G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * KtPlan::step-added:
+   * @name: the VM's name
+   *
+   * kt_plan_pin () added a step to the undo history (emitted before
+   * #KtPlan::changed), so that a history kept along the plan's (KtSession)
+   * has every pin, however it was made.
+   */
+  signals[STEP_ADDED] = g_signal_new ("step-added", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_STRING);
 
   unpinned_sentinel = kt_cpuset_new ();
 }
@@ -419,6 +432,7 @@ kt_plan_pin (KtPlan          *self,
 
   g_ptr_array_add (self->undo, g_steal_pointer (&step));
   g_ptr_array_set_size (self->redo, 0);
+  g_signal_emit (self, signals[STEP_ADDED], 0, kt_vm_get_name (vm));
   notify_all (self);
   return TRUE;
 }

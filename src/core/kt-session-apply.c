@@ -573,9 +573,8 @@ reload_done (GObject      *object,
       Repin *r = &g_array_index (op->repins, Repin, i);
       g_autoptr(GError) pin_error = NULL;
 
-      if (kt_plan_pin (self->plan, vm, &r->vcpu, 1, r->set, &pin_error))
-        kt_session_priv_push_step (self, STEP_PIN, op->name);
-      else
+      /* Each a step again ("step-added") */
+      if (!kt_plan_pin (self->plan, vm, &r->vcpu, 1, r->set, &pin_error))
         g_debug ("vCPU %u of %s is not pinned again: %s", r->vcpu, op->name,
                  pin_error->message);
     }

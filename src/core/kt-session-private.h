@@ -41,6 +41,8 @@ struct _KtSession
   KtSnapshot    *snapshot;
   KtConnection  *connection;
   char          *path;
+  char          *title;
+  gboolean       title_set;    /* FALSE: from the connection or the path */
   KtPlan        *plan;
   GHashTable    *edits;        /* VM name → KtEdits (never empty) */
   GPtrArray     *undo;         /* Step */

@@ -32,6 +32,7 @@ enum {
   PROP_CONNECTION,
   PROP_PLAN,
   PROP_PATH,
+  PROP_TITLE,
   PROP_READ_ONLY,
   PROP_N_PENDING,
   PROP_REVISION,
@@ -217,6 +218,14 @@ on_plan_changed (KtSession *self)
     kt_session_priv_update (self);
 }
 
+/* A pin, made through the session or straight into the plan (the map) */
+static void
+on_plan_step_added (KtSession  *self,
+                    const char *name)
+{
+  kt_session_priv_push_step (self, STEP_PIN, name);
+}
+
 /* The plan forgot @name by itself (kt_plan_rebase_vm ()): so do we, for
  * its pins */
 static void
@@ -253,6 +262,7 @@ kt_session_finalize (GObject *object)
   KtSession *self = KT_SESSION (object);
 
   g_free (self->path);
+  g_free (self->title);
   g_hash_table_unref (self->edits);
   g_ptr_array_unref (self->undo);
   g_ptr_array_unref (self->redo);
@@ -281,6 +291,9 @@ kt_session_get_property (GObject    *object,
       break;
     case PROP_PATH:
       g_value_set_string (value, self->path);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, kt_session_get_title (self));
       break;
     case PROP_READ_ONLY:
       g_value_set_boolean (value, kt_session_is_read_only (self));
@@ -333,6 +346,9 @@ kt_session_set_property (GObject      *object,
     case PROP_PATH:
       kt_session_set_path (self, g_value_get_string (value));
       break;
+    case PROP_TITLE:
+      kt_session_set_title (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -359,6 +375,7 @@ kt_session_class_init (KtSessionClass *klass)
     g_param_spec_object ("plan", NULL, NULL, KT_TYPE_PLAN,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_PATH] = g_param_spec_string ("path", NULL, NULL, NULL, rw);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, rw);
   properties[PROP_READ_ONLY] = g_param_spec_boolean ("read-only", NULL, NULL, FALSE, ro);
   properties[PROP_N_PENDING] = g_param_spec_uint ("n-pending", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_REVISION] =
@@ -424,6 +441,7 @@ kt_session_new (KtSnapshot   *snapshot,
   self->path = g_strdup (path);
   self->plan = kt_plan_new (snapshot);
   g_signal_connect_swapped (self->plan, "changed", G_CALLBACK (on_plan_changed), self);
+  g_signal_connect_swapped (self->plan, "step-added", G_CALLBACK (on_plan_step_added), self);
   g_signal_connect_swapped (self->plan, "vm-forgotten", G_CALLBACK (on_plan_vm_forgotten),
                             self);
   return self;
@@ -467,6 +485,8 @@ kt_session_set_connection (KtSession    *self,
   if (!g_set_object (&self->connection, connection))
     return;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  if (!self->title_set)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
   if (read_only != kt_session_is_read_only (self))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READ_ONLY]);
 }
@@ -489,6 +509,45 @@ kt_session_set_path (KtSession  *self,
   g_free (self->path);
   self->path = g_strdup (path);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
+  if (!self->title_set)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
+}
+
+const char *
+kt_session_get_title (KtSession *self)
+{
+  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
+
+  if (self->title_set)
+    return self->title;
+  g_clear_pointer (&self->title, g_free);
+  if (self->connection != NULL && kt_connection_is_read_only (self->connection))
+    /* Translators: a libvirt URI opened read-only */
+    self->title = g_strdup_printf (_("%s (read-only)"), kt_connection_get_uri (self->connection));
+  else if (self->connection != NULL)
+    self->title = g_strdup (kt_connection_get_uri (self->connection));
+  else if (self->path != NULL)
+    self->title = g_path_get_basename (self->path);
+  return self->title;
+}
+
+/**
+ * kt_session_set_title:
+ * @title: (nullable): what to call it ("Demo host"); %NULL: from the
+ *   connection or the path
+ */
+void
+kt_session_set_title (KtSession  *self,
+                      const char *title)
+{
+  g_return_if_fail (KT_IS_SESSION (self));
+
+  if (self->title_set && g_strcmp0 (self->title, title) == 0)
+    return;
+  g_free (self->title);
+  self->title = g_strdup (title);
+  self->title_set = title != NULL;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TITLE]);
 }
 
 gboolean
@@ -564,21 +623,11 @@ kt_session_pin (KtSession       *self,
                 const KtCpuset  *target,
                 GError         **error)
 {
-  gboolean ok;
-
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
   g_return_val_if_fail (KT_IS_VM (vm), FALSE);
 
-  if (n_vcpus == 0)
-    return kt_plan_pin (self->plan, vm, vcpus, n_vcpus, target, error);
-  self->frozen++;
-  ok = kt_plan_pin (self->plan, vm, vcpus, n_vcpus, target, error);
-  self->frozen--;
-  if (!ok)
-    return FALSE;
-  kt_session_priv_push_step (self, STEP_PIN, kt_vm_get_name (vm));
-  kt_session_priv_update (self);
-  return TRUE;
+  /* The step comes in through "step-added" */
+  return kt_plan_pin (self->plan, vm, vcpus, n_vcpus, target, error);
 }
 
 /**
@@ -635,6 +684,22 @@ kt_session_discard_edits (KtSession  *self,
   if (!g_hash_table_contains (self->edits, name))
     return FALSE;
   return kt_session_set_edits (self, name, NULL, NULL);
+}
+
+/**
+ * kt_session_forget_vm:
+ *
+ * Nothing is pending on the VM any more: its edits, its planned pins and
+ * its undo and redo steps go; its definitions stay as they are.
+ */
+void
+kt_session_forget_vm (KtSession  *self,
+                      const char *name)
+{
+  g_return_if_fail (KT_IS_SESSION (self));
+  g_return_if_fail (name != NULL);
+
+  kt_session_priv_vm_replaced (self, name, FALSE);
 }
 
 /* What is pending -------------------------------------------------------- */

@@ -15,9 +15,10 @@
  *   - apply, undo-apply and reload go through KtApply and the connection's
  *     worker threads, and leave the snapshot, plan and edits in step.
  *
- * Pin through kt_session_pin () rather than kt_plan_pin (): the plan alone
- * cannot tell the session that a step was added.  A plan that forgets a VM
- * by itself (kt_plan_rebase_vm () from live refresh) is followed.
+ * A pin made straight into the plan (kt_plan_pin ()) is a session step as
+ * well as one made with kt_session_pin () (the plan's "step-added"); undo
+ * and redo must go through the session.  A plan that forgets a VM by
+ * itself (kt_plan_rebase_vm () from live refresh) is followed.
  *
  * Signals:
  *   "changed"    (): anything pending, undoable or saved changed
@@ -27,7 +28,7 @@
  *                session without connection), so it is to be saved
  * Properties (read-only, G_PARAM_EXPLICIT_NOTIFY unless said): "snapshot",
  * "connection" (writable: a reconnection replaces it), "plan", "path"
- * (writable), "read-only", "n-pending", "revision", "saved-revision",
+ * (writable), "title" (writable), "read-only", "n-pending", "revision", "saved-revision",
  * "dirty", "can-undo", "can-redo", "undo-label", "redo-label", "busy".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -60,6 +61,11 @@ void          kt_session_set_path            (KtSession      *self,
                                               const char     *path);
 /* On a read-only connection: nothing can be applied */
 gboolean      kt_session_is_read_only        (KtSession      *self);
+/* What the window's header says: "qemu:///system (read-only)", the
+ * snapshot file's name, or what kt_session_set_title () set */
+const char   *kt_session_get_title           (KtSession      *self);
+void          kt_session_set_title           (KtSession      *self,
+                                              const char     *title);
 /* An apply, undo-apply or reload runs */
 gboolean      kt_session_is_busy             (KtSession      *self);
 
@@ -84,6 +90,10 @@ gboolean      kt_session_set_edits           (KtSession      *self,
                                               GError        **error);
 /* kt_session_set_edits (self, name, NULL): one undo step */
 gboolean      kt_session_discard_edits       (KtSession      *self,
+                                              const char     *name);
+
+/* Drops everything pending on the VM, and its steps (a VM that is gone) */
+void          kt_session_forget_vm           (KtSession      *self,
                                               const char     *name);
 
 /* What is pending ------------------------------------------------------- */
