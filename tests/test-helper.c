@@ -15,6 +15,7 @@
 
 #include "config.h"
 
+#include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -1039,10 +1040,200 @@ test_real (Real         *r,
   }
 }
 
+/* As a non-root client (test-helper --client ...), run by the test
+ * below through setpriv as nobody:
+ *   set KEY=VALUE...  kt_host_knobs_set; prints "direct" or "helper",
+ *                     then "ok" and "KEY OLD NEW" lines, or "error CODE"
+ *   own               tries to own the helper's bus name; prints the
+ *                     D-Bus error name or "owned" */
+static int
+client_main (int    argc,
+             char **argv)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (argc >= 1 && strcmp (argv[0], "set") == 0)
+    {
+      g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr(GPtrArray) changes = NULL;
+
+      for (int i = 1; i < argc; i++)
+        {
+          const char *eq = strchr (argv[i], '=');
+          g_ptr_array_add (keys, eq ? g_strndup (argv[i], (gsize) (eq - argv[i])) : g_strdup (argv[i]));
+          g_ptr_array_add (values, g_strdup (eq ? eq + 1 : ""));
+        }
+      g_ptr_array_add (keys, NULL);
+      g_ptr_array_add (values, NULL);
+      g_print ("%s\n", kt_host_knobs_are_direct () ? "direct" : "helper");
+      changes = kt_host_knobs_set ((const char * const *) keys->pdata,
+                                   (const char * const *) values->pdata, NULL, &error);
+      if (changes == NULL)
+        {
+          g_print ("error %d %s\n", error->domain == KT_HOST_KNOB_ERROR ? error->code : -1,
+                   error->message);
+          return 2;
+        }
+      g_print ("ok\n");
+      for (guint i = 0; i < changes->len; i++)
+        {
+          KtHostKnobChange *c = g_ptr_array_index (changes, i);
+          g_print ("%s %s %s\n", c->key, c->old_value, c->new_value);
+        }
+      return 0;
+    }
+  if (argc == 1 && strcmp (argv[0], "own") == 0)
+    {
+      g_autoptr(GDBusConnection) system = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &error);
+      g_autoptr(GVariant) r = NULL;
+
+      if (system == NULL)
+        {
+          g_print ("no bus: %s\n", error->message);
+          return 2;
+        }
+      r = g_dbus_connection_call_sync (system, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", KT_HOST_HELPER_BUS_NAME, 4u),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, 10000,
+                                       NULL, &error);
+      if (r == NULL)
+        {
+          g_autofree char *remote = g_dbus_error_get_remote_error (error);
+          g_print ("%s\n", remote ? remote : error->message);
+          return 2;
+        }
+      g_print ("owned\n");
+      return 0;
+    }
+  g_printerr ("usage: test-helper --client set KEY=VALUE... | own\n");
+  return 1;
+}
+
+static char *self_path;
+
+/* Runs this program as nobody with --client @args; returns its stdout */
+static char *
+run_as_nobody (const char * const *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *env_bus = g_strconcat ("DBUS_SYSTEM_BUS_ADDRESS=", world.address, NULL);
+  char *out = NULL;
+
+  g_ptr_array_add (argv, "setpriv");
+  g_ptr_array_add (argv, "--reuid=65534");
+  g_ptr_array_add (argv, "--regid=65534");
+  g_ptr_array_add (argv, "--clear-groups");
+  g_ptr_array_add (argv, "env");
+  g_ptr_array_add (argv, "-i");
+  g_ptr_array_add (argv, env_bus);
+  g_ptr_array_add (argv, "LC_ALL=C.UTF-8");
+  g_ptr_array_add (argv, self_path);
+  g_ptr_array_add (argv, "--client");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  if (proc == NULL)
+    return g_strdup ("");
+  g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("as nobody %s: %s", args[0], out);
+  return out;
+}
+
+/* As root: a caller that is not root goes through the helper */
+static void
+test_non_root (Real         *r,
+               gconstpointer data)
+{
+  const char *actions[] = { ACTION_TUNE, NULL };
+  g_autofree char *thp_set = NULL;
+  g_autofree char *thp_back = NULL;
+  g_autofree char *numa_set = NULL;
+  g_autofree char *numa_back = NULL;
+  g_autofree char *setpriv = g_find_program_in_path ("setpriv");
+  const char *thp_new, *numa_new;
+
+  SKIP_IF_NO_WORLD ();
+  if (r->thp == NULL || setpriv == NULL || getpwnam ("nobody") == NULL)
+    {
+      g_test_skip ("needs root, setpriv, a nobody user and writable knobs");
+      return;
+    }
+  thp_new = strcmp (r->thp, "never") == 0 ? "madvise" : "never";
+  numa_new = strcmp (r->numa, "0") == 0 ? "1" : "0";
+  thp_set = g_strconcat ("thp.enabled=", thp_new, NULL);
+  thp_back = g_strconcat ("thp.enabled=", r->thp, NULL);
+  numa_set = g_strconcat ("numa_balancing=", numa_new, NULL);
+  numa_back = g_strconcat ("numa_balancing=", r->numa, NULL);
+
+  /* The bus policy keeps the name for root */
+  {
+    const char *args[] = { "own", NULL };
+    g_autofree char *out = run_as_nobody (args);
+    g_assert_cmpstr (out, ==, "org.freedesktop.DBus.Error.AccessDenied\n");
+  }
+
+  /* Refused by polkit */
+  polkit_allow_none ();
+  {
+    const char *args[] = { "set", thp_set, numa_set, NULL };
+    g_autofree char *out = run_as_nobody (args);
+    g_autofree char *expected = g_strdup_printf ("helper\nerror %d ", KT_HOST_KNOB_ERROR_NOT_AUTHORIZED);
+
+    g_assert_true (g_str_has_prefix (out, expected));
+    g_assert_nonnull (strstr (out, "Not authorized"));
+  }
+  assert_raw (REAL_THP, r->thp);
+  assert_raw (REAL_NUMA, r->numa);
+
+  /* Allowed, but hostile */
+  polkit_allow (actions, FALSE);
+  {
+    const char *args[] = { "set", thp_set, "/proc/sys/kernel/numa_balancing=1", NULL };
+    g_autofree char *out = run_as_nobody (args);
+    g_autofree char *expected = g_strdup_printf ("helper\nerror %d ", KT_HOST_KNOB_ERROR_INVALID_KEY);
+
+    g_assert_true (g_str_has_prefix (out, expected));
+  }
+  assert_raw (REAL_THP, r->thp);
+
+  /* Allowed: written by the helper for the caller, then put back */
+  {
+    const char *args[] = { "set", thp_set, numa_set, NULL };
+    g_autofree char *out = run_as_nobody (args);
+    g_autofree char *line = g_strdup_printf ("\nthp.enabled %s %s\n", r->thp, thp_new);
+
+    g_assert_true (g_str_has_prefix (out, "helper\nok\n"));
+    g_assert_nonnull (strstr (out, line));
+  }
+  assert_raw (REAL_THP, thp_new);
+  assert_raw (REAL_NUMA, numa_new);
+  {
+    const char *args[] = { "set", thp_back, numa_back, NULL };
+    g_autofree char *out = run_as_nobody (args);
+    g_assert_true (g_str_has_prefix (out, "helper\nok\n"));
+  }
+  assert_raw (REAL_THP, r->thp);
+  assert_raw (REAL_NUMA, r->numa);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
+  if (argc >= 2 && strcmp (argv[1], "--client") == 0)
+    return client_main (argc - 2, argv + 2);
+
+  self_path = g_file_read_link ("/proc/self/exe", NULL);
   g_test_init (&argc, &argv, NULL);
   /* Teardown runs after a failed check, so the machine is restored */
   g_test_set_nonfatal_assertions ();
@@ -1057,5 +1248,6 @@ main (int   argc,
   g_test_add ("/helper/all-or-nothing", Fixture, NULL, fake_setup, test_all_or_nothing,
               fake_teardown);
   g_test_add ("/helper/real", Real, NULL, real_setup, test_real, real_teardown);
+  g_test_add ("/helper/non-root", Real, NULL, real_setup, test_non_root, real_teardown);
   return g_test_run ();
 }
