@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
 #include <pwd.h>
@@ -513,6 +514,30 @@ settings (const char *first_key,
     g_variant_builder_add (&b, "{ss}", k, va_arg (ap, const char *));
   va_end (ap);
   return g_variant_new ("(a{ss})", &b);
+}
+
+/* The installed helper and the core library have no test prefix: the
+ * string of the test variable is only in the test build */
+static void
+test_no_prefix_in_production (void)
+{
+  const char *paths[] = { g_getenv ("KT_HELPER"), g_getenv ("KT_CLI"), NULL };
+  const char *test_build = g_getenv ("KT_HELPER_TEST");
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&data, g_free);
+      g_file_get_contents (paths[i], &data, &len, &error);
+      g_assert_no_error (error);
+      g_assert_null (memmem (data, len, "KT_HOST_KNOBS_TEST_ROOT", 23));
+    }
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (test_build, &data, &len, NULL));
+  g_assert_nonnull (memmem (data, len, "KT_HOST_KNOBS_TEST_ROOT", 23));
 }
 
 static void
@@ -1240,6 +1265,7 @@ main (int   argc,
 
   world_start ();
 
+  g_test_add_func ("/helper/no-prefix-in-production", test_no_prefix_in_production);
   g_test_add_func ("/helper/activation", test_activation);
   g_test_add ("/helper/not-authorized", Fixture, NULL, fake_setup, test_not_authorized,
               fake_teardown);
