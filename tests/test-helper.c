@@ -191,6 +191,33 @@ world_stop (void)
     }
 }
 
+static void
+polkit_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GError) error = NULL;
+
+  /* Debian's python3 (the first one on PATH is another) */
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONPATH");
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONHOME");
+  world.polkit = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
+                                              "dbusmock", "--system", "--template", "polkitd",
+                                              NULL);
+  g_assert_no_error (error);
+  g_assert_true (wait_for_owner (POLKIT_NAME, TRUE, 30));
+}
+
+static void
+polkit_stop (void)
+{
+  if (world.polkit == NULL)
+    return;
+  g_subprocess_send_signal (world.polkit, SIGTERM);
+  g_subprocess_wait (world.polkit, NULL, NULL);
+  g_clear_object (&world.polkit);
+  g_assert_true (wait_for_owner (POLKIT_NAME, FALSE, 10));
+}
+
 /* The private system bus and the polkit stand-in.  Sets
  * world.skip_reason when a piece is missing. */
 static void
@@ -302,15 +329,7 @@ world_start (void)
   }
   g_clear_object (&launcher);
 
-  /* Debian's python3 (the first one on PATH is another) */
-  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_unsetenv (launcher, "PYTHONPATH");
-  g_subprocess_launcher_unsetenv (launcher, "PYTHONHOME");
-  world.polkit = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                              "dbusmock", "--system", "--template", "polkitd",
-                                              NULL);
-  g_assert_no_error (error);
-  g_assert_true (wait_for_owner (POLKIT_NAME, TRUE, 30));
+  polkit_start ();
   atexit (world_stop);
 }
 
@@ -632,6 +651,22 @@ test_not_authorized (Fixture      *f,
   expect_dbus_error ("Persist", settings ("numa_balancing", "0", NULL),
                      ERR_PREFIX "NotAuthorized");
   assert_tree_unchanged (f, before, "refused callers");
+}
+
+/* No polkit on the bus: refused, not allowed */
+static void
+test_no_polkit (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr(GHashTable) before = NULL;
+
+  SKIP_IF_NO_WORLD ();
+  before = tree_snapshot (f);
+  polkit_stop ();
+  expect_dbus_error ("Set", settings ("thp.enabled", "never", NULL), ERR_PREFIX "NotAuthorized");
+  expect_dbus_error ("Unpersist", NULL, ERR_PREFIX "NotAuthorized");
+  assert_tree_unchanged (f, before, "no polkit");
+  polkit_start ();
 }
 
 static void
@@ -1269,6 +1304,7 @@ main (int   argc,
   g_test_add_func ("/helper/activation", test_activation);
   g_test_add ("/helper/not-authorized", Fixture, NULL, fake_setup, test_not_authorized,
               fake_teardown);
+  g_test_add ("/helper/no-polkit", Fixture, NULL, fake_setup, test_no_polkit, fake_teardown);
   g_test_add ("/helper/allowed", Fixture, NULL, fake_setup, test_allowed, fake_teardown);
   g_test_add ("/helper/hostile", Fixture, NULL, fake_setup, test_hostile, fake_teardown);
   g_test_add ("/helper/all-or-nothing", Fixture, NULL, fake_setup, test_all_or_nothing,

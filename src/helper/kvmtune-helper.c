@@ -278,6 +278,7 @@ on_authorization (GObject      *source,
   helper->pending--;
   if (auth == NULL)
     {
+      g_dbus_error_strip_remote_error (error);
       g_dbus_method_invocation_return_error (req->invocation, KT_HOST_KNOB_ERROR,
                                              KT_HOST_KNOB_ERROR_NOT_AUTHORIZED,
                                              _("Not authorized: polkit could not be asked (%s)"),
