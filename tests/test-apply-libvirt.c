@@ -459,13 +459,10 @@ test_hugepages_cli (void)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *nr = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(KtTestRun) run = { 0, };
   gsize before_len = 0, after_len = 0;
-  int status = 0;
-  const char *cli = g_getenv ("KT_CLI");
 
-  if (cli == NULL)
+  if (g_getenv ("KT_CLI") == NULL)
     {
       g_test_skip ("KT_CLI is not set (run this through meson test)");
       return;
@@ -487,24 +484,14 @@ test_hugepages_cli (void)
   require (g_file_get_contents (snap_path, &before, &before_len, NULL), "cannot read %s",
            snap_path);
 
-  {
-    const char *argv[] = { cli, "--snapshot", snap_path, "hugepages", GUEST_G, "--size", "2048",
-                           "--config", NULL };
-
-    require (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                           &status, &error),
-             "Cannot run %s: %s", cli, error->message);
-  }
-  g_test_message ("kvmtune-cli hugepages: status %d, stdout: %s, stderr: %s", status, out, err);
-  if (strstr (err, "Unknown command") != NULL)
-    {
-      g_test_skip ("kvmtune-cli has no 'hugepages' verb yet (kt_cli_tune is not wired in)");
-      return;
-    }
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
-  g_assert_nonnull (strstr (err, "2048"));
-  g_assert_null (strstr (out, "Applied"));
+  kt_test_run_cli (&run, "--snapshot", snap_path, "hugepages", GUEST_G, "--size", "2048",
+                   "--config");
+  g_test_message ("kvmtune-cli hugepages: status %d, stdout: %s, stderr: %s", run.status,
+                  run.out, run.err);
+  g_assert_true (WIFEXITED (run.wait_status));
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "2048"));
+  g_assert_null (strstr (run.out, "Applied"));
   require (g_file_get_contents (snap_path, &after, &after_len, NULL), "cannot read %s", snap_path);
   g_assert_cmpuint (after_len, ==, before_len);
   g_assert_true (after_len == before_len && memcmp (after, before, before_len) == 0);

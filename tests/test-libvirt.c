@@ -479,33 +479,16 @@ test_snapshot_roundtrip (void)
 
 /* 4. kvmtune-cli on the snapshot file ------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
+/* kvmtune-cli --snapshot (the snapshot file) ARGS... */
 static gboolean
-run_cli (CliRun     *run,
+run_cli (KtTestRun  *run,
          const char *first,
          ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("KT_CLI"));
   g_ptr_array_add (argv, (char *) "--snapshot");
   g_ptr_array_add (argv, lv.snapshot_path);
   va_start (ap, first);
@@ -514,12 +497,7 @@ run_cli (CliRun     *run,
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &run->out, &run->err, &run->status, &error))
-    {
-      g_test_fail_printf ("Cannot run %s: %s", g_getenv ("KT_CLI"), error->message);
-      return FALSE;
-    }
+  kt_test_run_cli_full (run, NULL, (const char * const *) argv->pdata);
   if (run->err != NULL && *run->err != '\0')
     g_test_message ("kvmtune-cli %s: stderr: %s", first, run->err);
   return TRUE;
@@ -541,10 +519,10 @@ parse_json (const char *text)
 static void
 test_cli_snapshot (void)
 {
-  g_auto(CliRun) domains = { 0, };
-  g_auto(CliRun) show = { 0, };
-  g_auto(CliRun) missing = { 0, };
-  g_auto(CliRun) text = { 0, };
+  g_auto(KtTestRun) domains = { 0, };
+  g_auto(KtTestRun) show = { 0, };
+  g_auto(KtTestRun) missing = { 0, };
+  g_auto(KtTestRun) text = { 0, };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   gboolean seen_a = FALSE, seen_b = FALSE;
@@ -561,7 +539,7 @@ test_cli_snapshot (void)
   /* domains --json */
   if (!run_cli (&domains, "domains", "--json", NULL))
     return;
-  g_spawn_check_wait_status (domains.status, &error);
+  g_spawn_check_wait_status (domains.wait_status, &error);
   g_assert_no_error (error);
   g_clear_error (&error);
   root = parse_json (domains.out);
@@ -597,7 +575,7 @@ test_cli_snapshot (void)
   /* show kt-test-B --json */
   if (!run_cli (&show, "show", GUEST_B, "--json", NULL))
     return;
-  g_spawn_check_wait_status (show.status, &error);
+  g_spawn_check_wait_status (show.wait_status, &error);
   g_assert_no_error (error);
   g_clear_error (&error);
   root = parse_json (show.out);
@@ -614,7 +592,7 @@ test_cli_snapshot (void)
   /* A VM that is not there */
   if (!run_cli (&missing, "show", "no-such-vm", NULL))
     return;
-  g_assert_false (g_spawn_check_wait_status (missing.status, NULL));
+  g_assert_false (g_spawn_check_wait_status (missing.wait_status, NULL));
   g_assert_cmpstr (missing.out, ==, "");
   g_assert_nonnull (strstr (missing.err, "no-such-vm"));
 }
