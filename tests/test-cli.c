@@ -1232,6 +1232,45 @@ test_error_unknown_verb (void)
   assert_failure (&r, 2, "frobnicate");
 }
 
+/* Every verb of kvmtune-cli, as a user reads them in the man page */
+static const char * const all_verbs[] = {
+  "topology", "domains", "show", "snapshot", "render", "pin", "emulatorpin", "iothreadpin",
+  "numatune", "hugepages", "cpu-model", "recover",
+};
+
+/* --help lists each verb with its usage, after "Verbs:"; each verb takes
+ * --help of its own; an unknown verb's error names them all */
+static void
+test_verbs_listed (void)
+{
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
+  const char *verbs_at;
+
+  kt_test_run_cli (&r, "--help");
+  assert_success (&r);
+  verbs_at = strstr (r.out, "\nVerbs:\n");
+  g_assert_nonnull (verbs_at);
+  for (guint i = 0; i < G_N_ELEMENTS (all_verbs); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", all_verbs[i]);
+      g_auto(KtTestRun) help = { 0, };
+
+      if (verbs_at != NULL && strstr (verbs_at, line) == NULL)
+        g_test_fail_printf ("--help does not list %s: %s", all_verbs[i], r.out);
+
+      kt_test_run_cli (&help, "--snapshot", demo, all_verbs[i], "--help");
+      assert_success (&help);
+      g_assert_nonnull (strstr (help.out, all_verbs[i]));
+    }
+
+  kt_test_run_clear (&r);
+  kt_test_run_cli (&r, "--snapshot", demo, "frobnicate");
+  assert_failure (&r, 2, "frobnicate", "topology, domains, show", "cpu-model or recover");
+  for (guint i = 0; i < G_N_ELEMENTS (all_verbs); i++)
+    g_assert_nonnull (strstr (r.err, all_verbs[i]));
+}
+
 static void
 test_error_missing_domain (void)
 {
@@ -1664,6 +1703,7 @@ main (int   argc,
   g_test_add_func ("/cli/error/two-sources", test_error_two_sources);
   g_test_add_func ("/cli/error/domain-without-caps", test_error_domain_without_caps);
   g_test_add_func ("/cli/error/unknown-option", test_error_unknown_option);
+  g_test_add_func ("/cli/verbs-listed", test_verbs_listed);
 
   return g_test_run ();
 }
