@@ -29,8 +29,10 @@
 
 #define GUEST_S "kt-session-S"
 
-static KtTestEmbed env = KT_TEST_EMBED_INIT ("test-session", "kt-session-", "kt-session-XXXXXX",
-                                             FALSE, NULL);
+static gboolean setup_guest (KtTestEmbed *embed);
+
+static KtTestEmbedEnv env = KT_TEST_EMBED_INIT ("test-session", "kt-session-", "kt-session-XXXXXX",
+                                                FALSE, setup_guest);
 
 #define require kt_test_embed_require
 
@@ -779,24 +781,26 @@ vcpu_allowed (guint vcpu)
 }
 
 static void
-test_open_embed (void)
+test_open_embed (KtTestEmbed   *embed,
+                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtConnection) conn = NULL;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  conn = kt_connection_open_capture (env.uri, KT_CONNECTION_OPEN_FALLBACK_READ_ONLY, NULL,
+  conn = kt_connection_open_capture (embed->uri, KT_CONNECTION_OPEN_FALLBACK_READ_ONLY, NULL,
                                      &snapshot, &error);
   g_assert_no_error (error);
-  require (conn != NULL, "cannot open %s", env.uri);
+  require (conn != NULL, "cannot open %s", embed->uri);
   g_assert_false (kt_connection_is_read_only (conn));
   g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_S));
 }
 
 static void
-test_apply_libvirt (void)
+test_apply_libvirt (KtTestEmbed   *embed,
+                   gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtSession) session = NULL;
@@ -806,12 +810,12 @@ test_apply_libvirt (void)
   char *now;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_S) : NULL;
   require (vm != NULL && kt_vm_is_active (vm), "no running %s", GUEST_S);
-  session = kt_session_new (snapshot, env.conn, NULL);
+  session = kt_session_new (snapshot, embed->conn, NULL);
   allowed0_before = vcpu_allowed (0);
   allowed1_before = vcpu_allowed (1);
   require (allowed1_before != NULL, "no QEMU thread for vCPU 1");
@@ -858,7 +862,8 @@ test_apply_libvirt (void)
 }
 
 static void
-test_reload_libvirt (void)
+test_reload_libvirt (KtTestEmbed   *embed,
+                    gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtSession) session = NULL;
@@ -868,18 +873,18 @@ test_reload_libvirt (void)
   char *now;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_S) : NULL;
   require (vm != NULL && kt_vm_is_active (vm), "no running %s", GUEST_S);
-  session = kt_session_new (snapshot, env.conn, NULL);
+  session = kt_session_new (snapshot, embed->conn, NULL);
 
   g_assert_true (pin (session, GUEST_S, 1, "0"));
   g_assert_true (edit_emulator (session, GUEST_S, "1"));
 
   /* Someone else pins vCPU 0 live, the way virsh would */
-  dom = kt_test_embed_lookup (&env, GUEST_S);
+  dom = kt_test_embed_lookup (embed, GUEST_S);
   require (dom != NULL, "no %s", GUEST_S);
   g_assert_cmpint (virDomainPinVcpuFlags (dom, 0, &map, 1, VIR_DOMAIN_AFFECT_LIVE), ==, 0);
   virDomainFree (dom);
@@ -905,19 +910,20 @@ test_reload_libvirt (void)
 }
 
 static void
-test_read_only_libvirt (void)
+test_read_only_libvirt (KtTestEmbed   *embed,
+                       gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtConnection) ro = NULL;
   g_autoptr(KtSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  ro = kt_connection_open_capture (env.uri, KT_CONNECTION_OPEN_READ_ONLY, NULL, &snapshot,
+  ro = kt_connection_open_capture (embed->uri, KT_CONNECTION_OPEN_READ_ONLY, NULL, &snapshot,
                                    &error);
   g_assert_no_error (error);
-  require (ro != NULL, "cannot open %s read-only", env.uri);
+  require (ro != NULL, "cannot open %s read-only", embed->uri);
   session = kt_session_new (snapshot, ro, NULL);
   g_assert_true (kt_session_is_read_only (session));
   g_assert_true (pin (session, GUEST_S, 1, "0"));
@@ -931,7 +937,7 @@ test_read_only_libvirt (void)
 static void
 teardown (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
 }
 
 int
@@ -946,8 +952,8 @@ main (int    argc,
   self_path = g_file_read_link ("/proc/self/exe", NULL);
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
-  env.setup = setup_guest;
   env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason == NULL && sysconf (_SC_NPROCESSORS_ONLN) < 2)
     env.skip_reason = g_strdup ("fewer than 2 online host CPUs: the pins need CPUs 0 and 1");
@@ -964,10 +970,14 @@ main (int    argc,
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
   g_test_add_func ("/session/open-fallback-read-only", test_open_fallback_read_only);
-  g_test_add_func ("/session/open-embed", test_open_embed);
-  g_test_add_func ("/session/apply-libvirt", test_apply_libvirt);
-  g_test_add_func ("/session/reload-libvirt", test_reload_libvirt);
-  g_test_add_func ("/session/read-only-libvirt", test_read_only_libvirt);
+  g_test_add ("/session/open-embed", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_open_embed, kt_test_embed_teardown);
+  g_test_add ("/session/apply-libvirt", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_apply_libvirt, kt_test_embed_teardown);
+  g_test_add ("/session/reload-libvirt", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_reload_libvirt, kt_test_embed_teardown);
+  g_test_add ("/session/read-only-libvirt", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_read_only_libvirt, kt_test_embed_teardown);
 
   ret = g_test_run ();
   teardown ();
