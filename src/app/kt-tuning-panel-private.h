@@ -1,17 +1,19 @@
 /* kt-tuning-panel-private.h: what the tuning panel's files share
  *
  * The panel is one class in several files, by section:
- *   kt-tuning-panel.c          the class, its lifecycle, the header (title,
- *                              Apply, Discard), the preview and refresh ()
- *   kt-tuning-panel-apply.c    the pending edits (KtEdits) and the apply,
- *                              its undo and the reload: the boundary that
- *                              a session in the core replaces
- *   kt-tuning-panel-pins.c     vCPU, emulator and IOThread pins
- *   kt-tuning-panel-memory.c   NUMA mode and nodes, guest cells (memnodes)
- *   kt-tuning-panel-hugepages.c huge pages, memory backing, hard limit
- *   kt-tuning-panel-cpu.c      CPU mode and model, guest topology
+ *   kt-tuning-panel.c            the class, its lifecycle, the header
+ *                                (title, Apply, Discard), the preview and
+ *                                what drives the sections (refresh)
+ *   kt-tuning-panel-apply.c      the pending edits (KtEdits) and the apply,
+ *                                its undo and the reload: the boundary that
+ *                                a session in the core takes over
+ *   kt-tuning-panel-pins.c       vCPU, emulator and IOThread pins
+ *   kt-tuning-panel-memory.c     NUMA mode and nodes, guest cells (memnodes)
+ *   kt-tuning-panel-hugepages.c  huge pages, memory backing, hard limit
+ *   kt-tuning-panel-cpu.c        CPU mode and model, guest topology
  * Each section builds its rows for the VM's shape (_build), shows the
- * preview in them (_update) and turns input into edits.
+ * preview in them (_update) and turns their input into edits.  Values
+ * typed as text are KtFieldRows (kt-field-row.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
