@@ -87,11 +87,12 @@ cp "$demo" "$tmp/host.kvmtune"
 chmod u+w "$tmp/host.kvmtune"
 web1="//vm[@name='web1']/inactive/domain"
 db="//vm[@name='db-primary']/inactive/domain"
-[ "$(xpath "$web1/cputune/vcpupin[@vcpu='0']/@cpuset")" = 0 ] \
-  && [ "$(xpath "$web1/cputune/emulatorpin/@cpuset")" = 2,34 ] \
-  && [ "$(xpath "$web1/numatune/memory/@nodeset")" = 0 ] \
-  && [ "$(xpath "$db/numatune/memnode[@cellid='0']/@nodeset")" = 1 ] \
-  || fail "the demo snapshot's web1 or db-primary changed: adapt the test"
+if ! [ "$(xpath "$web1/cputune/vcpupin[@vcpu='0']/@cpuset")" = 0 ] \
+  || ! [ "$(xpath "$web1/cputune/emulatorpin/@cpuset")" = 2,34 ] \
+  || ! [ "$(xpath "$web1/numatune/memory/@nodeset")" = 0 ] \
+  || ! [ "$(xpath "$db/numatune/memnode[@cellid='0']/@nodeset")" = 1 ]; then
+  fail "the demo snapshot's web1 or db-primary changed: adapt the test"
+fi
 
 start_xvfb
 start_app "$app" --snapshot "$tmp/host.kvmtune"
