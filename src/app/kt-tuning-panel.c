@@ -25,6 +25,7 @@
 #include "kt-cpu-models.h"
 #include "kt-describe.h"
 #include "kt-error.h"
+#include "kt-format.h"
 #include "kt-tuning-panel.h"
 #include "kt-xml.h"
 
@@ -401,31 +402,12 @@ show_message (KtTuningPanel *self,
   show_toast (self, toast);
 }
 
-/* "2 MiB", "1 GiB", "4 KiB": page sizes, exact */
 /* A number as text, so that no format macro goes inside a translatable
  * string (xgettext would cut the msgid at it) */
 static char *
 num (gint64 value)
 {
   return g_strdup_printf ("%" G_GINT64_FORMAT, value);
-}
-
-static char *
-format_page_size (guint64 kib)
-{
-  g_autofree char *n = NULL;
-
-  if (kib >= GIB_KIB && kib % GIB_KIB == 0)
-    return g_strdup_printf (_("%s GiB"), (n = num (kib / GIB_KIB)));
-  if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf (_("%s MiB"), (n = num (kib / 1024)));
-  return g_strdup_printf (_("%s KiB"), (n = num (kib)));
-}
-
-static char *
-format_kib (guint64 kib)
-{
-  return g_format_size_full (kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
 }
 
 /* "node 0", "nodes 0-1" */
@@ -1174,7 +1156,7 @@ build_page_sizes (KtTuningPanel *self)
   for (guint i = 1; i < sizes->len; i++)
     {
       guint64 size = g_array_index (sizes, guint64, i);
-      g_autofree char *label = format_page_size (size);
+      g_autofree char *label = kt_format_page_size (size);
       g_autofree char *item = NULL;
       gboolean known_free;
       guint64 pages = nodes_pages (host, NULL, size, &known_free);
@@ -1198,7 +1180,7 @@ build_page_sizes (KtTuningPanel *self)
         listed |= g_array_index (self->page_sizes, guint64, i) == own;
       if (!listed)
         {
-          g_autofree char *label = format_page_size (own);
+          g_autofree char *label = kt_format_page_size (own);
           g_autofree char *item = g_strdup_printf (_("%s (not on this host)"), label);
 
           g_array_append_val (self->page_sizes, own);
@@ -1356,7 +1338,7 @@ update_field (KtTuningPanel *self,
 
           if (nodes_memory (get_host (self), now, &kib))
             {
-              g_autofree char *size = format_kib (kib);
+              g_autofree char *size = kt_format_kib (kib);
 
               /* Translators: memory the host nodes have (free, when known) */
               f->hint = nodes_free_known (get_host (self), now)
@@ -1370,7 +1352,7 @@ update_field (KtTuningPanel *self,
     case FIELD_MEMNODE:
       {
         const KtGuestCell *cell = kt_tuning_lookup_cell (t, f->id);
-        g_autofree char *size = cell ? format_kib (cell->memory_kib) : NULL;
+        g_autofree char *size = cell ? kt_format_kib (cell->memory_kib) : NULL;
         g_autofree char *cpus = cell && cell->cpus ? kt_cpuset_format (cell->cpus) : NULL;
         const KtCpuset *from = now != NULL ? now : t->numa_nodeset;
         g_autofree char *where = from != NULL ? format_nodes (from) : g_strdup (_("any node"));
@@ -1385,7 +1367,7 @@ update_field (KtTuningPanel *self,
         if (now != NULL && !t->has_hugepages && nodes_memory (get_host (self), now, &avail)
             && avail < cell->memory_kib && !kt_cpuset_same (now, was))
           {
-            g_autofree char *have = format_kib (avail);
+            g_autofree char *have = kt_format_kib (avail);
             char *warned = g_strdup_printf (_("%s — only %s free there"), f->hint, have);
 
             g_free (f->hint);
@@ -1490,8 +1472,8 @@ update_memory (KtTuningPanel *self)
         avail += t->memory_kib;
       if (avail < t->memory_kib)
         {
-          g_autofree char *need = format_kib (t->memory_kib);
-          g_autofree char *have = format_kib (avail);
+          g_autofree char *need = kt_format_kib (t->memory_kib);
+          g_autofree char *have = kt_format_kib (avail);
           g_autofree char *where = format_nodes (t->numa_nodeset);
           g_autofree char *text = NULL;
 
@@ -1543,7 +1525,7 @@ update_hugepages (KtTuningPanel *self)
     hint = g_strdup (_("The VM has several page sizes; choosing one replaces them"));
   else
     {
-      g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *mem = kt_format_kib (t->memory_kib);
       g_autofree char *n = num (t->memory_kib / size);
 
       /* Translators: how many huge pages the VM's memory takes */
@@ -1570,7 +1552,7 @@ update_hugepages (KtTuningPanel *self)
           if (hp->size_kib == base_page
               || (size != 0 && size != PAGE_SIZE_KEEP && hp->size_kib != size))
             continue;
-          label = format_page_size (hp->size_kib);
+          label = kt_format_page_size (hp->size_kib);
           g_string_append (free_text, n_sizes++ > 0 ? " · " : " ");
           g_autofree char *n_free = num (hp->free);
           g_autofree char *n_total = num (hp->total);
@@ -1605,7 +1587,7 @@ update_hugepages (KtTuningPanel *self)
 
       if (have < need)
         {
-          g_autofree char *label = format_page_size (size);
+          g_autofree char *label = kt_format_page_size (size);
           g_autofree char *where = t->numa_nodeset ? format_nodes (t->numa_nodeset)
                                                    : g_strdup (_("the host"));
           g_autofree char *text = NULL;
@@ -1631,7 +1613,7 @@ update_hugepages (KtTuningPanel *self)
   locked_needs_limit = t->locked && t->hard_limit_kib < 0;
   if (t->hard_limit_kib >= 0)
     {
-      g_autofree char *limit = format_kib ((guint64) t->hard_limit_kib);
+      g_autofree char *limit = kt_format_kib ((guint64) t->hard_limit_kib);
 
       show_row_state (self->hard_limit_row, NULL, limit, FALSE);
     }
@@ -1876,7 +1858,7 @@ static void
 update_header (KtTuningPanel *self)
 {
   const KtTuning *t = self->preview_t;
-  g_autofree char *memory = format_kib (t->memory_kib);
+  g_autofree char *memory = kt_format_kib (t->memory_kib);
   g_autofree char *detail = NULL;
   guint n_pins = 0, n_edits = edits_count (get_edits (self));
   gboolean read_only = self->connection != NULL && kt_connection_is_read_only (self->connection);
@@ -2058,8 +2040,8 @@ on_page_size_selected (KtTuningPanel *self)
 
   if (size != 0 && size != PAGE_SIZE_KEEP)
     {
-      g_autofree char *label = format_page_size (size);
-      g_autofree char *mem = format_page_size (t->memory_kib);   /* exact */
+      g_autofree char *label = kt_format_page_size (size);
+      g_autofree char *mem = kt_format_page_size (t->memory_kib);   /* exact */
 
       /* Refused with the reason, as kvmtune-cli does */
       if (t->memory_kib % size != 0)

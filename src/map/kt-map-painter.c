@@ -31,6 +31,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "kt-format.h"
 #include "kt-map-painter.h"
 
 #define MIN_TEXT_PX   6.0    /* smaller text is left out */
@@ -1258,32 +1259,6 @@ paint_level (Painter          *p,
     }
 }
 
-/* "32 MiB" rather than "32.0 MiB" */
-static char *
-format_size (guint64 kib)
-{
-  char *s = g_format_size_full (kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
-
-  for (char *c = s + 1; c[0] != '\0' && c[1] != '\0'; c++)
-    if ((c[0] == '.' || c[0] == ',') && g_ascii_isdigit (c[-1]) && c[1] == '0'
-        && !g_ascii_isdigit (c[2]))
-      {
-        memmove (c, c + 2, strlen (c + 2) + 1);
-        break;
-      }
-  return s;
-}
-
-static char *
-format_page_size (guint64 kib)
-{
-  if (kib >= 1024 * 1024 && kib % (1024 * 1024) == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT "G", kib / (1024 * 1024));
-  if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT "M", kib / 1024);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT "K", kib);
-}
-
 /* The huge page pools: "2M 2048  1G 4/4 free"; @brief leaves out "free" */
 static char *
 format_pages (const KtHostNode *node,
@@ -1300,7 +1275,7 @@ format_pages (const KtHostNode *node,
 
       if (pg->size_kib <= 4 || (i == 0 && pg->size_kib < 1024))
         continue;   /* base pages */
-      size = format_page_size (pg->size_kib);
+      size = kt_format_page_size_short (pg->size_kib);
       total = g_strdup_printf ("%" G_GUINT64_FORMAT, pg->total);
       if (pg->free >= 0)
         {
@@ -1358,7 +1333,7 @@ paint_node_header (Painter          *p,
   /* Memory: a bar, used against free when known */
   if (node->has_memory)
     {
-      g_autofree char *total = format_size (node->memory_kib);
+      g_autofree char *total = kt_format_kib_short (node->memory_kib);
       g_autofree char *text = NULL;
       double radius = bar.height / 3;
 
@@ -1366,7 +1341,7 @@ paint_node_header (Painter          *p,
       fill_rect (p, &bar, radius, 0);
       if (node->free_kib >= 0 && node->memory_kib > 0)
         {
-          g_autofree char *free_mem = format_size ((guint64) node->free_kib);
+          g_autofree char *free_mem = kt_format_kib_short ((guint64) node->free_kib);
           double used = 1.0 - CLAMP ((double) node->free_kib / node->memory_kib, 0.0, 1.0);
 
           if (used > 0)
@@ -1425,7 +1400,7 @@ paint_group_header (Painter        *p,
     case KT_MAP_BOX_L3:
       if (box->id < 0 || (guint) box->id >= kt_host_get_n_l3 (host))
         return;
-      size = format_size (kt_host_get_l3 (host, box->id)->size_kib);
+      size = kt_format_kib_short (kt_host_get_l3 (host, box->id)->size_kib);
       /* Translators: an L3 cache on the map: its number and size, as "L3 #2 32 MiB" */
       full = g_strdup_printf (_("L3 #%d %s"), box->id, size);
       /* Translators: an L3 cache on the map, when there is no room for its number */
