@@ -1,4 +1,4 @@
-/* kt-map-canvas-input.c: selection, pointer, drag and moves on the map
+/* kt-map-canvas-input.c: the pointer, drags and moves on the map
  *
  * A press on a vCPU chip that moves past DRAG_THRESHOLD picks up the
  * selected vCPUs of its VM; elsewhere it draws a rubber band.  What a
@@ -14,200 +14,6 @@
 
 #include "kt-map-canvas-private.h"
 #include "kt-map-describe.h"
-
-/* Chip keys -------------------------------------------------------------- */
-
-void
-chip_key_clear (gpointer data)
-{
-  ChipKey *key = data;
-
-  g_clear_object (&key->vm);
-}
-
-void
-chip_key_set (ChipKey         *key,
-              const KtMapChip *chip)
-{
-  KtVm *vm = chip != NULL ? chip->vm : NULL;
-
-  g_set_object (&key->vm, vm);
-  key->kind = chip != NULL ? chip->kind : KT_THREAD_VCPU;
-  key->index = chip != NULL ? chip->index : 0;
-}
-
-static gboolean
-chip_key_matches (const ChipKey   *key,
-                  const KtMapChip *chip)
-{
-  return key->vm != NULL && key->vm == chip->vm && key->kind == chip->kind
-         && key->index == chip->index;
-}
-
-static gboolean
-chip_key_equal (const ChipKey *a,
-                const ChipKey *b)
-{
-  return a->vm == b->vm && a->kind == b->kind && a->index == b->index;
-}
-
-GArray *
-chip_keys_new (void)
-{
-  GArray *keys = g_array_new (FALSE, TRUE, sizeof (ChipKey));
-
-  g_array_set_clear_func (keys, chip_key_clear);
-  return keys;
-}
-
-static int
-chip_keys_find (GArray        *keys,
-                const ChipKey *key)
-{
-  for (guint i = 0; i < keys->len; i++)
-    if (chip_key_equal (&g_array_index (keys, ChipKey, i), key))
-      return (int) i;
-  return -1;
-}
-
-static void
-chip_keys_add (GArray        *keys,
-               const ChipKey *key)
-{
-  ChipKey copy = { NULL, key->kind, key->index };
-
-  if (key->vm == NULL || chip_keys_find (keys, key) >= 0)
-    return;
-  copy.vm = g_object_ref (key->vm);
-  g_array_append_val (keys, copy);
-}
-
-static ChipKey
-chip_key_of (const KtMapChip *chip)
-{
-  return (ChipKey) { chip->vm, chip->kind, chip->index };
-}
-
-/* Selection -------------------------------------------------------------- */
-
-const KtMapChip *
-kt_map_canvas_get_focus_chip (KtMapCanvas *self)
-{
-  const GPtrArray *chips;
-
-  if (self->overlay == NULL || self->focus_chip < 0)
-    return NULL;
-  chips = kt_map_overlay_get_chips (self->overlay);
-  if ((guint) self->focus_chip >= chips->len)
-    return NULL;
-  return g_ptr_array_index (chips, self->focus_chip);
-}
-
-/* Looks the selection's keys up in the overlay; drops those that are gone */
-void
-kt_map_canvas_resolve_selection (KtMapCanvas *self)
-{
-  const GPtrArray *chips = self->overlay ? kt_map_overlay_get_chips (self->overlay) : NULL;
-
-  g_ptr_array_set_size (self->selected_chips, 0);
-  for (guint i = self->selection->len; i > 0; i--)
-    {
-      const ChipKey *key = &g_array_index (self->selection, ChipKey, i - 1);
-      gboolean found = FALSE;
-
-      for (guint c = 0; chips != NULL && c < chips->len; c++)
-        {
-          const KtMapChip *chip = g_ptr_array_index (chips, c);
-
-          if (chip_key_matches (key, chip))
-            {
-              g_ptr_array_add (self->selected_chips, (gpointer) chip);
-              found = TRUE;
-            }
-        }
-      if (!found)
-        g_array_remove_index (self->selection, i - 1);
-    }
-  kt_map_canvas_update_actions (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-}
-
-void
-kt_map_canvas_resolve_focus (KtMapCanvas *self)
-{
-  const GPtrArray *chips = self->overlay ? kt_map_overlay_get_chips (self->overlay) : NULL;
-
-  if (chips == NULL || chips->len == 0)
-    self->focus_chip = -1;
-  else
-    {
-      for (guint c = 0; c < chips->len; c++)
-        if (chip_key_matches (&self->focus_key, g_ptr_array_index (chips, c)))
-          {
-            self->focus_chip = (int) c;
-            kt_map_canvas_update_actions (self);
-            return;
-          }
-      if (self->focus_chip >= (int) chips->len)
-        self->focus_chip = (int) chips->len - 1;
-      chip_key_set (&self->focus_key, kt_map_canvas_get_focus_chip (self));
-    }
-  kt_map_canvas_update_actions (self);
-}
-
-void
-kt_map_canvas_selection_clear (KtMapCanvas *self)
-{
-  g_array_set_size (self->selection, 0);
-  kt_map_canvas_resolve_selection (self);
-}
-
-static void
-selection_set_one (KtMapCanvas     *self,
-                   const KtMapChip *chip)
-{
-  ChipKey key = chip_key_of (chip);
-
-  g_array_set_size (self->selection, 0);
-  chip_keys_add (self->selection, &key);
-  kt_map_canvas_resolve_selection (self);
-}
-
-/* Returns: whether @chip is selected afterwards */
-gboolean
-kt_map_canvas_selection_toggle (KtMapCanvas     *self,
-                                const KtMapChip *chip)
-{
-  ChipKey key = chip_key_of (chip);
-  int pos = chip_keys_find (self->selection, &key);
-
-  if (pos >= 0)
-    g_array_remove_index (self->selection, pos);
-  else
-    chip_keys_add (self->selection, &key);
-  kt_map_canvas_resolve_selection (self);
-  return pos < 0;
-}
-
-void
-kt_map_canvas_set_focus_chip (KtMapCanvas *self,
-                              int          index)
-{
-  const KtMapChip *chip;
-  g_autofree char *text = NULL;
-
-  self->focus_chip = index;
-  chip = kt_map_canvas_get_focus_chip (self);
-  chip_key_set (&self->focus_key, chip);
-  kt_map_canvas_update_actions (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
-  if (chip == NULL)
-    return;
-  kt_map_canvas_scroll_to_rect (self, &chip->rect);
-  text = kt_map_describe_focus (chip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-}
 
 /* Moves ------------------------------------------------------------------ */
 
@@ -277,17 +83,17 @@ void
 kt_map_canvas_begin_move (KtMapCanvas     *self,
                           const KtMapChip *chip)
 {
-  ChipKey key = chip_key_of (chip);
+  ChipKey key = kt_chip_key_of (chip);
 
   g_array_set_size (self->moving, 0);
-  if (chip_keys_find (self->selection, &key) < 0)
-    selection_set_one (self, chip);
+  if (kt_chip_keys_find (self->selection, &key) < 0)
+    kt_map_canvas_selection_set_one (self, chip);
   for (guint i = 0; i < self->selection->len; i++)
     {
       const ChipKey *k = &g_array_index (self->selection, ChipKey, i);
 
       if (k->kind == KT_THREAD_VCPU && k->vm == chip->vm)
-        chip_keys_add (self->moving, k);
+        kt_chip_keys_add (self->moving, k);
     }
   clear_drop (self);
   self->hover = NULL;
@@ -306,7 +112,7 @@ kt_map_canvas_finish_move (KtMapCanvas *self)
   /* Asked again: the plan may have changed since the target was set */
   drop = drop_on (self, box);
   keys = g_steal_pointer (&self->moving);
-  self->moving = chip_keys_new ();
+  self->moving = kt_chip_keys_new ();
   clear_drop (self);
   self->kbd_moving = FALSE;
   self->kbd_pu = NULL;
@@ -423,7 +229,7 @@ click (KtMapCanvas     *self,
     if (g_ptr_array_index (kt_map_overlay_get_chips (self->overlay), c) == chip)
       {
         self->focus_chip = (int) c;
-        chip_key_set (&self->focus_key, chip);
+        kt_chip_key_set (&self->focus_key, chip);
         break;
       }
 
@@ -433,7 +239,7 @@ click (KtMapCanvas     *self,
         return;
     }
   else
-    selection_set_one (self, chip);
+    kt_map_canvas_selection_set_one (self, chip);
 
   kt_map_canvas_emit_vm_activated (self, chip->vm);
 }
@@ -468,13 +274,13 @@ select_band (KtMapCanvas *self)
   for (guint c = 0; c < chips->len; c++)
     {
       const KtMapChip *chip = g_ptr_array_index (chips, c);
-      ChipKey key = chip_key_of (chip);
+      ChipKey key = kt_chip_key_of (chip);
 
       /* With a VM selected, the band picks only its chips */
       if (self->selected_vm != NULL && chip->vm != self->selected_vm)
         continue;
       if (kt_map_rect_overlaps (&mband, &chip->rect))
-        chip_keys_add (self->selection, &key);
+        kt_chip_keys_add (self->selection, &key);
     }
   kt_map_canvas_resolve_selection (self);
 }
@@ -498,7 +304,7 @@ on_drag_begin (KtMapCanvas    *self,
   self->drag_state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
   chip = chip_at (self, x, y);
   self->press_on_chip = chip != NULL;
-  chip_key_set (&self->press_key, chip);
+  kt_chip_key_set (&self->press_key, chip);
 }
 
 /* A press moved far enough: picks chips up, draws a band, or nothing */
@@ -511,7 +317,7 @@ start_drag (KtMapCanvas    *self,
 
   /* The chip pressed, found again by key: the overlay may have changed */
   for (guint c = 0; self->press_on_chip && chips != NULL && c < chips->len && chip == NULL; c++)
-    if (chip_key_matches (&self->press_key, g_ptr_array_index (chips, c)))
+    if (kt_chip_key_matches (&self->press_key, g_ptr_array_index (chips, c)))
       chip = g_ptr_array_index (chips, c);
 
   if (self->press_on_chip && (chip == NULL || chip->kind != KT_THREAD_VCPU || self->plan == NULL))
@@ -599,7 +405,7 @@ on_drag_end (KtMapCanvas    *self,
     default:
       break;
     }
-  chip_key_set (&self->press_key, NULL);
+  kt_chip_key_set (&self->press_key, NULL);
   kt_map_canvas_update_hover (self);
   kt_map_canvas_update_actions (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -613,7 +419,7 @@ on_drag_cancel (KtMapCanvas      *self,
   if (self->drag_mode == DRAG_PIN)
     kt_map_canvas_cancel_move (self);
   self->drag_mode = DRAG_NONE;
-  chip_key_set (&self->press_key, NULL);
+  kt_chip_key_set (&self->press_key, NULL);
   kt_map_canvas_update_actions (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -687,8 +493,8 @@ kt_map_canvas_input_init (KtMapCanvas *self)
   GtkGesture *gesture;
 
   self->focus_chip = -1;
-  self->selection = chip_keys_new ();
-  self->moving = chip_keys_new ();
+  self->selection = kt_chip_keys_new ();
+  self->moving = kt_chip_keys_new ();
   self->selected_chips = g_ptr_array_new ();
 
   controller = gtk_event_controller_motion_new ();

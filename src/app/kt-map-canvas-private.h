@@ -2,7 +2,8 @@
  *
  *   kt-map-canvas.c           the object: properties, signals, the plan, rebuilds
  *   kt-map-canvas-view.c      coordinates, zoom, scrolling, size
- *   kt-map-canvas-input.c     selection, pointer, drag, moves, tooltips
+ *   kt-map-canvas-selection.c the selected and focused chips, by key
+ *   kt-map-canvas-input.c     pointer, drag, moves, tooltips
  *   kt-map-canvas-keyboard.c  the map.* actions and their key bindings
  *   kt-map-canvas-draw.c      style, cached topology tiles, the snapshot
  *   kt-map-canvas-test.c      the KVMTUNE_TEST_GEOMETRY writer
@@ -173,12 +174,20 @@ void             kt_map_canvas_size_allocate       (GtkWidget       *widget,
                                                     int              height,
                                                     int              baseline);
 
-/* kt-map-canvas-input.c */
-void             kt_map_canvas_input_init          (KtMapCanvas     *self);
-void             chip_key_clear                    (gpointer         data);
-void             chip_key_set                      (ChipKey         *key,
+/* kt-map-canvas-selection.c */
+void             kt_chip_key_clear                 (gpointer         data);
+void             kt_chip_key_set                   (ChipKey         *key,
                                                     const KtMapChip *chip);
-GArray          *chip_keys_new                     (void);
+ChipKey          kt_chip_key_of                    (const KtMapChip *chip);
+gboolean         kt_chip_key_matches               (const ChipKey   *key,
+                                                    const KtMapChip *chip);
+gboolean         kt_chip_key_equal                 (const ChipKey   *a,
+                                                    const ChipKey   *b);
+GArray          *kt_chip_keys_new                  (void);
+int              kt_chip_keys_find                 (GArray          *keys,
+                                                    const ChipKey   *key);
+void             kt_chip_keys_add                  (GArray          *keys,
+                                                    const ChipKey   *key);
 const KtMapChip *kt_map_canvas_get_focus_chip      (KtMapCanvas     *self);
 void             kt_map_canvas_set_focus_chip      (KtMapCanvas     *self,
                                                     int              index);
@@ -187,6 +196,11 @@ void             kt_map_canvas_resolve_focus       (KtMapCanvas     *self);
 void             kt_map_canvas_selection_clear     (KtMapCanvas     *self);
 gboolean         kt_map_canvas_selection_toggle    (KtMapCanvas     *self,
                                                     const KtMapChip *chip);
+void             kt_map_canvas_selection_set_one   (KtMapCanvas     *self,
+                                                    const KtMapChip *chip);
+
+/* kt-map-canvas-input.c */
+void             kt_map_canvas_input_init          (KtMapCanvas     *self);
 void             kt_map_canvas_update_hover        (KtMapCanvas     *self);
 void             kt_map_canvas_band_rect           (KtMapCanvas     *self,
                                                     graphene_rect_t *r);

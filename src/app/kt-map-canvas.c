@@ -198,8 +198,8 @@ kt_map_canvas_dispose (GObject *object)
     g_array_set_size (self->moving, 0);
   if (self->selected_chips != NULL)
     g_ptr_array_set_size (self->selected_chips, 0);
-  chip_key_clear (&self->press_key);
-  chip_key_clear (&self->focus_key);
+  kt_chip_key_clear (&self->press_key);
+  kt_chip_key_clear (&self->focus_key);
   self->hover = self->drop_target = self->kbd_pu = NULL;
   if (self->tiles != NULL)
     kt_map_canvas_clear_tiles (self);
@@ -419,7 +419,7 @@ kt_map_canvas_set_plan (KtMapCanvas *self,
   kt_map_canvas_cancel_move (self);
   g_array_set_size (self->selection, 0);
   self->focus_chip = -1;
-  chip_key_set (&self->focus_key, NULL);
+  kt_chip_key_set (&self->focus_key, NULL);
   kt_map_canvas_set_selected_vm_internal (self, NULL);
   rebuild (self, TRUE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
