@@ -302,7 +302,8 @@ kt_map_painter_draw_text_choice (Painter            *p,
                                  double             *width_out)
 {
   for (guint i = 0; texts[i] != NULL; i++)
-    if (texts[i][0] != '\0' && kt_map_painter_draw_text (p, font, texts[i], area, halign, color, NULL, width_out))
+    if (texts[i][0] != '\0'
+        && kt_map_painter_draw_text (p, font, texts[i], area, halign, color, NULL, width_out))
       return TRUE;
   return FALSE;
 }

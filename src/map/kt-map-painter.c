@@ -114,7 +114,8 @@ paint_level (Painter          *p,
   if (ls->filled)
     {
       set_color (p->cr, ls->fill);
-      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len, ls->radius, 0);
+      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len,
+                                 ls->radius, 0);
     }
 
   /* None on cells a few pixels wide, where the border would be all there is */
@@ -131,7 +132,8 @@ paint_level (Painter          *p,
   if (p->rects->len > 0)
     {
       set_color (p->cr, ls->border);
-      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len, ls->radius, 1);
+      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len,
+                                 ls->radius, 1);
     }
 }
 
@@ -203,8 +205,8 @@ paint_node_header (Painter          *p,
   area = row1;
   area.x += title_w + 2 * TEXT_PAD;
   area.width -= title_w + 2 * TEXT_PAD;
-  kt_map_painter_draw_text_choice (p, FONT_LABEL, (const char * const[]) { pages, brief, NULL }, &area, 1, dim,
-                                   NULL);
+  kt_map_painter_draw_text_choice (p, FONT_LABEL, (const char * const[]) { pages, brief, NULL },
+                                   &area, 1, dim, NULL);
 
   /* Memory: a bar, used against free when known */
   if (node->has_memory)
@@ -235,7 +237,8 @@ paint_node_header (Painter          *p,
       area = bar;
       area.x += TEXT_PAD;
       area.width -= 2 * TEXT_PAD;
-      kt_map_painter_draw_text_choice (p, FONT_LABEL, (const char * const[]) { text ? text : total, total, NULL },
+      kt_map_painter_draw_text_choice (p, FONT_LABEL,
+                                       (const char * const[]) { text ? text : total, total, NULL },
                                        &area, 0.5, fg, NULL);
     }
   else
@@ -285,7 +288,8 @@ paint_group_header (Painter        *p,
     default:
       return;
     }
-  if (!kt_map_painter_draw_text (p, FONT_LABEL, full, &area, 0, batch->color, batch, NULL) && brief != NULL)
+  if (!kt_map_painter_draw_text (p, FONT_LABEL, full, &area, 0, batch->color, batch, NULL)
+      && brief != NULL)
     kt_map_painter_draw_text (p, FONT_LABEL, brief, &area, 0, batch->color, batch, NULL);
 }
 
@@ -303,9 +307,10 @@ paint_group_headers (Painter          *p,
   first = g_ptr_array_index (boxes, 0);
   if (first->header <= 0 || !kt_map_painter_text_fits (p, FONT_LABEL, first->header - 1))
     return;
-  kt_map_painter_batch_init (&batch, FONT_LABEL, flatten (first->kind == KT_MAP_BOX_SOCKET ? p->style->fg
-                                                                                           : p->style->dim_fg,
-                                                          ls->fill));
+  kt_map_painter_batch_init (&batch, FONT_LABEL,
+                             flatten (first->kind == KT_MAP_BOX_SOCKET ? p->style->fg
+                                                                        : p->style->dim_fg,
+                                      ls->fill));
   for (guint i = 0; i < boxes->len; i++)
     paint_group_header (p, host, g_ptr_array_index (boxes, i), &batch);
   kt_map_painter_batch_flush (p, &batch);
@@ -342,9 +347,11 @@ paint_pus (Painter          *p,
       cairo_pattern_t *hatch = kt_map_painter_hatch_pattern (p, with_alpha (dim, 0.5), 0);
 
       set_color (p->cr, mix (ls->fill, fg, 0.1));
-      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len, ls->radius, 0);
+      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len,
+                                 ls->radius, 0);
       cairo_set_source (p->cr, hatch);
-      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len, ls->radius, 0);
+      kt_map_painter_fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len,
+                                 ls->radius, 0);
       cairo_pattern_destroy (hatch);
     }
 
