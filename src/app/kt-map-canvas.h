@@ -2,7 +2,8 @@
  *
  * Paints with KtMapPainter (the topology cached, the overlay repainted on
  * hover and drag), hit-tests with KtMapLayout / KtMapOverlay, zooms and
- * pans, and turns drags of vCPU chips into kt_plan_pin() calls.
+ * pans, and hands drops of vCPU chips to the plan as src/map's KtMapDrop
+ * says (kt-map-drop.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
