@@ -188,7 +188,7 @@ build_page_sizes (KtTuningPanel *self)
   for (guint i = 1; i < sizes->len; i++)
     {
       guint64 size = g_array_index (sizes, guint64, i);
-      g_autofree char *label = format_page_size (size);
+      g_autofree char *label = kt_format_page_size (size);
       g_autofree char *item = NULL;
       gboolean known_free;
       guint64 pages = nodes_pages (host, NULL, size, &known_free);
@@ -212,7 +212,7 @@ build_page_sizes (KtTuningPanel *self)
         listed |= g_array_index (self->page_sizes, guint64, i) == own;
       if (!listed)
         {
-          g_autofree char *label = format_page_size (own);
+          g_autofree char *label = kt_format_page_size (own);
           g_autofree char *item = g_strdup_printf (_("%s (not on this host)"), label);
 
           g_array_append_val (self->page_sizes, own);
@@ -258,7 +258,7 @@ update_hugepages (KtTuningPanel *self)
     hint = g_strdup (_("The VM has several page sizes; choosing one replaces them"));
   else
     {
-      g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *mem = kt_format_kib (t->memory_kib);
       g_autofree char *n = num (t->memory_kib / size);
 
       /* Translators: how many huge pages the VM's memory takes */
@@ -285,7 +285,7 @@ update_hugepages (KtTuningPanel *self)
           if (hp->size_kib == base_page
               || (size != 0 && size != PAGE_SIZE_KEEP && hp->size_kib != size))
             continue;
-          label = format_page_size (hp->size_kib);
+          label = kt_format_page_size (hp->size_kib);
           g_string_append (free_text, n_sizes++ > 0 ? " · " : " ");
           g_autofree char *n_free = num (hp->free);
           g_autofree char *n_total = num (hp->total);
@@ -320,7 +320,7 @@ update_hugepages (KtTuningPanel *self)
 
       if (have < need)
         {
-          g_autofree char *label = format_page_size (size);
+          g_autofree char *label = kt_format_page_size (size);
           g_autofree char *where = t->numa_nodeset ? format_nodes (t->numa_nodeset)
                                                    : g_strdup (_("the host"));
           g_autofree char *text = NULL;
@@ -346,7 +346,7 @@ update_hugepages (KtTuningPanel *self)
   locked_needs_limit = t->locked && t->hard_limit_kib < 0;
   if (t->hard_limit_kib >= 0)
     {
-      g_autofree char *limit = format_kib ((guint64) t->hard_limit_kib);
+      g_autofree char *limit = kt_format_kib ((guint64) t->hard_limit_kib);
 
       show_row_state (self->hard_limit_row, NULL, limit, FALSE);
     }
@@ -379,8 +379,8 @@ on_page_size_selected (KtTuningPanel *self)
 
   if (size != 0 && size != PAGE_SIZE_KEEP)
     {
-      g_autofree char *label = format_page_size (size);
-      g_autofree char *mem = format_page_size (t->memory_kib);   /* exact */
+      g_autofree char *label = kt_format_page_size (size);
+      g_autofree char *mem = kt_format_page_size (t->memory_kib);   /* exact */
 
       /* Refused with the reason, as kvmtune-cli does */
       if (t->memory_kib % size != 0)

@@ -185,7 +185,7 @@ update_nodeset_row (KtTuningPanel *self)
     hint = kt_describe_memory_unset (t);
   else if (nodes_memory (_kt_tuning_panel_get_host (self), now, &kib))
     {
-      g_autofree char *size = format_kib (kib);
+      g_autofree char *size = kt_format_kib (kib);
 
       /* Translators: memory the host nodes have (free, when known) */
       hint = nodes_free_known (_kt_tuning_panel_get_host (self), now)
@@ -213,7 +213,7 @@ update_memnode_row (KtTuningPanel *self,
 
   if (cell != NULL)
     {
-      g_autofree char *size = format_kib (cell->memory_kib);
+      g_autofree char *size = kt_format_kib (cell->memory_kib);
       g_autofree char *cpus = cell->cpus ? kt_cpuset_format (cell->cpus) : NULL;
       const KtCpuset *from = now != NULL ? now : t->numa_nodeset;
       g_autofree char *where = from != NULL ? format_nodes (from) : g_strdup (_("any node"));
@@ -227,7 +227,7 @@ update_memnode_row (KtTuningPanel *self,
           && nodes_memory (_kt_tuning_panel_get_host (self), now, &avail)
           && avail < cell->memory_kib && !kt_cpuset_same (now, was))
         {
-          g_autofree char *have = format_kib (avail);
+          g_autofree char *have = kt_format_kib (avail);
           char *warned = g_strdup_printf (_("%s — only %s free there"), hint, have);
 
           g_free (hint);
@@ -313,8 +313,8 @@ update_memory (KtTuningPanel *self)
         avail += t->memory_kib;
       if (avail < t->memory_kib)
         {
-          g_autofree char *need = format_kib (t->memory_kib);
-          g_autofree char *have = format_kib (avail);
+          g_autofree char *need = kt_format_kib (t->memory_kib);
+          g_autofree char *have = kt_format_kib (avail);
           g_autofree char *where = format_nodes (t->numa_nodeset);
           g_autofree char *text = NULL;
 

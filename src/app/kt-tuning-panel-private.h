@@ -24,6 +24,7 @@
 
 #include "kt-cpu-models.h"
 #include "kt-field-row.h"
+#include "kt-format.h"
 #include "kt-tuning-panel.h"
 
 G_BEGIN_DECLS
@@ -181,8 +182,6 @@ set_copy (const KtCpuset *set)
 }
 
 /* kt-tuning-panel.c */
-char          *format_page_size                        (guint64         kib);
-char          *format_kib                              (guint64         kib);
 char          *format_nodes                            (const KtCpuset *nodes);
 KtHost        *_kt_tuning_panel_get_host               (KtTuningPanel  *self);
 void           _kt_tuning_panel_show_message           (KtTuningPanel  *self,

@@ -92,25 +92,6 @@ _kt_tuning_panel_takes_input (KtTuningPanel *self)
   return !self->updating && !self->building && self->vm != NULL && self->preview_t != NULL;
 }
 
-/* "2 MiB", "1 GiB", "4 KiB": page sizes, exact */
-char *
-format_page_size (guint64 kib)
-{
-  g_autofree char *n = NULL;
-
-  if (kib >= GIB_KIB && kib % GIB_KIB == 0)
-    return g_strdup_printf (_("%s GiB"), (n = num (kib / GIB_KIB)));
-  if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf (_("%s MiB"), (n = num (kib / 1024)));
-  return g_strdup_printf (_("%s KiB"), (n = num (kib)));
-}
-
-char *
-format_kib (guint64 kib)
-{
-  return g_format_size_full (kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
-}
-
 /* "node 0", "nodes 0-1" */
 char *
 format_nodes (const KtCpuset *nodes)
@@ -300,7 +281,7 @@ static void
 update_header (KtTuningPanel *self)
 {
   const KtTuning *t = self->preview_t;
-  g_autofree char *memory = format_kib (t->memory_kib);
+  g_autofree char *memory = kt_format_kib (t->memory_kib);
   g_autofree char *detail = NULL;
   guint n_pins = 0, n_edits = _kt_tuning_panel_edits_count (_kt_tuning_panel_get_edits (self));
   gboolean read_only = self->connection != NULL && kt_connection_is_read_only (self->connection);
