@@ -79,6 +79,8 @@ test_chip (void)
   assert_lacks (web1, "Only vCPUs");
 
   assert_has (emulator, "web1 · emulator\nPinned to CPUs 2,34");
+  /* A running VM's state goes unsaid */
+  assert_lacks (web1, "Running");
   assert_has (emulator, "Only vCPUs can be moved on the map for now");
 
   g_assert_true (kt_plan_pin (plan, kt_snapshot_lookup_vm (s, "web1"), &vcpu, 1, target, &error));
@@ -93,6 +95,29 @@ test_chip (void)
   g_clear_pointer (&focus, g_free);
   focus = kt_map_describe_focus (find_chip (overlay, "web1", KT_THREAD_EMULATOR, 0, 34));
   g_assert_cmpstr (focus, ==, "web1 emulator on CPU 34 (pinned 2,34)");
+}
+
+/* A shut-off VM's chips are drawn muted, and their words say it is off */
+static void
+test_shut_off (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtMapLayout) layout = kt_map_layout_new (kt_snapshot_get_host (s));
+  g_autoptr(KtPlan) plan = kt_plan_new (s);
+  g_autoptr(KtMapOverlay) overlay = kt_map_overlay_new (s, plan, layout);
+  KtVm *vm = kt_snapshot_lookup_vm (s, "build-runner");
+  const KtMapChip *chip;
+  g_autofree char *tip = NULL;
+  g_autofree char *pu = NULL;
+
+  g_assert_nonnull (vm);
+  g_assert_cmpint (kt_vm_get_state (vm), ==, KT_VM_STATE_SHUTOFF);
+  chip = find_chip (overlay, "build-runner", KT_THREAD_VCPU, 8, -1);
+  tip = kt_map_describe_chip (overlay, plan, chip);
+  assert_has (tip, "build-runner · vCPU 8 · Shut off\n");
+  pu = kt_map_describe_pu (overlay, chip->cpu);
+  assert_has (pu, "build-runner vCPU 8 (pinned ");
+  assert_has (pu, " · Shut off");
 }
 
 static void
@@ -186,6 +211,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/map-describe/chip", test_chip);
   g_test_add_func ("/map-describe/pu", test_pu);
+  g_test_add_func ("/map-describe/shut-off", test_shut_off);
   g_test_add_func ("/map-describe/node-and-groups", test_node_and_groups);
   g_test_add_func ("/map-describe/target-and-moving", test_target_and_moving);
   return g_test_run ();

@@ -41,31 +41,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-static const char *
-state_label (KtVmState state)
-{
-  switch (state)
-    {
-    case KT_VM_STATE_RUNNING:
-      return _("Running");
-    case KT_VM_STATE_BLOCKED:
-      return _("Blocked");
-    case KT_VM_STATE_PAUSED:
-      return _("Paused");
-    case KT_VM_STATE_SHUTDOWN:
-      return _("Shutting down");
-    case KT_VM_STATE_SHUTOFF:
-      return _("Shut off");
-    case KT_VM_STATE_CRASHED:
-      return _("Crashed");
-    case KT_VM_STATE_PMSUSPENDED:
-      return _("Suspended");
-    case KT_VM_STATE_NOSTATE:
-    default:
-      return _("No state");
-    }
-}
-
 static void
 draw_swatch (GtkDrawingArea *area,
              cairo_t        *cr,
@@ -131,10 +106,10 @@ update (KtVmRow *self)
       memory = g_format_size_full (tuning->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
       /* Translators: a VM's state, vCPU count and memory: "Running · 4 vCPUs · 8.0 GiB" */
       detail = g_strdup_printf (_("%s · %s · %s"),
-                                state_label (kt_vm_get_state (self->vm)), vcpus, memory);
+                                kt_describe_vm_state (kt_vm_get_state (self->vm)), vcpus, memory);
     }
   else
-    detail = g_strdup (state_label (kt_vm_get_state (self->vm)));
+    detail = g_strdup (kt_describe_vm_state (kt_vm_get_state (self->vm)));
 
   gtk_label_set_label (self->name_label, kt_vm_get_name (self->vm));
   gtk_label_set_label (self->detail_label, detail);

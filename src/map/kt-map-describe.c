@@ -40,6 +40,20 @@ thread_name (KtThreadKind kind,
     }
 }
 
+/* " · Shut off" after a VM that is not running, so that a muted chip is
+ * also said to be off; "" for a running one */
+static const char *
+state_suffix (KtVm  *vm,
+              char **owned)
+{
+  KtVmState state = kt_vm_get_state (vm);
+
+  if (state == KT_VM_STATE_RUNNING)
+    return "";
+  *owned = g_strdup_printf (" · %s", kt_describe_vm_state (state));
+  return *owned;
+}
+
 static void
 append_issues (GString         *s,
                const GPtrArray *issues,
@@ -77,7 +91,10 @@ kt_map_describe_chip (const KtMapOverlay *overlay,
 
   g_return_val_if_fail (overlay != NULL && chip != NULL, NULL);
 
-  g_string_append_printf (s, "%s · %s", kt_vm_get_name (chip->vm), thread);
+  g_autofree char *state = NULL;
+
+  g_string_append_printf (s, "%s · %s%s", kt_vm_get_name (chip->vm), thread,
+                          state_suffix (chip->vm, &state));
   g_string_append_c (s, '\n');
   if (kt_cpuset_count (chip->allowed) == 1)
     g_string_append_printf (s, _("Pinned to CPU %s"), set);
@@ -166,10 +183,12 @@ kt_map_describe_pu (const KtMapOverlay *overlay,
       const KtMapChip *chip = g_ptr_array_index (chips, i);
       g_autofree char *thread = thread_name (chip->kind, chip->index);
       g_autofree char *set = kt_cpuset_format (chip->allowed);
+      g_autofree char *state = NULL;
 
       g_string_append_c (s, '\n');
       /* Translators: a thread on a CPU: VM name, thread ("vCPU 3"), its pin set */
       g_string_append_printf (s, _("%s %s (pinned %s)"), kt_vm_get_name (chip->vm), thread, set);
+      g_string_append (s, state_suffix (chip->vm, &state));
       if (chip->pending)
         g_string_append_printf (s, " · %s", _("pending"));
     }
@@ -194,10 +213,12 @@ kt_map_describe_pu (const KtMapOverlay *overlay,
 
       g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
       g_autofree char *line = kt_describe_floating (kt_vm_get_name (vm), t, n);
+      g_autofree char *state = NULL;
 
       /* The default <vcpu cpuset>, numad, or anywhere */
       g_string_append_c (s, '\n');
       g_string_append (s, line);
+      g_string_append (s, state_suffix (vm, &state));
     }
 
   /* What libvirt saw running here last */
