@@ -30,6 +30,7 @@
 #include "kt-source.h"
 #include "kt-cli-tune.h"
 #include "kt-cli-recover.h"
+#include "kt-cli-plan.h"
 
 typedef struct
 {
@@ -820,11 +821,13 @@ run_verb (Source   *src,
     ret = kt_cli_tune (&src->spec, argc, argv, error);
   else if (g_str_equal (verb, "recover"))
     ret = kt_cli_recover (&src->spec, argc, argv, error);
+  else if (g_str_equal (verb, "plan"))
+    ret = kt_cli_plan (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("Unknown command “%s” (try topology, domains, show, snapshot, render, pin, "
-                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model or recover)"), verb);
+                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model, recover or plan)"), verb);
       ret = 2;
     }
   g_free (opts.output);
