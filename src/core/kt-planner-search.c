@@ -235,6 +235,7 @@ fewest_nodes (Search *s)
 {
   guint N = s->self->nodes->len;
   guint best = 0;
+  guint need = s->n + (s->self->policy.emulator == KT_PLANNER_EMULATOR_ISOLATE);
 
   if (N <= 16)
     {
@@ -251,7 +252,7 @@ fewest_nodes (Search *s)
                 cpus += s->node_cap[i];
                 mem += node_memory_cap (s, i);
               }
-          if (cpus >= s->n && mem >= s->mem)
+          if (cpus >= need && mem >= s->mem)
             best = k;
         }
       return best;
@@ -271,7 +272,7 @@ fewest_nodes (Search *s)
       }
     g_array_sort (c, cmp_guint_desc);
     g_array_sort (m, cmp_guint_desc);
-    while (kc < N && sum < s->n)
+    while (kc < N && sum < need)
       sum += g_array_index (c, guint, kc++);
     sum = 0;
     while (km < N && sum * 1024 < s->mem)
@@ -1341,10 +1342,9 @@ lower_bound (Search *s)
 
   if (!s->dedicated)
     {
-      if (clean < s->n)
+      /* Shared vCPUs may all float over one clean CPU */
+      if (clean == 0)
         lb += 20.0 * s->n;
-      if (s->T > 1 && s->n > max_o)
-        lb += 10.0 * ((s->n + s->T - 1) / s->T);
       return lb;
     }
   switch (s->threads)
