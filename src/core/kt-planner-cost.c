@@ -134,6 +134,8 @@ kt_planner_cost (KtPlanner          *self,
         *parts = t;
       return 0;
     }
+  if (self->cpus->len == 0)
+    kt_planner_build_state (self);
   n = p->vcpupin->len;
   T = MAX (p->threads_per_core, 1);
   all = union_of_pins (p);

@@ -88,8 +88,7 @@ kt_planner_new (KtSnapshot            *snapshot,
   self->host = g_object_ref (kt_snapshot_get_host (snapshot));
   self->policy = *policy;
   self->policy.reserved = policy->reserved ? kt_cpuset_copy (policy->reserved) : NULL;
-  kt_planner_build_state (self);
-  return self;
+  return self;   /* the state is built by each plan */
 }
 
 /* The search ------------------------------------------------------------- */
@@ -119,6 +118,7 @@ typedef struct
   guint                   fewest_l3;
   guint                   fewest_sockets;
   KtProposal             *best;
+  double                  bound;         /* the lower bound: no need to look further */
   char                   *why;           /* the last candidate's failure */
   int                     emulator_cpu;  /* set by the caller of consider (); -1 */
 } Search;
@@ -1184,8 +1184,8 @@ evaluate_l3 (Search *s,
           cap[l3] += core_capacity (s, ci);
         }
     }
-  if (groups->len <= 1)
-    return;
+  if (groups->len <= 1 || r->k > 2)
+    return;   /* restricting L3 groups pays in one or two nodes; more would be slow */
   by_cap = g_array_new (FALSE, FALSE, sizeof (guint));
   for (guint i = 0; i < groups->len; i++)
     g_array_append_val (by_cap, cap[g_array_index (groups, guint, i)]);
@@ -1199,7 +1199,7 @@ evaluate_l3 (Search *s,
   for (guint size = smin; size <= smin + 1 && size < groups->len; size++)
     {
       g_autofree guint *idx = g_new (guint, size);
-      gboolean all = binomial (groups->len, size) <= MAX_L3_SUBSETS;
+      gboolean all = binomial (groups->len, size) <= (r->k == 1 ? MAX_L3_SUBSETS : 16);
 
       for (guint i = 0; i < size; i++)
         idx[i] = i;
@@ -1232,6 +1232,9 @@ evaluate_region (Search      *s,
                  const guint *nodes,
                  guint        k)
 {
+  if (s->best != NULL && s->best->cost <= s->bound + 1e-9)
+    return;   /* nothing can do better */
+  {
   guint N = s->self->nodes->len;
   g_autofree int *pos = g_new (int, N);
   guint cap = 0;
@@ -1247,6 +1250,7 @@ evaluate_region (Search      *s,
   if (cap < s->n)
     return;
   evaluate_l3 (s, &r);
+  }
 }
 
 static void
@@ -1264,7 +1268,8 @@ search_regions (Search *s)
       g_autofree guint *idx = g_new (guint, k);
       g_autofree guint *nodes = g_new (guint, k);
 
-      if (s->best != NULL && 100.0 * ((double) k - s->fewest_nodes) >= s->best->cost)
+      if (s->best != NULL && (100.0 * ((double) k - s->fewest_nodes) >= s->best->cost
+                              || s->best->cost <= s->bound + 1e-9))
         break;
       if (binomial (M, k) <= MAX_SUBSETS)
         {
@@ -1486,11 +1491,12 @@ search_one (KtPlanner              *self,
       s.fewest_nodes = fewest_nodes (&s);
       s.fewest_l3 = fewest_groups (&s, FALSE);
       s.fewest_sockets = fewest_groups (&s, TRUE);
+      s.bound = lower_bound (&s);
       search_regions (&s);
       if (s.best != NULL)
         {
           result = g_steal_pointer (&s.best);
-          result->lower_bound = lower_bound (&s);
+          result->lower_bound = s.bound;
           kt_planner_explain (self, req, result);
         }
       else

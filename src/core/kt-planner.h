@@ -67,7 +67,7 @@ typedef struct
   guint    vcpus;
   guint    threads_per_core;     /* guest SMT; 1: none */
   guint64  memory_kib;
-  guint64  hugepage_kib;         /* 0: ordinary memory */
+  guint64  hugepage_kib;         /* 0: ordinary memory; 1: the host's default huge size */
   GArray  *iothread_ids;         /* guint */
   guint    n_cells;              /* guest cells it has now; 0: none */
 } KtPlannerRequest;
