@@ -295,7 +295,10 @@ kt_cli_plan (const KtSourceSpec  *spec,
             json_builder_add_value (b, kt_proposal_to_json (g_ptr_array_index (proposals, i)));
           json_builder_end_array (b);
           json_builder_set_member_name (b, "cost");
-          json_builder_add_double_value (b, total);
+          if (total == (double) (gint64) total)   /* whole numbers stay integers */
+            json_builder_add_int_value (b, (gint64) total);
+          else
+            json_builder_add_double_value (b, total);
           json_builder_end_object (b);
           root = json_builder_get_root (b);
         }
