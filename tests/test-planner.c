@@ -546,6 +546,18 @@ test_cli (void)
   g_assert_cmpint (run_cli (&out, "--caps", caps, "plan", "--new", "x", "--vcpus", "2",
                             "--memory", "64", "--policy", "greedy", NULL), ==, 2);
   g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "plan", "--new", "x", "--vcpus", "2",
+                            "--memory", "64", "--reserve", "4096", NULL), ==, 2);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "plan", "--new", "x", "--memory", "64", NULL),
+                   ==, 2);
+  g_clear_pointer (&out, g_free);
+
+  /* Every CPU reserved: infeasible, and why */
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "plan", "--new", "x", "--vcpus", "1",
+                            "--memory", "64", "--reserve", "0-31", NULL), ==, 1);
+  g_assert_nonnull (strstr (out, "infeasible"));
+  g_clear_pointer (&out, g_free);
 }
 
 /* --apply --dry-run changes nothing; --apply lands in the snapshot file */
@@ -563,6 +575,14 @@ test_cli_apply (void)
   g_autoptr(KtTuning) t = NULL;
 
   g_assert_true (g_file_set_contents (copy, before, -1, NULL));
+  /* A running VM: live calls and the config, as the tuning verbs make them */
+  g_assert_cmpint (run_cli (&out, "--snapshot", copy, "plan", "web1", "--apply", "--live",
+                            "--config", "--dry-run", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "virDomainPinVcpuFlags: web1 vCPU 0"));
+  g_assert_nonnull (strstr (out, "virDomainSetNumaParameters: web1"));
+  g_assert_nonnull (strstr (out, "virDomainDefineXMLFlags: web1"));
+  g_clear_pointer (&out, g_free);
+
   g_assert_cmpint (run_cli (&out, "--snapshot", copy, "plan", "dev-sandbox", "--apply",
                             "--dry-run", NULL), ==, 0);
   g_assert_nonnull (strstr (out, "Would call:"));
