@@ -1471,8 +1471,11 @@ search_one (KtPlanner              *self,
                          : _("free pCPUs");
 
       /* Translators: "8 vCPUs need 8 free pCPUs; the host has 6 (…)" */
-      result = infeasible (req, g_strdup_printf (_("%u vCPUs need %u %s; the host has %u "
-                                                   "(not reserved, not used by another VM)"),
+      result = infeasible (req, g_strdup_printf (ngettext ("%u vCPU needs %u %s; the host has %u "
+                                                           "(not reserved, not used by another VM)",
+                                                           "%u vCPUs need %u %s; the host has %u "
+                                                           "(not reserved, not used by another VM)",
+                                                           s.n),
                                                  s.n, s.n, what, cap));
     }
   else if (mem_cap < s.mem)
