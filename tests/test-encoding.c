@@ -23,51 +23,9 @@
 #include "kt-test-util.h"
 #include "kt-xml.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_argv (Run                *r,
-          const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("KT_CLI"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  run_clear (r);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r->out, &r->err, &r->status, &error));
-  g_assert_no_error (error);
-  /* Never an abort (g_error is SIGTRAP, exit 133 through a shell) */
-  if (WIFSIGNALED (r->status))
-    g_error ("kvmtune-cli died of signal %d; stderr: %s", WTERMSIG (r->status), r->err);
-}
-
-#define run(r, ...) run_argv ((r), (const char * const[]) { __VA_ARGS__, NULL })
-
-static int
-exit_code (const Run *r)
-{
-  return WIFEXITED (r->status) ? WEXITSTATUS (r->status) : -1;
-}
-
 /* Every line of stderr is ours: no raw "encoding error : ..." of libxml2 */
 static void
-assert_stderr_ours (const Run *r)
+assert_stderr_ours (const KtTestRun *r)
 {
   g_auto(GStrv) lines = g_strsplit (r->err, "\n", -1);
 
@@ -146,16 +104,16 @@ test_refused_domain (gconstpointer data)
 
   for (guint v = 0; v < G_N_ELEMENTS (verbs); v++)
     {
-      Run r = { 0, };
+      KtTestRun r = { 0, };
 
-      run (&r, "--caps", caps, "--domain", path, verbs[v][0], verbs[v][1], verbs[v][2],
+      kt_test_run_cli (&r, "--caps", caps, "--domain", path, verbs[v][0], verbs[v][1], verbs[v][2],
            verbs[v][3], verbs[v][4]);
-      if (exit_code (&r) != 1 || strstr (r.err, c->needle) == NULL)
-        g_error ("%s %s: exit %d, stderr: %s", c->file, verbs[v][0], exit_code (&r), r.err);
+      if (r.status != 1 || strstr (r.err, c->needle) == NULL)
+        g_error ("%s %s: exit %d, stderr: %s", c->file, verbs[v][0], r.status, r.err);
       g_assert_true (g_str_has_prefix (r.err, "kvmtune-cli: "));
       g_assert_null (strstr (r.out, "Applied"));
       assert_stderr_ours (&r);
-      run_clear (&r);
+      kt_test_run_clear (&r);
     }
   assert_same_file (path, before, len);
 }
@@ -171,7 +129,7 @@ test_caps_nul_garbage (void)
   g_autoptr(KtHost) host = kt_host_new_from_file (caps, &error);
   g_autoptr(KtSnapshot) snap = NULL;
   const char *paths[] = { domain, NULL };
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   g_assert_null (host);
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_XML, "NUL byte");
@@ -180,14 +138,14 @@ test_caps_nul_garbage (void)
   g_assert_null (snap);
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_XML, "NUL byte (line 25)");
 
-  run (&r, "--caps", caps, "--domain", domain, "show", "enc");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", domain, "show", "enc");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "NUL byte"));
   assert_stderr_ours (&r);
-  run (&r, "--caps", caps, "topology");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--caps", caps, "topology");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "NUL byte"));
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 /* Accepted documents ----------------------------------------------------- */
@@ -210,17 +168,17 @@ test_crlf_cli (void)
   g_autofree char *path = copy_data ("crlf-domain.xml");
   gsize len;
   g_autofree char *after = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
-  run (&r, "--caps", caps, "--domain", path, "pin", "enc", "0-1", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", path, "pin", "enc", "0-1", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   assert_stderr_ours (&r);
   after = kt_test_read_file (path, &len);
   g_assert_true (all_crlf (after, len));
   g_assert_nonnull (strstr (after, "<vcpupin vcpu=\"1\" cpuset=\"3\"/>\r\n"));
   /* Untouched elements byte for byte, "réservé" included */
   g_assert_nonnull (strstr (after, "  <description>r\xc3\xa9serv\xc3\xa9</description>\r\n"));
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 /* New elements (and the indentation around them) get CR LF as well */
@@ -332,16 +290,16 @@ test_units_cli (void)
 {
   g_autofree char *caps = data_path ("unit-mib-caps.xml");
   g_autofree char *domain = data_path ("unit-mib-domain.xml");
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
-  run (&r, "--caps", caps, "--domain", domain, "show", "enc", "--json");
-  if (exit_code (&r) != 0)
-    g_error ("exit %d: %s", exit_code (&r), r.err);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", domain, "show", "enc", "--json");
+  if (r.status != 0)
+    g_error ("exit %d: %s", r.status, r.err);
   g_assert_nonnull (strstr (r.out, "\"memory_kib\" : 2097152"));
-  run (&r, "--caps", caps, "topology");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--caps", caps, "topology");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "NUMA node 0  8.0"));
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 /* Duplicates ------------------------------------------------------------- */
@@ -461,18 +419,18 @@ test_noop_hugepages_cli (void)
   gsize len;
   g_autofree char *before = kt_test_read_file (path, &len);
   GStatBuf st1, st2;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   g_assert_cmpint (g_stat (path, &st1), ==, 0);
-  run (&r, "--caps", caps, "--domain", path, "hugepages", "enc", "--size", "2048", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", path, "hugepages", "enc", "--size", "2048", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "Nothing to change"));
   g_assert_null (strstr (r.out, "Applied"));
   g_assert_cmpint (g_stat (path, &st2), ==, 0);
   /* An atomic rewrite would have replaced the inode */
   g_assert_cmpuint (st1.st_ino, ==, st2.st_ino);
   assert_same_file (path, before, len);
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 int

@@ -13,17 +13,6 @@
 #include "kt-plan.h"
 #include "kt-test-util.h"
 
-static KtSnapshot *
-load_demo (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *s = kt_snapshot_load_file (path, &error);
-
-  g_assert_no_error (error);
-  return s;
-}
-
 static char *
 pin_of (KtDomain *d,
         guint     vcpu)
@@ -37,7 +26,7 @@ pin_of (KtDomain *d,
 static void
 test_pin_undo_redo (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) target = kt_test_parse_set ("17");
@@ -100,7 +89,7 @@ count_call (guint *count)
 static void
 test_forget_vm (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) target = kt_test_parse_set ("17");
@@ -149,7 +138,7 @@ test_forget_vm (void)
 static void
 test_refusals (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) missing = kt_test_parse_set ("64");
@@ -226,7 +215,7 @@ test_refuses_offline (void)
 static void
 test_spread_keeps_siblings (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   /* db-primary: 8 vCPUs as 4 cores × 2 threads; node 3 = 24-31,56-63 */
@@ -285,7 +274,7 @@ has_issue (GPtrArray   *issues,
 static void
 test_analysis_demo (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(GPtrArray) issues = kt_analyze (s);
   g_autoptr(KtCpuset) shared = kt_analysis_shared_cpus (issues);
 
@@ -313,7 +302,7 @@ test_analysis_demo (void)
 static void
 test_analysis_follows_plan (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   KtVm *web2 = kt_snapshot_lookup_vm (s, "web2");
@@ -363,7 +352,7 @@ format_targets (GPtrArray *targets)
 static void
 test_drop_targets_spread (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   /* web1: 4 vCPUs as 2 cores × 2 threads.  Node 1 (8-15, 40-47): free are
@@ -415,7 +404,7 @@ test_drop_targets_spread (void)
 static void
 test_drop_targets_refused (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");

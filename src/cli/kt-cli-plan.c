@@ -16,9 +16,8 @@
 
 #include <glib/gi18n.h>
 
-#include "kt-cli-plan.h"
+#include "kt-cli.h"
 #include "kt-cli-recover.h"
-#include "kt-cli-tune.h"
 #include "kt-error.h"
 #include "kt-json.h"
 #include "kt-planner.h"
@@ -51,9 +50,6 @@ plan_options_clear (PlanOptions *o)
   g_free (o->emulator);
   g_free (o->reserve);
 }
-
-#define USAGE N_("Usage: kvmtune-cli [SOURCE] plan DOMAIN|--all|--new NAME --vcpus N " \
-                 "--memory MIB [OPTIONS]")
 
 static void
 print_proposal (const KtProposal *p)
@@ -123,12 +119,13 @@ edit_with_proposal (gconstpointer   data,
 }
 
 int
-kt_cli_plan (const KtSourceSpec  *spec,
-             int                  argc,
-             char               **argv,
-             GError             **error)
+kt_cli_plan (KtCli   *cli,
+             int      argc,
+             char   **argv,
+             GError **error)
 {
-  g_autoptr(GOptionContext) ctx = g_option_context_new (_("DOMAIN | --all | --new NAME"));
+  const KtSourceSpec *spec = &cli->spec;
+  g_autoptr(GOptionContext) ctx = g_option_context_new (_(cli->verb->usage));
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtConnection) conn = NULL;
   g_autoptr(KtPlanner) planner = NULL;
@@ -179,8 +176,7 @@ kt_cli_plan (const KtSourceSpec  *spec,
   modes = (argc == 2) + (o.all ? 1 : 0) + (o.new_name != NULL);
   if (argc > 2 || modes != 1)
     {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, "%s", _(USAGE));
-      ret = 2;
+      ret = kt_cli_usage_error (cli, error);
       goto out;
     }
   if (o.new_name != NULL && (o.vcpus <= 0 || o.memory_mib <= 0))

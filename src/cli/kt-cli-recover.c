@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "kt-apply.h"
+#include "kt-cli.h"
 #include "kt-cli-recover.h"
 #include "kt-error.h"
 #include "kt-journal.h"
@@ -67,11 +68,12 @@ recover_one (KtJournal        *journal,
 }
 
 int
-kt_cli_recover (const KtSourceSpec  *spec,
-                int                  argc,
-                char               **argv,
-                GError             **error)
+kt_cli_recover (KtCli   *cli,
+                int      argc,
+                char   **argv,
+                GError **error)
 {
+  const KtSourceSpec *spec = &cli->spec;
   g_autoptr(GOptionContext) ctx = g_option_context_new (_("[DOMAIN]"));
   g_autoptr(KtConnection) conn = NULL;
   g_autoptr(GPtrArray) journals = NULL;

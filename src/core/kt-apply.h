@@ -68,4 +68,17 @@ char        *kt_apply_journal_status (KtJournal     *journal,
                                       KtConnection  *connection,
                                       GError       **error);
 
+/* kt_apply_run () in a worker thread, then the VM @name read back */
+void         kt_apply_execute_async  (KtApply             *self,
+                                      KtConnection        *connection,
+                                      const char          *name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* @reloaded: (out) (transfer full) (nullable): NULL when it cannot be read */
+gboolean     kt_apply_execute_finish (KtApply             *self,
+                                      GAsyncResult        *result,
+                                      KtVm               **reloaded,
+                                      GError             **error);
+
 G_END_DECLS

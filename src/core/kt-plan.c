@@ -43,6 +43,8 @@ enum {
 
 enum {
   CHANGED,
+  VM_FORGOTTEN,
+  STEP_ADDED,
   N_SIGNALS
 };
 
@@ -156,6 +158,31 @@ kt_plan_class_init (KtPlanClass *klass)
    */
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  /**
+   * KtPlan::vm-forgotten:
+   * @name: the VM's name
+   *
+   * kt_plan_forget_vm () (or a kt_plan_rebase_vm () that conflicted) took
+   * the VM's steps out of the undo and redo history; emitted before
+   * #KtPlan::changed, so that whoever keeps a history along the plan's
+   * (KtSession) can do the same first.
+   */
+  signals[VM_FORGOTTEN] = g_signal_new ("vm-forgotten", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * KtPlan::step-added:
+   * @name: the VM's name
+   *
+   * kt_plan_pin () added a step to the undo history (emitted before
+   * #KtPlan::changed), so that a history kept along the plan's (KtSession)
+   * has every pin, however it was made.
+   */
+  signals[STEP_ADDED] = g_signal_new ("step-added", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_STRING);
 
   unpinned_sentinel = kt_cpuset_new ();
 }
@@ -558,6 +585,7 @@ pin_step (KtPlan          *self,
 
   g_ptr_array_add (self->undo, g_steal_pointer (&step));
   g_ptr_array_set_size (self->redo, 0);
+  g_signal_emit (self, signals[STEP_ADDED], 0, kt_vm_get_name (vm));
   notify_all (self);
 }
 
@@ -827,7 +855,10 @@ kt_plan_forget_vm (KtPlan     *self,
   forget_in_steps (self->redo, name);
 
   if (g_hash_table_size (self->originals) + self->undo->len + self->redo->len != before)
-    notify_all (self);
+    {
+      g_signal_emit (self, signals[VM_FORGOTTEN], 0, name);
+      notify_all (self);
+    }
 }
 
 /* Rebasing on a VM read again -------------------------------------------- */

@@ -5,7 +5,9 @@
  * and remembers every step, so it can be undone, redone, shown as
  * pending, and later applied through libvirt or saved into a snapshot.
  *
- * Signals: "changed" after every pin, undo and redo.  Properties:
+ * Signals: "changed" after every pin, undo and redo; "step-added"
+ * (name) after a pin's step, "vm-forgotten" (name) when
+ * kt_plan_forget_vm () took a VM's steps out.  Properties:
  * "snapshot", "can-undo", "can-redo", "n-pending".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

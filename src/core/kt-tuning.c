@@ -721,6 +721,42 @@ kt_tuning_memory_is_numad (const KtTuning *self)
   return kt_tuning_is_numad (self);
 }
 
+/* The rule libvirt follows for a thread, given its own pin (or NULL):
+ * that pin, else numad under placement='auto' (which ignores <vcpu
+ * cpuset>), else the <vcpu cpuset>, else anywhere */
+static KtPinSource
+pin_source (const KtTuning *self,
+            const KtCpuset *own)
+{
+  if (own != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+/* Where that rule lets the thread run; numad decides at start-up, which is
+ * not known here: anywhere */
+static KtCpuset *
+allowed (const KtTuning *self,
+         const KtCpuset *own,
+         const KtCpuset *host_cpus)
+{
+  switch (pin_source (self, own))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (own);
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
+}
+
 /**
  * kt_tuning_vcpu_pin_source:
  *
@@ -734,13 +770,7 @@ kt_tuning_vcpu_pin_source (const KtTuning *self,
 {
   g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
 
-  if (kt_tuning_get_vcpupin (self, vcpu) != NULL)
-    return KT_PIN_SOURCE_OWN;
-  if (kt_tuning_is_numad (self))
-    return KT_PIN_SOURCE_NUMAD;
-  if (self->vcpu_cpuset != NULL)
-    return KT_PIN_SOURCE_DEFAULT;
-  return KT_PIN_SOURCE_NONE;
+  return pin_source (self, kt_tuning_get_vcpupin (self, vcpu));
 }
 
 KtPinSource
@@ -748,13 +778,7 @@ kt_tuning_emulator_pin_source (const KtTuning *self)
 {
   g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
 
-  if (self->emulatorpin != NULL)
-    return KT_PIN_SOURCE_OWN;
-  if (kt_tuning_is_numad (self))
-    return KT_PIN_SOURCE_NUMAD;
-  if (self->vcpu_cpuset != NULL)
-    return KT_PIN_SOURCE_DEFAULT;
-  return KT_PIN_SOURCE_NONE;
+  return pin_source (self, self->emulatorpin);
 }
 
 /* An IOThread without <iothreadpin> is placed as a vCPU without a pin:
@@ -765,13 +789,7 @@ kt_tuning_iothread_pin_source (const KtTuning *self,
 {
   g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
 
-  if (kt_tuning_get_iothreadpin (self, id) != NULL)
-    return KT_PIN_SOURCE_OWN;
-  if (kt_tuning_is_numad (self))
-    return KT_PIN_SOURCE_NUMAD;
-  if (self->vcpu_cpuset != NULL)
-    return KT_PIN_SOURCE_DEFAULT;
-  return KT_PIN_SOURCE_NONE;
+  return pin_source (self, kt_tuning_get_iothreadpin (self, id));
 }
 
 KtCpuset *
@@ -782,17 +800,7 @@ kt_tuning_iothread_allowed (const KtTuning *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  switch (kt_tuning_iothread_pin_source (self, id))
-    {
-    case KT_PIN_SOURCE_OWN:
-      return kt_cpuset_copy (kt_tuning_get_iothreadpin (self, id));
-    case KT_PIN_SOURCE_DEFAULT:
-      return kt_cpuset_copy (self->vcpu_cpuset);
-    case KT_PIN_SOURCE_NUMAD:
-    case KT_PIN_SOURCE_NONE:
-    default:
-      return kt_cpuset_copy (host_cpus);
-    }
+  return allowed (self, kt_tuning_get_iothreadpin (self, id), host_cpus);
 }
 
 /**
@@ -813,17 +821,7 @@ kt_tuning_vcpu_allowed (const KtTuning *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  switch (kt_tuning_vcpu_pin_source (self, vcpu))
-    {
-    case KT_PIN_SOURCE_OWN:
-      return kt_cpuset_copy (kt_tuning_get_vcpupin (self, vcpu));
-    case KT_PIN_SOURCE_DEFAULT:
-      return kt_cpuset_copy (self->vcpu_cpuset);
-    case KT_PIN_SOURCE_NUMAD:
-    case KT_PIN_SOURCE_NONE:
-    default:
-      return kt_cpuset_copy (host_cpus);
-    }
+  return allowed (self, kt_tuning_get_vcpupin (self, vcpu), host_cpus);
 }
 
 KtCpuset *
@@ -833,17 +831,7 @@ kt_tuning_emulator_allowed (const KtTuning *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  switch (kt_tuning_emulator_pin_source (self))
-    {
-    case KT_PIN_SOURCE_OWN:
-      return kt_cpuset_copy (self->emulatorpin);
-    case KT_PIN_SOURCE_DEFAULT:
-      return kt_cpuset_copy (self->vcpu_cpuset);
-    case KT_PIN_SOURCE_NUMAD:
-    case KT_PIN_SOURCE_NONE:
-    default:
-      return kt_cpuset_copy (host_cpus);
-    }
+  return allowed (self, self->emulatorpin, host_cpus);
 }
 
 /**
