@@ -447,7 +447,18 @@ kt_proposal_edit_domain (const KtProposal  *p,
       if (!kt_domain_set_memnode (domain, g_array_index (t->cells, KtGuestCell, i).id, "strict",
                                   p->nodeset, error))
         return FALSE;
-  if (p->hugepage_kib > 0 && !kt_domain_set_hugepages (domain, p->hugepage_kib, NULL, error))
-    return FALSE;
+  if (p->hugepage_kib > 0)
+    {
+      gboolean have = FALSE;
+
+      /* The size it has already (or the default, which the plan resolved)
+       * stays as written */
+      for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
+        have |= g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
+                || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0;
+      have |= t->has_hugepages && t->hugepages->len == 0;
+      if (!have && !kt_domain_set_hugepages (domain, p->hugepage_kib, NULL, error))
+        return FALSE;
+    }
   return TRUE;
 }
