@@ -836,6 +836,12 @@ open_thread (GTask        *task,
 
   t->connection = kt_connection_open_capture (t->uri, t->flags, cancellable, &t->snapshot,
                                               &error);
+  if (t->connection != NULL && g_cancellable_set_error_if_cancelled (cancellable, &error))
+    {
+      /* No one takes it: closed here, not in the caller's thread */
+      g_clear_object (&t->connection);
+      g_clear_object (&t->snapshot);
+    }
   if (t->connection == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -996,4 +1002,73 @@ kt_connection_close_finish (KtConnection  *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Closing once unused ---------------------------------------------------- */
+
+typedef struct
+{
+  GAsyncReadyCallback callback;
+  gpointer            user_data;
+  gboolean            started;
+} Closer;
+
+static void
+closer_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data);
+
+/* The toggle reference is the last one: nothing uses the connection now.
+ * Called in the thread that dropped the one before (maybe a worker) */
+static void
+closer_toggled (gpointer  data,
+                GObject  *object,
+                gboolean  is_last_ref)
+{
+  Closer *c = data;
+
+  if (!is_last_ref || c->started)
+    return;
+  c->started = TRUE;
+  kt_connection_close_async (KT_CONNECTION (object), closer_done, c);
+}
+
+static void
+closer_done (GObject      *object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  Closer *c = data;
+
+  if (c->callback != NULL)
+    c->callback (object, result, c->user_data);
+  g_object_remove_toggle_ref (object, closer_toggled, c);
+  g_free (c);
+}
+
+/**
+ * kt_connection_close_unused:
+ * @self: (transfer full): the caller's reference, given up
+ * @callback: (nullable): called (in the main context) once closed; finish
+ *   with kt_connection_close_finish()
+ *
+ * kt_connection_close_async() as soon as nothing else holds the
+ * connection: a live refresh, a reload or an apply still running in a
+ * worker thread keeps using it until it is done, and only then the events
+ * are deregistered and the connection closed, in a worker thread.
+ */
+void
+kt_connection_close_unused (KtConnection        *self,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  Closer *c;
+
+  g_return_if_fail (KT_IS_CONNECTION (self));
+
+  c = g_new0 (Closer, 1);
+  c->callback = callback;
+  c->user_data = user_data;
+  g_object_add_toggle_ref (G_OBJECT (self), closer_toggled, c);
+  g_object_unref (self);
 }

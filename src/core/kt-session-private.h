@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "kt-live.h"
 #include "kt-session.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,7 @@ struct _KtSession
 
   KtSnapshot    *snapshot;
   KtConnection  *connection;
+  KtLive        *live;         /* follows the connection; NULL without */
   char          *path;
   char          *title;
   gboolean       title_set;    /* FALSE: from the connection or the path */
