@@ -374,6 +374,10 @@ kt_window_priv_confirm_discard (KtWindow             *self,
     /* Translators: %s is a VM name */
     body = g_strdup_printf (_("The changes to %s are not applied to the host. Changes which "
                               "are not applied will be permanently lost."), first);
+  else if (n == 1 && apply)
+    body = g_strdup_printf (_("The changes to %s are not applied to the snapshot and saved "
+                              "in its file. Changes which are not saved will be permanently "
+                              "lost."), first);
   else if (n == 1)
     body = g_strdup_printf (_("The changes to %s are not saved. Changes which are not "
                               "saved will be permanently lost."), first);
@@ -385,6 +389,14 @@ kt_window_priv_confirm_discard (KtWindow             *self,
                                          "The changes to %u VMs are not applied to the host. "
                                          "Changes which are not applied will be permanently "
                                          "lost.", n), n);
+  else if (apply)
+    body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "The changes to %u VM are not applied to the snapshot "
+                                         "and saved in its file. Changes which are not saved "
+                                         "will be permanently lost.",
+                                         "The changes to %u VMs are not applied to the snapshot "
+                                         "and saved in its file. Changes which are not saved "
+                                         "will be permanently lost.", n), n);
   else
     body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "The changes to %u VM are not saved. Changes which "
@@ -397,6 +409,8 @@ kt_window_priv_confirm_discard (KtWindow             *self,
                                                        apply ? _("Apply Changes?")
                                                              : _("Save Changes?"),
                                                        body));
+  /* Its window's title too: what a window list (and a test) shows */
+  gtk_window_set_title (GTK_WINDOW (dialog), apply ? _("Apply Changes?") : _("Save Changes?"));
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Cancel"),
                                     "discard", _("_Discard"),
