@@ -306,37 +306,64 @@ confirm_response (AdwMessageDialog *dialog,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, confirm_response_idle, r, confirm_response_free);
 }
 
-/* The VMs with something pending: the session's pins and edits, and the
- * panel's own edits; @first: (out): the first's name */
-static guint
-count_pending_vms (KtWindow    *self,
-                   const char **first)
+typedef enum
+{
+  ASK_NONE,
+  ASK_APPLY,
+  ASK_SAVE,
+} Ask;
+
+/* Whether there is anything to lose, and what would keep it:
+ *   - on a connection that takes changes, whatever is pending: Apply;
+ *   - on a snapshot file, edits the panel holds (a snapshot file keeps
+ *     pins, not them): Apply, into the snapshot, then Save;
+ *   - what is not saved (pins, an apply into the snapshot; on a read-only
+ *     connection the pins): Save.
+ * @n_vms: (out): the VMs with something pending, @first: (out) the first */
+static Ask
+what_to_ask (KtWindow    *self,
+             guint       *n_vms,
+             const char **first)
 {
   GListModel *vms = kt_snapshot_get_vms (kt_session_get_snapshot (self->session));
-  guint n = 0;
+  gboolean offline = kt_session_get_connection (self->session) == NULL;
+  guint panel_only = 0;
 
+  *n_vms = 0;
   *first = NULL;
   for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
     {
       g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      gboolean session = kt_session_has_changes (self->session, kt_vm_get_name (vm));
+      gboolean panel = kt_tuning_panel_has_changes (self->tuning_panel, vm);
 
-      if (kt_tuning_panel_has_changes (self->tuning_panel, vm)
-          || kt_session_has_changes (self->session, kt_vm_get_name (vm)))
-        {
-          if (n++ == 0)
-            *first = kt_vm_get_name (vm);
-        }
+      if (!session && !panel)
+        continue;
+      if ((*n_vms)++ == 0)
+        *first = kt_vm_get_name (vm);
+      /* The panel's has_changes counts pins too: edits it holds on its own
+       * are sure only on a VM without session changes (until phase 2b
+       * puts them in the session) */
+      if (panel && !session)
+        panel_only++;
     }
-  return n;
+
+  if (*n_vms > 0 && !offline && !kt_session_is_read_only (self->session))
+    return ASK_APPLY;
+  if (offline && panel_only > 0)
+    return ASK_APPLY;
+  if (kt_session_is_dirty (self->session) || panel_only > 0)
+    return ASK_SAVE;
+  return ASK_NONE;
 }
 
 gboolean
 kt_window_priv_has_unsaved (KtWindow *self)
 {
   const char *first;
+  guint n;
 
-  return self->session != NULL
-         && (kt_session_is_dirty (self->session) || count_pending_vms (self, &first) > 0);
+  return self->session != NULL && what_to_ask (self, &n, &first) != ASK_NONE;
 }
 
 void
@@ -347,25 +374,17 @@ kt_window_priv_confirm_discard (KtWindow             *self,
   g_autofree char *body = NULL;
   const char *first;
   gboolean offline, apply;
+  Ask ask;
   guint n;
 
-  if (self->session == NULL)
+  if (self->session == NULL
+      || (ask = what_to_ask (self, &n, &first)) == ASK_NONE)
     {
       then (self);
       return;
     }
-  n = count_pending_vms (self, &first);
-  if (n == 0 && !kt_session_is_dirty (self->session))
-    {
-      then (self);
-      return;
-    }
-
-  /* Pending changes: applied (on a snapshot file, into it, then saved);
-   * on a read-only connection only the pins can be kept, in a snapshot
-   * file; applied into a snapshot and not saved: saved */
   offline = kt_session_get_connection (self->session) == NULL;
-  apply = n > 0 && !kt_session_is_read_only (self->session);
+  apply = ask == ASK_APPLY;
 
   if (n == 0)
     body = g_strdup (_("Changes applied to the snapshot are not saved in its file. Changes "

@@ -5,14 +5,19 @@
 # Opens a copy of the demo host and drags web1's vCPU 0 onto CPU 17, with
 # real xdotool input under Xvfb:
 #   1. undo (Ctrl+Z: the chip goes back), redo (Ctrl+Shift+Z: on CPU 17
-#      again), Ctrl+W: "Apply Changes?" (screenshot LOG_DIR/test-close-prompt.png);
+#      again), Ctrl+W: "Save Changes?" (a snapshot file keeps pins; on a
+#      connection it is "Apply Changes?") (screenshot LOG_DIR/test-close-prompt.png);
 #      Escape (Cancel) keeps the window; Ctrl+W again, Alt+D (Discard)
 #      closes it and kvmtune exits, the file untouched;
-#   2. a new run: the drag, Ctrl+Z, then Ctrl+W closes at once (the undo
-#      went back to the saved revision: nothing is pending);
-#   3. a new run: the drag, Ctrl+W, Return (Apply, the default): the apply
-#      dialog opens; Ctrl+Return applies into the snapshot, which is saved
-#      to its file, and the window closes; the file pins web1's vCPU 0 to 17.
+#   2. a new run: the drag, Ctrl+S, another drag (web1's vCPU 1 onto CPU
+#      19), Ctrl+Z, then Ctrl+W closes at once (the undo went back to the
+#      saved revision: nothing to lose);
+#   3. a new run: No Page Sharing switched on in web1's tuning panel (an
+#      edit a snapshot file cannot hold), Ctrl+W: "Apply Changes?"; Return
+#      (Apply, the default) opens the apply dialog; Apply to Config Only
+#      (running web1 cannot take it live) applies into the snapshot, which
+#      is saved to its file, and the window closes; the file has web1's
+#      <nosharepages/>.
 #
 # Usage: test-close.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]
 # Exit: 0 passed, 1 failed, 77 skipped (no Xvfb, xdotool or xmllint)
@@ -43,6 +48,12 @@ cleanup ()
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
+xpath_nosharepages ()
+{
+  xmllint --xpath "//vm[@name='web1']/inactive/domain/memoryBacking/nosharepages" \
+    "$tmp/host.kvmtune" 2>/dev/null
+}
+
 vcpupin ()   # VM live|inactive VCPU
 {
   xmllint --xpath "string(//vm[@name='$1']/$2/domain/cputune/vcpupin[@vcpu='$3']/@cpuset)" \
@@ -65,9 +76,9 @@ app_gone ()
   ! kill -0 "$app_pid" 2>/dev/null
 }
 
-prompt_shows ()
+prompt_shows ()   # [HEADING]: the close prompt, or the one with that heading
 {
-  find_window '^Apply Changes\?$' >/dev/null
+  find_window "^${1:-(Apply|Save) Changes\\?}\$" >/dev/null
 }
 
 key ()   # KEYS: typed into the main window
@@ -120,8 +131,8 @@ key ctrl+shift+z
 if wait_for 50 chip_on_cpu web1 0 17 40; then ok "Ctrl+Shift+Z redid it"; else not_ok "Ctrl+Shift+Z: web1's vCPU 0 is not back on CPU 17"; fi
 
 key ctrl+w
-wait_for 50 prompt_shows || fail "Ctrl+W with a pending drop: no “Apply Changes?” prompt"
-ok "Ctrl+W with a pending drop asks"
+wait_for 50 prompt_shows 'Save Changes\?' || fail "Ctrl+W with a pending drop: no “Save Changes?” prompt"
+ok "Ctrl+W with a pending drop asks to save it (a snapshot file keeps pins)"
 sleep 0.5
 screenshot prompt
 
@@ -142,26 +153,48 @@ key alt+d
 wait_app_exit "Discard closed the window and kvmtune exited"
 if cmp -s "$tmp/host.kvmtune" "$tmp/before"; then ok "the file is untouched"; else not_ok "Discard changed the file"; fi
 
-# 2. Undo back to the saved revision: nothing to ask
+# 2. Undo back to the saved revision: nothing to ask.  Saved with one drop,
+#    then another drop undone: what is there is what was saved
 
 start_and_drop
+key ctrl+s
+wait_for 100 test "$(vcpupin web1 inactive 0)" = 17 || fail "Ctrl+S did not save the drop"
+drag_chip web1 1 19
+wait_for 50 chip_on_cpu web1 1 19 40 || fail "web1's vCPU 1 is not drawn on CPU 19 after the drop"
+xdotool mousemove --window "$win" 800 30
 key ctrl+z
 sleep 1
+chip_on_cpu web1 1 19 40 && not_ok "Ctrl+Z: web1's vCPU 1 is still on CPU 19"
+screenshot undone
 key ctrl+w
 sleep 1
 if prompt_shows; then
   screenshot undone-prompt
-  not_ok "after undoing the only drop, Ctrl+W still asks"
+  not_ok "after undoing back to what was saved, Ctrl+W still asks"
   key alt+d
 fi
-wait_app_exit "after Ctrl+Z, Ctrl+W closed at once"
+wait_app_exit "saved, a drop undone: Ctrl+W closed at once"
+cp "$demo" "$tmp/host.kvmtune"
+chmod u+w "$tmp/host.kvmtune"
 
-# 3. Apply: the apply dialog, into the snapshot, saved, closed
+# 3. An edit only the tuning panel holds (No Page Sharing on web1): a
+#    snapshot file cannot keep it, so Apply, into the snapshot, then saved
 
-start_and_drop
+start_app "$app" --snapshot "$tmp/host.kvmtune"
+wait_main_window
+wait_geometry 150 web1 0 17
+[ -z "$(xpath_nosharepages)" ] || fail "web1 already has nosharepages"
+xdotool mousemove --window "$win" 70 119 click 1
+sleep 1
+xdotool mousemove --window "$win" 1544 907 click 1
+sleep 0.7
+screenshot edit
+xdotool mousemove --window "$win" 800 30
 key ctrl+w
-wait_for 50 prompt_shows || fail "Ctrl+W (third run): no prompt"
+wait_for 50 prompt_shows 'Apply Changes\?' || fail "Ctrl+W with a pending No Page Sharing edit: no “Apply Changes?” prompt"
+ok "Ctrl+W with an edit the panel holds asks to apply it"
 sleep 0.5
+screenshot apply-prompt
 key Return
 dialog=
 for _ in $(seq 100); do
@@ -172,13 +205,13 @@ done
 ok "Apply opened the apply dialog"
 sleep 0.5
 screenshot apply-dialog
-xdotool windowfocus --sync "$dialog" 2>/dev/null || true
-key ctrl+Return
-wait_app_exit "applied, saved and closed"
-if [ "$(vcpupin web1 inactive 0)" = 17 ] && [ "$(vcpupin web1 live 0)" = 17 ]; then
-  ok "the file pins web1's vCPU 0 to CPU 17"
+# Running web1 cannot take a memory backing change live: Apply to Config Only
+xdotool mousemove --window "$dialog" 590 382 click 1
+wait_app_exit "applied into the snapshot, saved and closed"
+if [ -n "$(xpath_nosharepages)" ]; then
+  ok "the file has web1's nosharepages"
 else
-  not_ok "web1's vCPU 0 in the file: live '$(vcpupin web1 live 0)', inactive '$(vcpupin web1 inactive 0)'"
+  not_ok "web1 has no nosharepages in the file"
 fi
 
 [ "$status" = 0 ] || fail "closing with pending changes"
