@@ -2,6 +2,7 @@
  *
  * kt-window.c: the sidebar, the map, the session's state in the header,
  *              the actions; kt-window-load.c: opening a source;
+ * kt-window-session.c: following the session and its live refresh;
  * kt-window-close.c: saving, and what to do with pending changes when
  *              the window closes or opens another source.
  *
@@ -68,8 +69,6 @@ void        kt_window_priv_toast           (KtWindow     *self,
                                             const char   *message);
 void        kt_window_priv_show_error      (KtWindow     *self,
                                             const char   *message);
-void        kt_window_priv_set_session     (KtWindow     *self,
-                                            KtSession    *session);
 void        kt_window_priv_update          (KtWindow     *self);
 void        kt_window_priv_select_vm       (KtWindow     *self,
                                             KtVm         *vm);
@@ -77,6 +76,17 @@ void        kt_window_priv_update_empty    (KtWindow     *self);
 /* The first VM with something pending (pins, the session's or the
  * panel's edits), or NULL */
 KtVm       *kt_window_priv_first_pending   (KtWindow     *self);
+
+void        kt_window_priv_set_sidebar_model (KtWindow   *self);
+
+/* kt-window-session.c */
+/* Shows @session, what is pending on it and its live refresh */
+void        kt_window_priv_set_session     (KtWindow     *self,
+                                            KtSession    *session);
+/* Done with it: its connection closes off the main thread once unused */
+void        kt_window_priv_release_session (KtWindow     *self);
+void        kt_window_priv_update_observing (KtWindow    *self);
+void        kt_window_priv_realized        (KtWindow     *self);
 
 /* kt-window-close.c */
 void        kt_window_priv_save            (KtWindow     *self);
