@@ -934,6 +934,75 @@ teardown (void)
   kt_test_embed_teardown (&env);
 }
 
+/* The session owns the live refresh of its connection, and closes the
+ * connection (in a worker thread) only once nothing else uses it */
+static void
+test_close_when_unused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(KtSession) offline = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) closed = NULL;
+  g_autoptr(GAsyncResult) offline_closed = NULL;
+  GWeakRef weak;
+  KtConnection *user;
+  gint64 until;
+
+  kt_connection_open_async ("test:///default", KT_CONNECTION_OPEN_DEFAULT, NULL,
+                            store_result, &result);
+  conn = kt_connection_open_finish (wait_for (&result), &snapshot, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+
+  session = kt_session_new (snapshot, conn, NULL);
+  g_assert_nonnull (kt_session_get_live (session));
+  g_assert_true (kt_live_get_connection (kt_session_get_live (session)) == conn);
+  kt_live_set_observing (kt_session_get_live (session), FALSE);
+  g_assert_false (kt_live_get_observing (kt_session_get_live (session)));
+
+  /* Someone else (a worker thread, a widget) still holds it */
+  user = g_steal_pointer (&conn);
+  g_weak_ref_init (&weak, user);
+  kt_session_close_async (session, store_result, &closed);
+  g_clear_object (&session);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (closed);
+  g_assert_false (kt_connection_is_closed (user));
+  g_assert_nonnull (kt_connection_get_handle (user));
+
+  /* It lets go: closed, then gone */
+  g_object_unref (user);
+  g_assert_true (kt_session_close_finish (wait_for (&closed), &error));
+  g_assert_no_error (error);
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_autoptr(GObject) still = g_weak_ref_get (&weak);
+
+      if (still == NULL)
+        break;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  {
+    g_autoptr(GObject) still = g_weak_ref_get (&weak);
+
+    g_assert_null (still);
+  }
+  g_weak_ref_clear (&weak);
+
+  /* Without connection: no live refresh, and done at once */
+  offline = kt_session_new (snapshot, NULL, NULL);
+  g_assert_null (kt_session_get_live (offline));
+  kt_session_close_async (offline, store_result, &offline_closed);
+  g_assert_true (kt_session_close_finish (wait_for (&offline_closed), &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -963,6 +1032,7 @@ main (int    argc,
   g_test_add_func ("/session/apply-snapshot", test_apply_snapshot);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
+  g_test_add_func ("/session/close-when-unused", test_close_when_unused);
   g_test_add_func ("/session/open-fallback-read-only", test_open_fallback_read_only);
   g_test_add_func ("/session/open-embed", test_open_embed);
   g_test_add_func ("/session/apply-libvirt", test_apply_libvirt);
