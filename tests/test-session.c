@@ -632,13 +632,14 @@ fallback_child_main (const char *uri,
 }
 
 static char *
-run_fallback_child (const char *home,
-                    const char *fallback,
-                    int        *status)
+run_fallback_child_uri (const char *home,
+                        const char *uri,
+                        const char *fallback,
+                        int        *status)
 {
   g_autofree char *home_env = g_strconcat ("HOME=", home, NULL);
   g_autofree char *xdg_env = g_strconcat ("XDG_RUNTIME_DIR=", home, NULL);
-  const char *argv[] = { self_path, "--open-child", "qemu:///system", fallback, NULL };
+  const char *argv[] = { self_path, "--open-child", uri, fallback, NULL };
   const char *envp[] = { home_env, xdg_env, "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", NULL };
   g_autoptr(GError) error = NULL;
   char *out = NULL;
@@ -650,6 +651,14 @@ run_fallback_child (const char *home,
       return g_strdup ("");
     }
   return out;
+}
+
+static char *
+run_fallback_child (const char *home,
+                    const char *fallback,
+                    int        *status)
+{
+  return run_fallback_child_uri (home, "qemu:///system", fallback, status);
 }
 
 static void
@@ -712,6 +721,14 @@ test_open_fallback_read_only (void)
       /* ... with it, the user gets the host read-only */
       out = run_fallback_child (home, "yes", &status);
       g_test_message ("fallback: %s", out);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpstr (out, ==, "read-only=1 captured=1\n");
+      g_clear_pointer (&out, g_free);
+      /* A read-write open over the read-only socket is taken, and then
+       * libvirt holds it read-only: so does the connection */
+      out = run_fallback_child_uri (home, "qemu:///system?socket=/run/libvirt/libvirt-sock-ro",
+                                    "no", &status);
+      g_test_message ("read-write over the read-only socket: %s", out);
       g_assert_true (g_spawn_check_wait_status (status, NULL));
       g_assert_cmpstr (out, ==, "read-only=1 captured=1\n");
     }

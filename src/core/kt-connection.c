@@ -403,6 +403,27 @@ uri_is_local_qemu (const char *uri)
          && (host == NULL || *host == '\0');
 }
 
+/* Whether libvirt took a read-write open and then holds the connection
+ * read-only: a read-write URI over the read-only socket
+ * (qemu:///system?socket=/run/libvirt/libvirt-sock-ro) opens, and then
+ * every change is refused.  A call that needs write access and changes
+ * nothing tells: setting no node memory parameter at all. */
+static gboolean
+refuses_writes (virConnectPtr conn)
+{
+  virTypedParameter none[1];
+  virErrorPtr err;
+  gboolean denied;
+
+  memset (none, 0, sizeof none);
+  if (virNodeSetMemoryParameters (conn, none, 0, 0) == 0)
+    return FALSE;
+  err = virGetLastError ();
+  denied = err != NULL && err->code == VIR_ERR_OPERATION_DENIED;
+  virResetLastError ();
+  return denied;
+}
+
 /**
  * kt_connection_open:
  * @uri: (nullable): a libvirt URI, or %NULL for libvirt's default
@@ -429,6 +450,11 @@ kt_connection_open (const char  *uri,
     {
       kt_set_libvirt_error (error, _("Cannot connect to %s"), uri ? uri : _("the default hypervisor"));
       return NULL;
+    }
+  if (!read_only && refuses_writes (self->conn))
+    {
+      g_debug ("%s: opened read-write, but libvirt holds it read-only", uri ? uri : "(default)");
+      self->read_only = TRUE;
     }
   actual = virConnectGetURI (self->conn);
   self->uri = g_strdup (actual ? actual : uri);
