@@ -30,6 +30,8 @@ struct _KtWindow
   AdwToastOverlay      *toast_overlay;
   AdwLeaflet           *leaflet;
   AdwWindowTitle       *window_title;
+  GtkWidget            *undo_button;
+  GtkWidget            *redo_button;
   GtkListView          *vm_list;
   GtkWidget            *vm_scroller;
   AdwStatusPage        *empty_page;

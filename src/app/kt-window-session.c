@@ -200,8 +200,11 @@ kt_window_priv_release_session (KtWindow *self)
   g_signal_handlers_disconnect_by_data (session, self);
   if (kt_session_get_live (session) != NULL)
     g_signal_handlers_disconnect_by_data (kt_session_get_live (session), self);
-  gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
-  kt_map_canvas_set_observed (self->canvas, NULL);
+  /* In dispose, the template's children may be gone already */
+  if (self->lost_revealer != NULL)
+    gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
+  if (self->canvas != NULL)
+    kt_map_canvas_set_observed (self->canvas, NULL);
 
   hold = g_new0 (CloseHold, 1);
   if (app != NULL && kt_session_get_connection (session) != NULL)

@@ -126,6 +126,20 @@ pending_text (KtWindow *self,
                                        "%u pending changes", n), n);
 }
 
+/* "Undo: Pin of web1" */
+static void
+set_step_tooltip (GtkWidget  *button,
+                  const char *action,
+                  const char *label)
+{
+  g_autofree char *text = NULL;
+
+  if (label != NULL)
+    /* Translators: a tooltip, "Undo: Pin of web1" */
+    text = g_strdup_printf (_("%s: %s"), action, label);
+  gtk_widget_set_tooltip_text (button, text != NULL ? text : action);
+}
+
 static void
 update_actions (KtWindow *self)
 {
@@ -142,6 +156,11 @@ update_actions (KtWindow *self)
   gtk_widget_action_set_enabled (widget, "win.zoom-out", loaded);
   gtk_widget_action_set_enabled (widget, "win.zoom-fit", loaded);
   gtk_widget_action_set_enabled (widget, "win.apply", loaded);
+
+  set_step_tooltip (self->undo_button, _("Undo"),
+                    loaded ? kt_session_get_undo_label (self->session) : NULL);
+  set_step_tooltip (self->redo_button, _("Redo"),
+                    loaded ? kt_session_get_redo_label (self->session) : NULL);
 
   if (n > 0)
     {
@@ -670,6 +689,8 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, redo_button);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_list);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_scroller);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, empty_page);
