@@ -370,16 +370,17 @@ on_canvas_pin_failed (KtWindow    *self,
 }
 
 /* The tuning panel: its own apply, its undo or a reload replaced a VM's
- * definitions; written into a snapshot, they want saving.  The session
- * takes the VM's pending changes and steps out (the panel forgot them). */
+ * definitions.  The plan forgot the VM's pins (and the session their
+ * steps) or, for a reload, pinned again what still fits.  Written into a
+ * snapshot, they want saving: the session takes a new base revision. */
 static void
 on_tuning_panel_vm_changed (KtWindow      *self,
                             KtVm          *vm,
                             gboolean       snapshot_edited,
                             KtTuningPanel *panel)
 {
-  if (self->session != NULL)
-    kt_session_vm_replaced (self->session, kt_vm_get_name (vm), snapshot_edited);
+  if (self->session != NULL && snapshot_edited)
+    kt_session_vm_replaced (self->session, kt_vm_get_name (vm), TRUE);
   kt_map_canvas_refresh (self->canvas);
   kt_window_priv_update (self);
 }
