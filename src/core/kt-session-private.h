@@ -89,5 +89,8 @@ void       kt_session_priv_vm_replaced     (KtSession      *self,
                                             gboolean        snapshot_edited);
 void       kt_session_priv_emit_vm_changed (KtSession      *self,
                                             const char     *name);
+/* kt-session-live.c */
+void       kt_session_priv_start_live      (KtSession      *self);
+void       kt_session_priv_stop_live       (KtSession      *self);
 
 G_END_DECLS

@@ -239,33 +239,14 @@ on_plan_vm_forgotten (KtSession  *self,
     kt_session_priv_renumber (self, FALSE);
 }
 
-/* A reconnection: the live refresh opened a new connection */
-static void
-on_live_connection (KtSession *self)
-{
-  KtConnection *connection = kt_live_get_connection (self->live);
-
-  if (connection != NULL)
-    kt_session_set_connection (self, connection);
-}
-
 /* GObject ---------------------------------------------------------------- */
-
-static void
-stop_live (KtSession *self)
-{
-  if (self->live == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->live, self);
-  kt_live_stop (self->live);
-}
 
 static void
 kt_session_dispose (GObject *object)
 {
   KtSession *self = KT_SESSION (object);
 
-  stop_live (self);
+  kt_session_priv_stop_live (self);
   g_clear_object (&self->live);
 
   if (self->plan != NULL)
@@ -467,79 +448,8 @@ kt_session_new (KtSnapshot   *snapshot,
   g_signal_connect_swapped (self->plan, "vm-forgotten", G_CALLBACK (on_plan_vm_forgotten),
                             self);
   if (connection != NULL)
-    {
-      self->live = kt_live_new (connection, snapshot, self->plan);
-      g_signal_connect_swapped (self->live, "notify::connection",
-                                G_CALLBACK (on_live_connection), self);
-    }
+    kt_session_priv_start_live (self);
   return self;
-}
-
-/**
- * kt_session_get_live:
- *
- * Returns: (transfer none) (nullable): what follows the connection's
- * events and reconnects; %NULL for a session without connection
- */
-KtLive *
-kt_session_get_live (KtSession *self)
-{
-  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
-  return self->live;
-}
-
-static void
-session_closed (GObject      *object,
-                GAsyncResult *result,
-                gpointer      data)
-{
-  g_autoptr(GTask) task = data;
-  GError *error = NULL;
-
-  if (!kt_connection_close_finish (KT_CONNECTION (object), result, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/**
- * kt_session_close_async:
- *
- * The session is done with (its window closes, or opens another source):
- * stops following the connection, and closes it (event deregistration and
- * virConnectClose, in a worker thread: kt_connection_close_unused ()) once
- * the session and whatever still works with the connection (a worker
- * thread, a widget) let go of it.  @callback runs then, in the main
- * context; at once without connection.  The task holds no reference on
- * the session.
- */
-void
-kt_session_close_async (KtSession           *self,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (KT_IS_SESSION (self));
-
-  task = g_task_new (NULL, NULL, callback, user_data);
-  g_task_set_source_tag (task, kt_session_close_async);
-  stop_live (self);
-  if (self->connection == NULL)
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-  kt_connection_close_unused (g_object_ref (self->connection), session_closed,
-                              g_steal_pointer (&task));
-}
-
-gboolean
-kt_session_close_finish (GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 KtSnapshot *
@@ -1085,26 +995,6 @@ kt_session_priv_vm_replaced (KtSession  *self,
   kt_session_priv_renumber (self, snapshot_edited);
   g_signal_emit (self, signals[VM_CHANGED], 0, vm_name, snapshot_edited);
   kt_session_priv_update (self);
-}
-
-/**
- * kt_session_vm_replaced:
- * @snapshot_edited: they were written into the snapshot (no connection),
- *   which then has something to save
- *
- * The VM's definitions were replaced by someone else than the session
- * (the tuning panel's own apply, until it goes through the session):
- * nothing of the VM is pending any more.
- */
-void
-kt_session_vm_replaced (KtSession  *self,
-                        const char *name,
-                        gboolean    snapshot_edited)
-{
-  g_return_if_fail (KT_IS_SESSION (self));
-  g_return_if_fail (name != NULL);
-
-  kt_session_priv_vm_replaced (self, name, snapshot_edited);
 }
 
 void
