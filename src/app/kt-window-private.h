@@ -53,6 +53,7 @@ struct _KtWindow
   /* The sidebar: "All VMs", then the snapshot's VMs */
   GListStore           *all_store;
   KtVmRow              *all_row;    /* weak: its VM count follows live updates */
+  GHashTable           *vm_rows;    /* the VM rows bound: their pending marks */
   GtkSingleSelection   *selection;
 
   /* Closing, or opening another source: what runs once the pending
@@ -71,6 +72,7 @@ void        kt_window_priv_toast           (KtWindow     *self,
                                             const char   *message);
 void        kt_window_priv_show_error      (KtWindow     *self,
                                             const char   *message);
+/* The header, the title and the sidebar's pending marks */
 void        kt_window_priv_update          (KtWindow     *self);
 void        kt_window_priv_select_vm       (KtWindow     *self,
                                             KtVm         *vm);

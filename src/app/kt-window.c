@@ -188,11 +188,31 @@ update_title (KtWindow *self)
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
 }
 
+static void
+update_row_pending (KtWindow *self,
+                    KtVmRow  *row)
+{
+  KtVm *vm = kt_vm_row_get_vm (row);
+  g_autofree char *pending = NULL;
+
+  if (vm != NULL && self->session != NULL)
+    pending = kt_session_dup_pending_title (self->session, kt_vm_get_name (vm));
+  kt_vm_row_set_pending (row, pending);
+}
+
 void
 kt_window_priv_update (KtWindow *self)
 {
+  GHashTableIter iter;
+  gpointer row;
+
   update_actions (self);
   update_title (self);
+  if (self->vm_rows == NULL)
+    return;   /* disposed */
+  g_hash_table_iter_init (&iter, self->vm_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    update_row_pending (self, row);
 }
 
 /* Sidebar ---------------------------------------------------------------- */
@@ -276,6 +296,9 @@ bind_row (GtkSignalListItemFactory *factory,
       /* The "All VMs" row comes first: the VM's own index is one less */
       kt_vm_row_set_vm (row, KT_VM (object));
       kt_vm_row_set_vm_index (row, gtk_list_item_get_position (item) - 1);
+      if (self->vm_rows != NULL)
+        g_hash_table_add (self->vm_rows, row);
+      update_row_pending (self, row);
     }
   else
     {
@@ -319,7 +342,13 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  kt_vm_row_set_vm (KT_VM_ROW (gtk_list_item_get_child (item)), NULL);
+  KtWindow *self = KT_WINDOW (user_data);
+  KtVmRow *row = KT_VM_ROW (gtk_list_item_get_child (item));
+
+  if (self->vm_rows != NULL)
+    g_hash_table_remove (self->vm_rows, row);
+  kt_vm_row_set_vm (row, NULL);
+  kt_vm_row_set_pending (row, NULL);
 }
 
 void
@@ -667,6 +696,7 @@ kt_window_dispose (GObject *object)
   g_clear_pointer (&self->applying, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->all_store);
+  g_clear_pointer (&self->vm_rows, g_hash_table_unref);
   g_clear_weak_pointer (&self->all_row);
 
   G_OBJECT_CLASS (kt_window_parent_class)->dispose (object);
@@ -732,6 +762,7 @@ kt_window_init (KtWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->vm_rows = g_hash_table_new (NULL, NULL);
   self->all_store = g_list_store_new (G_TYPE_OBJECT);
   g_list_store_append (self->all_store, all);
 
