@@ -23,6 +23,7 @@ struct _KtVmRow
   GtkImage       *all_icon;
   GtkLabel       *name_label;
   GtkLabel       *detail_label;
+  GtkImage       *pending_icon;
 
   KtVm           *vm;
   guint           vm_index;
@@ -209,6 +210,7 @@ kt_vm_row_class_init (KtVmRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, all_icon);
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, KtVmRow, pending_icon);
   gtk_widget_class_set_css_name (widget_class, "ktvmrow");
 }
 
@@ -296,4 +298,24 @@ kt_vm_row_set_n_vms (KtVmRow *self,
   self->n_vms = n_vms;
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_VMS]);
+}
+
+/**
+ * kt_vm_row_set_pending:
+ * @pending: (nullable): what is pending on the VM ("web1: 2 pending
+ *   changes", kt_session_dup_pending_title ()); %NULL: nothing
+ *
+ * Shows a mark with @pending as its tooltip and in the row's accessible
+ * description.
+ */
+void
+kt_vm_row_set_pending (KtVmRow    *self,
+                       const char *pending)
+{
+  g_return_if_fail (KT_IS_VM_ROW (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_icon), pending != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pending_icon), pending);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  pending != NULL ? pending : "", -1);
 }
