@@ -15,31 +15,10 @@
 #include <libxml/xmlsave.h>
 #include <string.h>
 
-#include "kt-domain.h"
+#include "kt-domain-private.h"
 #include "kt-error.h"
 #include "kt-file.h"
-#include "kt-pin-index.h"
 #include "kt-xml.h"
-
-struct _KtDomain
-{
-  GObject     parent_instance;
-
-  char       *original;     /* the text it was parsed from */
-  gsize       original_len;
-  xmlDoc     *doc;
-  GArray     *spans;        /* KtXmlSpan of <domain> and its children */
-  GHashTable *dirty;        /* direct children of <domain> that were edited */
-  gboolean    crlf;         /* its lines end in CR LF */
-  gboolean    modified;
-  KtTuning   *tuning;       /* cache, dropped on every edit */
-  guint       n_vcpus;      /* <vcpu>, which no setter changes */
-
-  /* <vcpupin> by vCPU, so that pinning thousands of vCPUs is linear;
-   * built on the first pin, NULL until then or when unusable */
-  KtPinIndex *pins;
-  gboolean    pins_unusable; /* a <vcpupin> the index cannot stand for */
-};
 
 G_DEFINE_FINAL_TYPE (KtDomain, kt_domain, G_TYPE_OBJECT)
 
@@ -52,22 +31,6 @@ static const char * const domain_order[] = {
   "bootloader", "bootloader_args", "os", "idmap", "features", "cpu", "clock", "on_poweroff",
   "on_reboot", "on_crash", "on_lockfailure", "pm", "perf", "devices", "seclabel", "keywrap",
   "launchSecurity", NULL
-};
-static const char * const cputune_order[] = {
-  "shares", "period", "quota", "global_period", "global_quota", "emulator_period",
-  "emulator_quota", "iothread_period", "iothread_quota", "vcpupin", "emulatorpin",
-  "iothreadpin", "vcpusched", "iothreadsched", "emulatorsched", "cachetune", "memorytune",
-  NULL
-};
-static const char * const numatune_order[] = { "memory", "memnode", NULL };
-static const char * const memory_backing_order[] = {
-  "hugepages", "nosharepages", "locked", "source", "access", "allocation", "discard", NULL
-};
-static const char * const memtune_order[] = {
-  "hard_limit", "soft_limit", "swap_hard_limit", "min_guarantee", NULL
-};
-static const char * const cpu_order[] = {
-  "model", "vendor", "microcode", "topology", "cache", "maxphysaddr", "feature", "numa", NULL
 };
 
 static void
@@ -372,9 +335,9 @@ kt_domain_to_xml (KtDomain *self)
 
 /* Editing helpers -------------------------------------------------------- */
 
-static void
-mark_dirty (KtDomain *self,
-            xmlNode  *node)
+void
+_kt_domain_mark_dirty (KtDomain *self,
+                       xmlNode  *node)
 {
   xmlNode *root = kt_domain_get_root (self);
 
@@ -462,11 +425,11 @@ order_index (const char * const *order,
 }
 
 /* Put @elem into @parent in front of @before (or last), indented */
-static void
-insert_element (KtDomain *self,
-                xmlNode  *parent,
-                xmlNode  *elem,
-                xmlNode  *before)
+void
+_kt_domain_insert_element (KtDomain *self,
+                           xmlNode  *parent,
+                           xmlNode  *elem,
+                           xmlNode  *before)
 {
   int depth = node_depth (parent);
   xmlNode *last = parent->last;
@@ -501,19 +464,19 @@ insert_element (KtDomain *self,
       xmlAddChild (parent, elem);
       xmlAddChild (parent, new_indent (self, depth));
     }
-  mark_dirty (self, elem);
+  _kt_domain_mark_dirty (self, elem);
 }
 
-static void
-remove_element (KtDomain *self,
-                xmlNode  *elem)
+void
+_kt_domain_remove_element (KtDomain *self,
+                           xmlNode  *elem)
 {
   xmlNode *parent = elem->parent;
   xmlNode *prev = elem->prev;
 
   if (self->pins != NULL && !kt_pin_index_forget (self->pins, elem))
     g_clear_pointer (&self->pins, kt_pin_index_free);
-  mark_dirty (self, elem);
+  _kt_domain_mark_dirty (self, elem);
   if (parent == kt_domain_get_root (self))
     g_hash_table_remove (self->dirty, elem);
   if (is_blank_text (prev))
@@ -536,10 +499,10 @@ remove_element (KtDomain *self,
 
 /* Where a new child called @name belongs in @parent: in front of the first
  * child that libvirt writes after it */
-static xmlNode *
-insertion_point (xmlNode            *parent,
-                 const char         *name,
-                 const char * const *order)
+xmlNode *
+_kt_domain_insertion_point (xmlNode            *parent,
+                            const char         *name,
+                            const char * const *order)
 {
   int idx = order_index (order, name);
 
@@ -556,34 +519,35 @@ insertion_point (xmlNode            *parent,
   return NULL;
 }
 
-static xmlNode *
-ensure_child (KtDomain           *self,
-              xmlNode            *parent,
-              const char         *name,
-              const char * const *order)
+xmlNode *
+_kt_domain_ensure_child (KtDomain           *self,
+                         xmlNode            *parent,
+                         const char         *name,
+                         const char * const *order)
 {
   xmlNode *child = kt_xml_child (parent, name);
 
   if (child == NULL)
     {
       child = xmlNewDocNode (self->doc, NULL, (const xmlChar *) name, NULL);
-      insert_element (self, parent, child, insertion_point (parent, name, order));
+      _kt_domain_insert_element (self, parent, child,
+                                 _kt_domain_insertion_point (parent, name, order));
     }
   return child;
 }
 
-static xmlNode *
-ensure_top (KtDomain   *self,
-            const char *name)
+xmlNode *
+_kt_domain_ensure_top (KtDomain   *self,
+                       const char *name)
 {
-  return ensure_child (self, kt_domain_get_root (self), name, domain_order);
+  return _kt_domain_ensure_child (self, kt_domain_get_root (self), name, domain_order);
 }
 
-static void
-set_prop (KtDomain   *self,
-          xmlNode    *node,
-          const char *name,
-          const char *value)
+void
+_kt_domain_set_prop (KtDomain   *self,
+                     xmlNode    *node,
+                     const char *name,
+                     const char *value)
 {
   g_autofree char *old = kt_xml_prop (node, name);
 
@@ -593,31 +557,31 @@ set_prop (KtDomain   *self,
     xmlUnsetProp (node, (const xmlChar *) name);
   else
     xmlSetProp (node, (const xmlChar *) name, (const xmlChar *) value);
-  mark_dirty (self, node);
+  _kt_domain_mark_dirty (self, node);
 }
 
-static void
-set_prop_cpuset (KtDomain       *self,
-                 xmlNode        *node,
-                 const char     *name,
-                 const KtCpuset *set)
+void
+_kt_domain_set_prop_cpuset (KtDomain       *self,
+                            xmlNode        *node,
+                            const char     *name,
+                            const KtCpuset *set)
 {
   g_autofree char *text = kt_cpuset_format (set);
 
-  set_prop (self, node, name, text);
+  _kt_domain_set_prop (self, node, name, text);
 }
 
 /* Drops @node when it has neither children nor attributes left */
-static void
-remove_if_empty (KtDomain *self,
-                 xmlNode  *node)
+void
+_kt_domain_remove_if_empty (KtDomain *self,
+                            xmlNode  *node)
 {
   for (xmlNode *c = node->children; c; c = c->next)
     if (!is_blank_text (c))
       return;
   if (node->properties != NULL)
     return;
-  remove_element (self, node);
+  _kt_domain_remove_element (self, node);
 }
 
 /* A number attribute read as KtTuning reads it (blanks around allowed),
@@ -630,11 +594,11 @@ attr_uint (xmlNode    *node,
   return kt_xml_prop_bounded (node, attr, G_MAXUINT, value, NULL);
 }
 
-static xmlNode *
-find_by_uint_attr (xmlNode    *parent,
-                   const char *name,
-                   const char *attr,
-                   guint       value)
+xmlNode *
+_kt_domain_find_by_uint_attr (xmlNode    *parent,
+                              const char *name,
+                              const char *attr,
+                              guint       value)
 {
   for (xmlNode *c = kt_xml_child (parent, name); c; c = kt_xml_next_named (c->next, name))
     {
@@ -647,12 +611,12 @@ find_by_uint_attr (xmlNode    *parent,
 }
 
 /* Keeps <vcpupin>, <iothreadpin> and <memnode> sorted by their number */
-static xmlNode *
-sorted_insertion_point (xmlNode            *parent,
-                        const char         *name,
-                        const char         *attr,
-                        guint               value,
-                        const char * const *order)
+xmlNode *
+_kt_domain_sorted_insertion_point (xmlNode            *parent,
+                                   const char         *name,
+                                   const char         *attr,
+                                   guint               value,
+                                   const char * const *order)
 {
   xmlNode *last_same = NULL;
 
@@ -672,667 +636,5 @@ sorted_insertion_point (xmlNode            *parent,
           return n;
       return NULL;
     }
-  return insertion_point (parent, name, order);
-}
-
-/* The <vcpupin> index (kt-pin-index.c) ------------------------------------ */
-
-/* Builds the index, once; FALSE when the pins are such that it cannot
- * stand for them (then the setters search the document) */
-static gboolean
-pins_ensure (KtDomain *self)
-{
-  if (self->pins == NULL && !self->pins_unusable)
-    {
-      self->pins = kt_pin_index_new (kt_xml_child (kt_domain_get_root (self), "cputune"),
-                                     self->n_vcpus);
-      self->pins_unusable = self->pins == NULL;
-    }
-  return self->pins != NULL;
-}
-
-static gboolean
-set_vcpu_pin (KtDomain       *self,
-              guint           vcpu,
-              const KtCpuset *cpuset)
-{
-  xmlNode *cputune, *pin;
-
-  pin = kt_pin_index_lookup (self->pins, vcpu);
-  if (cpuset == NULL)
-    {
-      if (pin != NULL)
-        {
-          cputune = pin->parent;
-          remove_element (self, pin);
-          remove_if_empty (self, cputune);
-        }
-      return TRUE;
-    }
-  if (pin == NULL)
-    {
-      xmlNode *before;
-      char num[16];
-
-      cputune = ensure_top (self, "cputune");
-      pin = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "vcpupin", NULL);
-      g_snprintf (num, sizeof num, "%u", vcpu);
-      xmlSetProp (pin, (const xmlChar *) "vcpu", (const xmlChar *) num);
-      if (!kt_pin_index_insertion_point (self->pins, vcpu, &before))
-        before = insertion_point (cputune, "vcpupin", cputune_order);
-      insert_element (self, cputune, pin, before);
-      kt_pin_index_add (self->pins, vcpu, pin);
-    }
-  set_prop_cpuset (self, pin, "cpuset", cpuset);
-  return TRUE;
-}
-
-static gboolean
-set_pin (KtDomain       *self,
-         const char     *element,
-         const char     *attr,
-         guint           id,
-         const KtCpuset *cpuset)
-{
-  xmlNode *cputune = kt_xml_child (kt_domain_get_root (self), "cputune");
-  xmlNode *pin = find_by_uint_attr (cputune, element, attr, id);
-
-  if (cpuset == NULL)
-    {
-      if (pin != NULL)
-        {
-          remove_element (self, pin);
-          remove_if_empty (self, cputune);
-        }
-      return TRUE;
-    }
-
-  if (pin == NULL)
-    {
-      char num[16];
-
-      cputune = ensure_top (self, "cputune");
-      pin = xmlNewDocNode (self->doc, NULL, (const xmlChar *) element, NULL);
-      g_snprintf (num, sizeof num, "%u", id);
-      xmlSetProp (pin, (const xmlChar *) attr, (const xmlChar *) num);
-      insert_element (self, cputune, pin,
-                      sorted_insertion_point (cputune, element, attr, id, cputune_order));
-    }
-  set_prop_cpuset (self, pin, "cpuset", cpuset);
-  return TRUE;
-}
-
-static gboolean
-check_cpuset (const KtCpuset  *set,
-              GError         **error)
-{
-  if (set != NULL && kt_cpuset_is_empty (set))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("The cpuset is empty"));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Setters ---------------------------------------------------------------- */
-
-/**
- * kt_domain_set_vcpupin:
- * @cpuset: (nullable): the pCPUs, or %NULL to unpin
- */
-gboolean
-kt_domain_set_vcpupin (KtDomain        *self,
-                       guint            vcpu,
-                       const KtCpuset  *cpuset,
-                       GError         **error)
-{
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  /* No kt_domain_get_tuning () here: after an edit it parses the whole
-   * domain again, and pinning every vCPU would be quadratic */
-  if (vcpu >= self->n_vcpus)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("Domain “%s” has no vCPU %u (it has %u)"), kt_domain_get_name (self),
-                   vcpu, self->n_vcpus);
-      return FALSE;
-    }
-  if (!check_cpuset (cpuset, error))
-    return FALSE;
-  if (pins_ensure (self))
-    return set_vcpu_pin (self, vcpu, cpuset);
-  return set_pin (self, "vcpupin", "vcpu", vcpu, cpuset);
-}
-
-gboolean
-kt_domain_set_emulatorpin (KtDomain        *self,
-                           const KtCpuset  *cpuset,
-                           GError         **error)
-{
-  xmlNode *cputune, *pin;
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  if (!check_cpuset (cpuset, error))
-    return FALSE;
-  cputune = kt_xml_child (kt_domain_get_root (self), "cputune");
-  pin = kt_xml_child (cputune, "emulatorpin");
-  if (cpuset == NULL)
-    {
-      if (pin != NULL)
-        {
-          remove_element (self, pin);
-          remove_if_empty (self, cputune);
-        }
-      return TRUE;
-    }
-  cputune = ensure_top (self, "cputune");
-  pin = ensure_child (self, cputune, "emulatorpin", cputune_order);
-  set_prop_cpuset (self, pin, "cpuset", cpuset);
-  return TRUE;
-}
-
-gboolean
-kt_domain_set_iothreadpin (KtDomain        *self,
-                           guint            iothread,
-                           const KtCpuset  *cpuset,
-                           GError         **error)
-{
-  g_autoptr(KtTuning) t = NULL;
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  t = kt_domain_get_tuning (self);
-  if (!kt_tuning_has_iothread (t, iothread))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("Domain “%s” has no IOThread %u (it has %u)"),
-                   t->name, iothread, t->iothreads);
-      return FALSE;
-    }
-  if (!check_cpuset (cpuset, error))
-    return FALSE;
-  return set_pin (self, "iothreadpin", "iothread", iothread, cpuset);
-}
-
-gboolean
-kt_numa_mode_is_valid (const char *mode)
-{
-  return g_strcmp0 (mode, "strict") == 0 || g_strcmp0 (mode, "interleave") == 0
-         || g_strcmp0 (mode, "preferred") == 0 || g_strcmp0 (mode, "restrictive") == 0;
-}
-
-/* mode= of <memory> and <memnode>: strict when left out, which stays so */
-static void
-set_numa_mode (KtDomain   *self,
-               xmlNode    *node,
-               const char *mode)
-{
-  if (g_str_equal (mode, "strict") && !xmlHasProp (node, (const xmlChar *) "mode"))
-    return;
-  set_prop (self, node, "mode", mode);
-}
-
-static gboolean
-check_numa_mode (const char  *mode,
-                 GError     **error)
-{
-  if (mode != NULL && !kt_numa_mode_is_valid (mode))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Unknown memory mode “%s” (use strict, interleave, preferred or restrictive)"),
-                   mode);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/**
- * kt_domain_set_numatune:
- * @mode: (nullable): the memory mode, or %NULL to keep it
- * @nodeset: (nullable): host nodes, or %NULL to keep them
- */
-gboolean
-kt_domain_set_numatune (KtDomain        *self,
-                        const char      *mode,
-                        const KtCpuset  *nodeset,
-                        GError         **error)
-{
-  xmlNode *numatune, *memory;
-  g_autofree char *placement = NULL;
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  if (!check_numa_mode (mode, error) || !check_cpuset (nodeset, error))
-    return FALSE;
-  if (mode == NULL && nodeset == NULL)
-    return TRUE;
-
-  memory = kt_xml_child (kt_xml_child (kt_domain_get_root (self), "numatune"), "memory");
-  placement = kt_xml_prop (memory, "placement");
-  if (nodeset == NULL && !xmlHasProp (memory, (const xmlChar *) "nodeset")
-      && g_strcmp0 (placement, "auto") != 0)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Setting the memory mode needs a nodeset: the domain has none"));
-      return FALSE;
-    }
-
-  numatune = ensure_top (self, "numatune");
-  memory = ensure_child (self, numatune, "memory", numatune_order);
-  if (mode != NULL)
-    set_numa_mode (self, memory, mode);
-  if (nodeset != NULL)
-    {
-      /* A nodeset is static placement */
-      if (g_strcmp0 (placement, "auto") == 0)
-        set_prop (self, memory, "placement", NULL);
-      set_prop_cpuset (self, memory, "nodeset", nodeset);
-    }
-  return TRUE;
-}
-
-gboolean
-kt_domain_set_memnode (KtDomain        *self,
-                       guint            cellid,
-                       const char      *mode,
-                       const KtCpuset  *nodeset,
-                       GError         **error)
-{
-  g_autoptr(KtTuning) t = NULL;
-  xmlNode *numatune, *memnode;
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  if (!check_numa_mode (mode, error) || !check_cpuset (nodeset, error))
-    return FALSE;
-  t = kt_domain_get_tuning (self);
-  if (kt_tuning_lookup_cell (t, cellid) == NULL)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("Domain “%s” has no guest NUMA cell %u"), t->name, cellid);
-      return FALSE;
-    }
-
-  numatune = kt_xml_child (kt_domain_get_root (self), "numatune");
-  memnode = find_by_uint_attr (numatune, "memnode", "cellid", cellid);
-  if (nodeset == NULL)
-    {
-      if (memnode != NULL)
-        {
-          remove_element (self, memnode);
-          remove_if_empty (self, numatune);
-        }
-      return TRUE;
-    }
-  if (memnode == NULL)
-    {
-      char num[16];
-
-      numatune = ensure_top (self, "numatune");
-      memnode = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "memnode", NULL);
-      g_snprintf (num, sizeof num, "%u", cellid);
-      xmlSetProp (memnode, (const xmlChar *) "cellid", (const xmlChar *) num);
-      /* libvirt writes the mode of a memnode */
-      xmlSetProp (memnode, (const xmlChar *) "mode", (const xmlChar *) (mode ? mode : "strict"));
-      insert_element (self, numatune, memnode,
-                      sorted_insertion_point (numatune, "memnode", "cellid", cellid,
-                                              numatune_order));
-    }
-  set_numa_mode (self, memnode, mode ? mode : "strict");
-  set_prop_cpuset (self, memnode, "nodeset", nodeset);
-  return TRUE;
-}
-
-/**
- * kt_domain_set_hugepages:
- * @size_kib: the page size, or 0 to stop using huge pages
- * @nodeset: (nullable): guest NUMA cells the size applies to
- */
-gboolean
-kt_domain_set_hugepages (KtDomain        *self,
-                         guint64          size_kib,
-                         const KtCpuset  *nodeset,
-                         GError         **error)
-{
-  g_autoptr(KtTuning) t = NULL;
-  xmlNode *mb, *hugepages, *page;
-  char num[32];
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  t = kt_domain_get_tuning (self);
-  mb = kt_xml_child (kt_domain_get_root (self), "memoryBacking");
-  hugepages = kt_xml_child (mb, "hugepages");
-
-  if (size_kib == 0)
-    {
-      if (hugepages != NULL)
-        {
-          remove_element (self, hugepages);
-          remove_if_empty (self, mb);
-        }
-      return TRUE;
-    }
-
-  if (t->memory_kib % size_kib != 0)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Huge pages of %llu KiB do not divide the memory of “%s” (%llu KiB)"),
-                   (unsigned long long) size_kib, t->name,
-                   (unsigned long long) t->memory_kib);
-      return FALSE;
-    }
-  if (nodeset != NULL)
-    {
-      if (!check_cpuset (nodeset, error))
-        return FALSE;
-      for (int c = kt_cpuset_first (nodeset); c >= 0; c = kt_cpuset_next (nodeset, c))
-        if (kt_tuning_lookup_cell (t, (guint) c) == NULL)
-          {
-            g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                         _("Domain “%s” has no guest NUMA cell %d for huge pages"), t->name, c);
-            return FALSE;
-          }
-    }
-
-  /* Already so (whatever unit it is written in): nothing to write */
-  if (t->has_hugepages && t->hugepages->len == 1)
-    {
-      const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, 0);
-
-      if (h->size_kib == size_kib && kt_cpuset_same (h->nodeset, nodeset))
-        return TRUE;
-    }
-
-  mb = ensure_top (self, "memoryBacking");
-  hugepages = ensure_child (self, mb, "hugepages", memory_backing_order);
-  /* One page size for the chosen cells replaces what was there */
-  while ((page = kt_xml_child (hugepages, "page")) != NULL)
-    remove_element (self, page);
-  page = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "page", NULL);
-  g_snprintf (num, sizeof num, "%" G_GUINT64_FORMAT, size_kib);
-  xmlSetProp (page, (const xmlChar *) "size", (const xmlChar *) num);
-  xmlSetProp (page, (const xmlChar *) "unit", (const xmlChar *) "KiB");
-  if (nodeset != NULL)
-    {
-      g_autofree char *ns = kt_cpuset_format (nodeset);
-
-      xmlSetProp (page, (const xmlChar *) "nodeset", (const xmlChar *) ns);
-    }
-  insert_element (self, hugepages, page, NULL);
-  return TRUE;
-}
-
-static void
-set_flag_element (KtDomain   *self,
-                  const char *name,
-                  gboolean    enabled)
-{
-  xmlNode *mb = kt_xml_child (kt_domain_get_root (self), "memoryBacking");
-  xmlNode *flag = kt_xml_child (mb, name);
-
-  if (enabled && flag == NULL)
-    {
-      mb = ensure_top (self, "memoryBacking");
-      ensure_child (self, mb, name, memory_backing_order);
-    }
-  else if (!enabled && flag != NULL)
-    {
-      remove_element (self, flag);
-      remove_if_empty (self, mb);
-    }
-}
-
-void
-kt_domain_set_nosharepages (KtDomain *self,
-                            gboolean  enabled)
-{
-  g_return_if_fail (KT_IS_DOMAIN (self));
-  set_flag_element (self, "nosharepages", enabled);
-}
-
-void
-kt_domain_set_locked (KtDomain *self,
-                      gboolean  enabled)
-{
-  g_return_if_fail (KT_IS_DOMAIN (self));
-  set_flag_element (self, "locked", enabled);
-}
-
-/**
- * kt_domain_set_memtune_hard_limit:
- * @kib: the limit, or -1 to remove it
- */
-gboolean
-kt_domain_set_memtune_hard_limit (KtDomain  *self,
-                                  gint64     kib,
-                                  GError   **error)
-{
-  xmlNode *memtune, *limit;
-  char num[32];
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  memtune = kt_xml_child (kt_domain_get_root (self), "memtune");
-  limit = kt_xml_child (memtune, "hard_limit");
-  if (kib < 0)
-    {
-      if (limit != NULL)
-        {
-          remove_element (self, limit);
-          remove_if_empty (self, memtune);
-        }
-      return TRUE;
-    }
-  if (limit != NULL)
-    {
-      g_autoptr(KtTuning) t = kt_domain_get_tuning (self);
-
-      if (t->hard_limit_kib == kib)
-        return TRUE;
-    }
-  memtune = ensure_top (self, "memtune");
-  limit = ensure_child (self, memtune, "hard_limit", memtune_order);
-  g_snprintf (num, sizeof num, "%" G_GINT64_FORMAT, kib);
-  xmlNodeSetContent (limit, (const xmlChar *) num);
-  set_prop (self, limit, "unit", "KiB");
-  mark_dirty (self, limit);
-  return TRUE;
-}
-
-gboolean
-kt_cpu_mode_is_valid (const char *mode)
-{
-  return g_strcmp0 (mode, "host-passthrough") == 0 || g_strcmp0 (mode, "host-model") == 0
-         || g_strcmp0 (mode, "maximum") == 0 || g_strcmp0 (mode, "custom") == 0;
-}
-
-/* host-passthrough and maximum give the guest what the host (or QEMU) has;
- * host-model and custom give it a named model.  libvirt takes migratable=
- * and <cache mode='passthrough'> only in the first family, match=, a model
- * name and <vendor> only for custom. */
-static gboolean
-cpu_mode_is_host_cpu (const char *mode)
-{
-  return g_strcmp0 (mode, "host-passthrough") == 0 || g_strcmp0 (mode, "maximum") == 0;
-}
-
-static void
-remove_cpu_children (KtDomain   *self,
-                     xmlNode    *cpu,
-                     const char *name)
-{
-  xmlNode *c;
-
-  while ((c = kt_xml_child (cpu, name)) != NULL)
-    remove_element (self, c);
-}
-
-/**
- * kt_domain_set_cpu_mode:
- * @mode: host-passthrough, host-model, maximum or custom
- * @model: (nullable): the model name; required for custom
- *
- * Makes the <cpu> what libvirt accepts for @mode, not just what its schema
- * does: leaving host-passthrough or maximum drops migratable= (libvirt
- * refuses it elsewhere); moving between those two and host-model/custom
- * drops check= (it means nothing with the host's own CPU, and libvirt fills
- * in the new mode's default); only custom keeps match=, a model name and
- * <vendor> (host-model keeps the attributes of <model>, e.g. fallback=).
- * <feature>, <topology>, <cache>, <maxphysaddr> and <numa> stay in every
- * mode.  <cache mode='passthrough'> works only with host-passthrough and
- * maximum: leaving them with it is refused, naming it.
- */
-gboolean
-kt_domain_set_cpu_mode (KtDomain    *self,
-                        const char  *mode,
-                        const char  *model,
-                        GError     **error)
-{
-  xmlNode *cpu, *model_node;
-  g_autofree char *old_mode = NULL;
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  if (!kt_cpu_mode_is_valid (mode))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Unknown CPU mode “%s” (use host-passthrough, host-model, maximum or custom)"),
-                   mode ? mode : "");
-      return FALSE;
-    }
-  if (g_str_equal (mode, "custom") && (model == NULL || *model == '\0'))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("A custom CPU mode needs a model name"));
-      return FALSE;
-    }
-  if (!g_str_equal (mode, "custom") && model != NULL)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("Only the custom CPU mode takes a model name"));
-      return FALSE;
-    }
-
-  cpu = kt_xml_child (kt_domain_get_root (self), "cpu");
-  if (cpu != NULL)
-    {
-      /* libvirt reads a <cpu> without mode= as custom */
-      old_mode = kt_xml_prop (cpu, "mode");
-      if (old_mode == NULL)
-        old_mode = g_strdup ("custom");
-    }
-  /* Unchanged: nothing else is touched, not even what libvirt would not take */
-  if (g_strcmp0 (old_mode, mode) == 0 && !g_str_equal (mode, "custom"))
-    return TRUE;
-
-  if (cpu != NULL && !cpu_mode_is_host_cpu (mode))
-    for (xmlNode *c = kt_xml_child (cpu, "cache"); c; c = kt_xml_next_named (c->next, "cache"))
-      {
-        g_autofree char *cache_mode = kt_xml_prop (c, "mode");
-
-        if (g_strcmp0 (cache_mode, "passthrough") == 0)
-          {
-            g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                         _("“%s” has <cache mode='passthrough'>, which libvirt only takes with "
-                           "the host-passthrough and maximum CPU modes; change the cache mode "
-                           "(e.g. to emulate with level='3') before choosing %s"),
-                         kt_domain_get_name (self), mode);
-            return FALSE;
-          }
-      }
-
-  cpu = ensure_top (self, "cpu");
-  set_prop (self, cpu, "mode", mode);
-  if (old_mode != NULL && cpu_mode_is_host_cpu (old_mode) != cpu_mode_is_host_cpu (mode))
-    set_prop (self, cpu, "check", NULL);
-  if (!cpu_mode_is_host_cpu (mode))
-    set_prop (self, cpu, "migratable", NULL);
-
-  model_node = kt_xml_child (cpu, "model");
-  if (g_str_equal (mode, "custom"))
-    {
-      g_autofree char *old = kt_xml_text (model_node);
-
-      if (!xmlHasProp (cpu, (const xmlChar *) "match"))
-        set_prop (self, cpu, "match", "exact");
-      model_node = ensure_child (self, cpu, "model", cpu_order);
-      if (g_strcmp0 (old, model) != 0)
-        {
-          /* AddContent takes text, not markup: a hostile name stays text */
-          xmlNodeSetContent (model_node, NULL);
-          xmlNodeAddContent (model_node, (const xmlChar *) model);
-          mark_dirty (self, model_node);
-        }
-      return TRUE;
-    }
-
-  /* match= only means something for custom models, <vendor> only with a
-   * model name (libvirt refuses it without one) */
-  set_prop (self, cpu, "match", NULL);
-  remove_cpu_children (self, cpu, "vendor");
-  if (model_node != NULL && g_str_equal (mode, "host-model") && model_node->properties != NULL)
-    {
-      /* host-model takes fallback= and vendor_id=, but its model is the host's */
-      if (model_node->children != NULL)
-        {
-          xmlNodeSetContent (model_node, NULL);
-          mark_dirty (self, model_node);
-        }
-    }
-  else
-    remove_cpu_children (self, cpu, "model");
-  return TRUE;
-}
-
-/**
- * kt_domain_set_cpu_topology:
- *
- * Sets <cpu><topology>.  libvirt wants sockets × dies × clusters × cores ×
- * threads to be the vCPU count; a topology that is not is refused.
- */
-gboolean
-kt_domain_set_cpu_topology (KtDomain  *self,
-                            guint      sockets,
-                            guint      dies,
-                            guint      cores,
-                            guint      threads,
-                            GError   **error)
-{
-  g_autoptr(KtTuning) t = NULL;
-  xmlNode *cpu, *topology;
-  guint clusters;
-  guint64 product;
-  char num[16];
-  const struct { const char *name; guint value; } attrs[] = {
-    { "sockets", sockets }, { "dies", dies }, { "cores", cores }, { "threads", threads },
-  };
-
-  g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
-
-  t = kt_domain_get_tuning (self);
-  clusters = t->has_topology ? MAX (t->clusters, 1) : 1;
-  product = (guint64) sockets * dies * clusters * cores * threads;
-  if (sockets == 0 || dies == 0 || cores == 0 || threads == 0 || product != t->vcpus)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("A topology of %u sockets × %u dies × %u cores × %u threads makes %llu "
-                     "vCPUs, but “%s” has %u"),
-                   sockets, dies, cores, threads, (unsigned long long) product, t->name, t->vcpus);
-      return FALSE;
-    }
-
-  cpu = ensure_top (self, "cpu");
-  topology = ensure_child (self, cpu, "topology", cpu_order);
-  for (guint i = 0; i < G_N_ELEMENTS (attrs); i++)
-    {
-      /* dies='1' is libvirt's default: only written when already there */
-      if (g_str_equal (attrs[i].name, "dies") && attrs[i].value == 1
-          && !xmlHasProp (topology, (const xmlChar *) "dies"))
-        continue;
-      g_snprintf (num, sizeof num, "%u", attrs[i].value);
-      set_prop (self, topology, attrs[i].name, num);
-    }
-  return TRUE;
+  return _kt_domain_insertion_point (parent, name, order);
 }
