@@ -81,4 +81,86 @@ void        kt_planner_explain        (KtPlanner              *self,
                                        KtProposal             *proposal);
 KtProposal *kt_proposal_new           (const KtPlannerRequest *request);
 
+/* The search (kt-planner-search.c and the files it is split into) */
+
+#define MAX_THREADS 16
+
+typedef struct
+{
+  guint    o;                    /* online threads */
+  guint    n_usable;
+  guint    usable[MAX_THREADS];  /* CPU indices */
+  gboolean dirty;
+  gboolean whole;                /* every online thread usable */
+} CoreInfo;
+
+typedef struct
+{
+  KtPlanner              *self;
+  const KtPlannerRequest *req;
+  guint                   n;
+  guint                   T;
+  guint64                 mem;
+  guint64                 huge;
+  gboolean                dedicated;
+  KtPlannerThreads        threads;
+  CoreInfo               *info;          /* by core */
+  guint                  *node_cap;      /* CPU capacity by node */
+  guint                   fewest_nodes;
+  guint                   fewest_l3;
+  guint                   fewest_sockets;
+  KtProposal             *best;
+  double                  bound;         /* the lower bound: no need to look further */
+  char                   *why;           /* the last candidate's failure */
+  int                     emulator_cpu;  /* set by the caller of consider (); -1 */
+} Search;
+
+typedef struct
+{
+  guint  *nodes;      /* node indices, in region order */
+  guint   k;
+  int    *pos;        /* by node: its place in the region, -1 */
+  gboolean *l3_ok;    /* by L3 group; NULL: all */
+} Region;
+
+/* kt-planner-search.c */
+void      kt_planner_fail             (Search         *s,
+                                       char           *why);
+void      kt_planner_prepare_cores    (Search         *s);
+guint     kt_planner_core_capacity    (Search         *s,
+                                       guint           core);
+guint     kt_planner_fewest_groups    (Search         *s,
+                                       gboolean        by_socket);
+guint64   kt_planner_node_memory_cap  (Search         *s,
+                                       guint           node);
+guint     kt_planner_fewest_nodes     (Search         *s);
+void      kt_planner_search_regions   (Search         *s);
+double    kt_planner_lower_bound      (Search         *s);
+
+/* kt-planner-cores.c */
+GArray   *kt_planner_region_cores     (Search         *s,
+                                       const Region   *r);
+int       kt_planner_marginal         (const CoreInfo *ci,
+                                       guint           j);
+gboolean  kt_planner_greedy_singles   (Search         *s,
+                                       GArray         *order,
+                                       guint          *taken,
+                                       guint           count,
+                                       GArray         *picks,
+                                       int            *sum);
+GArray   *kt_planner_choose_dedicated (Search         *s,
+                                       GArray         *order,
+                                       gboolean        packed);
+KtCpuset *kt_planner_choose_shared    (Search         *s,
+                                       GArray         *order);
+
+/* kt-planner-propose.c */
+guint     kt_planner_distance         (Search         *s,
+                                       guint           from,
+                                       guint           to);
+void      kt_planner_consider         (Search         *s,
+                                       GPtrArray      *pins);
+void      kt_planner_evaluate         (Search         *s,
+                                       const Region   *r);
+
 G_END_DECLS
