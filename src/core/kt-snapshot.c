@@ -13,6 +13,7 @@
  *       <live><domain>...</domain></live>               (active VMs)
  *       <inactive><domain>...</domain></inactive>       (persistent VMs)
  *     </vm>
+ *     <host-tuning>...</host-tuning>                     (optional: kt-host-tuning.h)
  *   </kvmtune-snapshot>
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -42,6 +43,7 @@ struct _KtSnapshot
   char       *captured;
   GListStore *vms;
   GHashTable *stamps;   /* file path → KtFileStamp: what was loaded or saved */
+  KtHostTuning *host_tuning;   /* NULL: not captured */
 };
 
 G_DEFINE_FINAL_TYPE (KtSnapshot, kt_snapshot, G_TYPE_OBJECT)
@@ -68,6 +70,7 @@ kt_snapshot_finalize (GObject *object)
   g_clear_pointer (&self->hostname, g_free);
   g_clear_pointer (&self->captured, g_free);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
+  g_clear_pointer (&self->host_tuning, kt_host_tuning_free);
 
   G_OBJECT_CLASS (kt_snapshot_parent_class)->finalize (object);
 }
@@ -344,6 +347,14 @@ kt_snapshot_load_xml (const char  *xml,
       if (vm == NULL || !kt_snapshot_add_vm (self, vm, error))
         return NULL;
     }
+
+  {
+    xmlNode *tuning = kt_xml_child (root, "host-tuning");
+
+    if (tuning != NULL
+        && (self->host_tuning = kt_host_tuning_new_from_node (tuning, error)) == NULL)
+      return NULL;
+  }
 
   return g_steal_pointer (&self);
 }
@@ -659,6 +670,11 @@ kt_snapshot_to_xml (KtSnapshot *self)
       append_domain (node, "inactive", kt_vm_get_inactive (vm));
       xmlAddChild (node, xmlNewDocText (doc, (const xmlChar *) "\n  "));
     }
+  if (self->host_tuning != NULL)
+    {
+      xmlAddChild (root, xmlNewDocText (doc, (const xmlChar *) "\n  "));
+      xmlAddChild (root, kt_host_tuning_to_node (self->host_tuning, doc));
+    }
   xmlAddChild (root, xmlNewDocText (doc, (const xmlChar *) "\n"));
 
   xmlDocDumpMemoryEnc (doc, &mem, &size, "UTF-8");
@@ -828,4 +844,30 @@ kt_snapshot_lookup_vm (KtSnapshot *self,
         return vm;
     }
   return NULL;
+}
+
+/**
+ * kt_snapshot_get_host_tuning:
+ *
+ * Returns: (transfer none) (nullable): the host's tuning as captured;
+ * %NULL when the snapshot holds none (an older snapshot)
+ */
+KtHostTuning *
+kt_snapshot_get_host_tuning (KtSnapshot *self)
+{
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), NULL);
+  return self->host_tuning;
+}
+
+/**
+ * kt_snapshot_set_host_tuning:
+ * @tuning: (transfer full) (nullable): the host's tuning
+ */
+void
+kt_snapshot_set_host_tuning (KtSnapshot   *self,
+                             KtHostTuning *tuning)
+{
+  g_return_if_fail (KT_IS_SNAPSHOT (self));
+  g_clear_pointer (&self->host_tuning, kt_host_tuning_free);
+  self->host_tuning = tuning;
 }
