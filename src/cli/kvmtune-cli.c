@@ -30,6 +30,7 @@
 #include "kt-source.h"
 #include "kt-cli-tune.h"
 #include "kt-cli-recover.h"
+#include "kt-cli-advise.h"
 
 typedef struct
 {
@@ -820,6 +821,8 @@ run_verb (Source   *src,
     ret = kt_cli_tune (&src->spec, argc, argv, error);
   else if (g_str_equal (verb, "recover"))
     ret = kt_cli_recover (&src->spec, argc, argv, error);
+  else if (g_str_equal (verb, "advise"))
+    ret = kt_cli_advise (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
