@@ -26,6 +26,7 @@
 #include "kt-snapshot.h"
 #include "kt-source.h"
 #include "kt-cli-tune.h"
+#include "kt-cli-host.h"
 
 typedef struct
 {
@@ -687,6 +688,7 @@ run_verb (Source   *src,
         }
       if ((snapshot = source_load (src, error)) == NULL)
         return 1;
+      kt_cli_host_capture (src->connection, snapshot);
       if (!kt_snapshot_save (snapshot, output, error))
         return 1;
       if (opts.json && !g_str_equal (output, "-"))
@@ -740,11 +742,13 @@ run_verb (Source   *src,
     }
   else if (kt_cli_is_tune_verb (verb))
     ret = kt_cli_tune (&src->spec, argc, argv, error);
+  else if (kt_cli_is_host_verb (verb))
+    ret = kt_cli_host (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("Unknown command “%s” (try topology, domains, show, snapshot, render, pin, "
-                     "emulatorpin, iothreadpin, numatune, hugepages or cpu-model)"), verb);
+                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model or host)"), verb);
       ret = 2;
     }
   g_free (opts.output);
