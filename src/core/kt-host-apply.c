@@ -1020,6 +1020,19 @@ kt_host_control_apply (KtHostControl     *self,
                                   _("its previous value is unknown"));
           continue;
         }
+      if (i == done)
+        {
+          /* The failed step: only when it left the pool changed */
+          int node;
+          guint64 size_kib;
+          gint64 total = -1;
+
+          kt_host_tuning_parse_key (c->key, &node, &size_kib, NULL);
+          if (kt_host_probe_pool (c->mechanism == KT_HOST_MECHANISM_PAGES ? self->connection : NULL,
+                                  node, size_kib, &total, NULL, NULL)
+              && total == g_ascii_strtoll (old, NULL, 10))
+            continue;
+        }
       if (!do_step (self, current, c, old, &undo_error))
         g_string_append_printf (undo_failures, "\n  %s", undo_error->message);
     }
