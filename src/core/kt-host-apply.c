@@ -436,7 +436,7 @@ kt_host_control_plan (KtHostControl      *self,
       g_autofree char *reason = NULL;
       KtHostChange *c;
 
-      if (!kt_host_tuning_check_value (self->offline ? NULL : current, t->key, t->value, error))
+      if (!kt_host_tuning_check_value (current, t->key, t->value, error))
         return NULL;
       for (guint j = 0; j < i; j++)
         if (g_str_equal (((KtHostTarget *) g_ptr_array_index (targets, j))->key, t->key))
