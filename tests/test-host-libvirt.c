@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "kt-host-apply.h"
+#include "kt-host-knobs.h"
 #include "kt-host-probe.h"
 #include "kt-test-embed.h"
 #include "kt-test-knob-guard.h"
@@ -56,10 +57,24 @@ static char *qemu_conf_extra;
 static KtTestEmbed env =
   KT_TEST_EMBED_INIT ("test-host-libvirt", GUEST_PREFIX, "kt-hosttune-XXXXXX", FALSE, NULL);
 
+static gboolean dropins_made;
+
+static void
+remove_dropins (void)
+{
+  /* Only ours: the case skips when the machine had them before */
+  if (dropins_made)
+    {
+      g_unlink (KT_HOST_PERSIST_SYSCTL_PATH);
+      g_unlink (KT_HOST_PERSIST_TMPFILES_PATH);
+    }
+}
+
 static void
 teardown_all (void)
 {
   kt_test_embed_teardown (&env);
+  remove_dropins ();
   kt_test_knob_guard_restore ();
   if (hugetlbfs_dir != NULL)
     {
@@ -88,6 +103,7 @@ fixture_teardown (Fixture       *f,
   g_autofree char *left = NULL;
 
   kt_test_knob_guard_restore ();
+  remove_dropins ();
   left = kt_test_knob_guard_check ();
   if (left != NULL)
     g_test_fail_printf ("teardown could not restore: %s", left);
@@ -372,6 +388,54 @@ test_all_or_nothing (Fixture       *f,
   g_assert_false (g_file_test (revert_path, G_FILE_TEST_EXISTS));
 }
 
+/* "Keep after reboot": the drop-ins hold the values, revert removes them */
+static void
+test_persistent (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtHostControl) control = NULL;
+  g_autoptr(KtHostTuning) current = NULL;
+  g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(GPtrArray) targets = NULL;
+  g_autoptr(GHashTable) persisted = NULL;
+  g_autofree char *thp = kt_test_knob_read_raw (THP_ENABLED);
+  g_autofree char *thp_now = NULL;
+  const char *other = g_str_equal (thp, "never") ? "madvise" : "never";
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+  if (g_file_test (KT_HOST_PERSIST_SYSCTL_PATH, G_FILE_TEST_EXISTS)
+      || g_file_test (KT_HOST_PERSIST_TMPFILES_PATH, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("this machine has KvmTune drop-ins already: left alone");
+      return;
+    }
+  dropins_made = TRUE;
+  control = kt_host_control_new (env.conn, NULL);
+  current = kt_host_control_read (control, &error);
+  g_assert_no_error (error);
+  targets = targets_of ("thp.enabled", other, "numa_balancing",
+                        raw_number (NUMA_BAL) == 0 ? "1" : "0", NULL);
+  plan = kt_host_control_plan (control, current, targets, TRUE, TRUE, &error);
+  g_assert_no_error (error);
+  kt_test_embed_require (plan != NULL && plan->persistent, "no persistent plan");
+  g_assert_true (kt_host_control_apply (control, plan, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (KT_HOST_PERSIST_SYSCTL_PATH, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (KT_HOST_PERSIST_TMPFILES_PATH, G_FILE_TEST_IS_REGULAR));
+  persisted = kt_host_persist_read (&error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_hash_table_lookup (persisted, "thp.enabled"), ==, other);
+
+  g_assert_true (kt_host_control_revert (control, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (KT_HOST_PERSIST_SYSCTL_PATH, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (KT_HOST_PERSIST_TMPFILES_PATH, G_FILE_TEST_EXISTS));
+  thp_now = kt_test_knob_read_raw (THP_ENABLED);
+  g_assert_cmpstr (thp_now, ==, thp);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -417,6 +481,8 @@ main (int    argc,
               test_merge_across_nodes, fixture_teardown);
   g_test_add ("/host-libvirt/all-or-nothing", Fixture, NULL, fixture_setup,
               test_all_or_nothing, fixture_teardown);
+  g_test_add ("/host-libvirt/persistent", Fixture, NULL, fixture_setup, test_persistent,
+              fixture_teardown);
 
   ret = g_test_run ();
   teardown_all ();

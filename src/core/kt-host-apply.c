@@ -17,6 +17,7 @@
 #include "kt-error.h"
 #include "kt-file.h"
 #include "kt-host-apply.h"
+#include "kt-host-helper-client.h"
 #include "kt-host-knobs.h"
 #include "kt-host-probe.h"
 #include "kt-tuned.h"
@@ -180,15 +181,12 @@ kt_host_control_read (KtHostControl  *self,
   return kt_host_probe (self->connection, error);
 }
 
-/* The knobs: directly as root; the helper otherwise */
+/* The knobs: directly as root, through kvmtune-helper otherwise (which
+ * says itself when it is not installed or polkit refuses) */
 static gboolean
 knob_available (char **reason)
 {
-  if (geteuid () == 0)
-    return TRUE;
-  if (reason)
-    *reason = g_strdup (_("changing it needs root (run KvmTune as root or install the kvmtune helper)"));
-  return FALSE;
+  return TRUE;
 }
 
 static gboolean
@@ -197,19 +195,29 @@ knob_set (const char  *key,
           GError     **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *reason = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  const char *keys[] = { key, NULL };
+  const char *values[] = { value, NULL };
 
-  if (!knob_available (&reason))
+  changes = kt_host_knobs_set (keys, values, NULL, &local_error);
+  if (changes == NULL)
     {
-      g_set_error (error, KT_ERROR, KT_ERROR_READ_ONLY, "%s: %s", key, reason);
-      return FALSE;
-    }
-  if (!kt_host_knob_write (key, value, &local_error))
-    {
-      g_set_error_literal (error, KT_ERROR, KT_ERROR_IO, local_error->message);
+      g_set_error_literal (error, KT_ERROR,
+                           g_error_matches (local_error, KT_HOST_KNOB_ERROR,
+                                            KT_HOST_KNOB_ERROR_NOT_AUTHORIZED)
+                           ? KT_ERROR_READ_ONLY : KT_ERROR_IO,
+                           local_error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+static GHashTable *
+persist_read (GError **error)
+{
+  if (kt_host_knobs_are_direct ())
+    return kt_host_persist_read (error);
+  return kt_host_helper_get_persisted_sync (NULL, error);
 }
 
 static KtHostMechanism
@@ -249,7 +257,7 @@ mechanism_text (KtHostMechanism mechanism,
       kt_host_tuning_parse_key (key, &node, NULL, NULL);
       return g_strdup_printf ("virNodeAllocPages node %d", node);
     case KT_HOST_MECHANISM_KNOB:
-      if (geteuid () == 0)
+      if (kt_host_knobs_are_direct ())
         {
           g_autofree char *path = kt_host_knob_describe_path (key);
 
@@ -867,9 +875,9 @@ persist_table (GHashTable  *table,
   gboolean ok;
 
   if (g_hash_table_size (table) == 0)
-    ok = kt_host_persist_remove (&local_error);
+    ok = kt_host_knobs_unpersist (NULL, &local_error);
   else
-    ok = kt_host_persist_write (table, &local_error);
+    ok = kt_host_knobs_persist (table, NULL, &local_error);
   if (!ok)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_IO, _("Keep after reboot: %s"), local_error->message);
@@ -951,7 +959,7 @@ kt_host_control_apply (KtHostControl     *self,
       if (plan->persistent && is_this_machine (self) && after.persist == NULL)
         {
           g_autoptr(GError) local_error = NULL;
-          g_autoptr(GHashTable) existing = kt_host_persist_read (&local_error);
+          g_autoptr(GHashTable) existing = persist_read (&local_error);
 
           if (existing == NULL)
             {
@@ -983,7 +991,7 @@ kt_host_control_apply (KtHostControl     *self,
     {
       g_autoptr(GError) local_error = NULL;
 
-      persist = kt_host_persist_read (&local_error);
+      persist = persist_read (&local_error);
       if (persist == NULL)
         g_set_error (&failure, KT_ERROR, KT_ERROR_IO, _("Keep after reboot: %s"),
                      local_error->message);
