@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-source.h"
 
 gboolean
@@ -73,8 +74,9 @@ add_domain_file (KtSnapshot  *snapshot,
   g_autoptr(KtVm) vm = NULL;
   gsize len;
 
-  /* GLib's message names the file already */
-  if (!g_file_get_contents (path, &data, &len, error))
+  /* Bounded, like every other read: /dev/zero must not fill the memory.
+   * The message names the file already. */
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, NULL, error))
     return FALSE;
   domain = kt_domain_new_from_file_data (data, len, path, error);
   if (domain == NULL)
