@@ -436,6 +436,50 @@ test_persistent (Fixture       *f,
   g_assert_cmpstr (thp_now, ==, thp);
 }
 
+/* `kvmtune-cli snapshot` captures the host's tuning (a root of its own:
+ * one process per embed root) */
+static void
+test_snapshot_captures (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *thp = kt_test_knob_read_raw (THP_ENABLED);
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  KtHostTuning *t;
+  int status = -1;
+
+  if (!kt_test_embed_ensure (&env))
+    return;
+  root = kt_test_embed_make_root ("kt-hosttune-cli-XXXXXX", &error);
+  g_assert_no_error (error);
+  kt_test_embed_require (root != NULL, "no root for the CLI");
+  uri = kt_test_embed_uri (root);
+  file = g_build_filename (state_dir, "captured.kvmtune", NULL);
+  {
+    const char *argv[] = { g_getenv ("KT_CLI"), "--connect", uri, "snapshot", "-o", file, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                 &out, &err, &status, &error));
+  }
+  kt_test_embed_remove_root (root, GUEST_PREFIX, "test-host-libvirt");
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  snapshot = kt_snapshot_load_file (file, &error);
+  g_assert_no_error (error);
+  kt_test_embed_require (snapshot != NULL, "no snapshot: %s", err);
+  t = kt_snapshot_get_host_tuning (snapshot);
+  kt_test_embed_require (t != NULL, "the snapshot holds no host tuning");
+  g_assert_cmpstr (t->thp_enabled, ==, thp);
+  g_assert_cmpint (t->numa_balancing, ==, raw_number (NUMA_BAL));
+  g_assert_cmpint (t->ksm_pages_to_scan, ==, raw_number (KSM_SCAN));
+  g_assert_nonnull (kt_host_tuning_lookup_pool (t, 0, 2048));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -481,6 +525,8 @@ main (int    argc,
               test_merge_across_nodes, fixture_teardown);
   g_test_add ("/host-libvirt/all-or-nothing", Fixture, NULL, fixture_setup,
               test_all_or_nothing, fixture_teardown);
+  g_test_add ("/host-libvirt/snapshot-captures", Fixture, NULL, fixture_setup,
+              test_snapshot_captures, fixture_teardown);
   g_test_add ("/host-libvirt/persistent", Fixture, NULL, fixture_setup, test_persistent,
               fixture_teardown);
 

@@ -466,6 +466,11 @@ kt_host_control_plan (KtHostControl      *self,
                                                          t->key, reason));
           continue;
         }
+      if (g_str_equal (t->key, "ksm.merge_across_nodes") && !is_this_machine (self))
+        g_ptr_array_add (plan->notes,
+                         g_strdup (_("ksm.merge_across_nodes changes only while no page is "
+                                     "merged, and KvmTune cannot unmerge on a remote host: "
+                                     "write 2 to /sys/kernel/mm/ksm/run there first")));
       if (old == NULL && !self->offline)
         g_ptr_array_add (plan->notes,
                          g_strdup_printf (_("%s: its value now is unknown, so Revert cannot "
@@ -681,12 +686,15 @@ host_name_of (KtHostControl *self)
   return g_strdup (g_get_host_name ());
 }
 
-static const char *
+static char *
 uri_of (KtHostControl *self)
 {
   if (self->connection != NULL)
-    return kt_connection_get_uri (self->connection);
-  return "local";
+    return g_strdup (kt_connection_get_uri (self->connection));
+  if (self->offline)
+    return g_strconcat ("snapshot:", kt_snapshot_get_uri (self->snapshot)
+                                     ? kt_snapshot_get_uri (self->snapshot) : "", NULL);
+  return g_strdup ("local");
 }
 
 /**
@@ -700,7 +708,8 @@ char *
 kt_host_control_revert_path (KtHostControl *self)
 {
   g_autofree char *host = host_name_of (self);
-  g_autofree char *id = g_strdup_printf ("%s\n%s", host, uri_of (self));
+  g_autofree char *uri = uri_of (self);
+  g_autofree char *id = g_strdup_printf ("%s\n%s", host, uri);
   g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
   g_autofree char *file = NULL;
 
@@ -781,6 +790,7 @@ revert_file_save (KtHostControl *self,
   g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format_iso8601 (now);
   g_autofree char *host = host_name_of (self);
+  g_autofree char *uri = uri_of (self);
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *text = NULL;
 
@@ -795,7 +805,7 @@ revert_file_save (KtHostControl *self,
   json_builder_set_member_name (b, "host");
   json_builder_add_string_value (b, host);
   json_builder_set_member_name (b, "uri");
-  json_builder_add_string_value (b, uri_of (self));
+  json_builder_add_string_value (b, uri);
   json_builder_set_member_name (b, "saved");
   json_builder_add_string_value (b, stamp);
   json_builder_set_member_name (b, "values");
@@ -1009,11 +1019,7 @@ kt_host_control_apply (KtHostControl     *self,
     }
 
   if (failure == NULL)
-    {
-      if (plan->revert)
-        g_unlink (path);
-      return TRUE;
-    }
+    return TRUE;
 
   /* Put back what was done, newest first */
   for (guint i = done + (failed_step_counts ? 1 : 0); i-- > 0;)
@@ -1135,15 +1141,19 @@ kt_host_control_revert (KtHostControl  *self,
   if ((current = kt_host_control_read (self, error)) == NULL
       || (plan = kt_host_control_revert_plan (self, current, error)) == NULL)
     return FALSE;
+  if (!kt_host_control_apply (self, plan, error))
+    return FALSE;
+  /* The values are back: now the drop-ins as they were before */
   if (rf.persist != NULL && is_this_machine (self))
     {
       g_autoptr(GHashTable) table = table_of (rf.persist);
 
       if (!persist_table (table, error))
-        return FALSE;
+        {
+          g_prefix_error (error, _("The values are back, but not the drop-ins: "));
+          return FALSE;
+        }
     }
-  if (!kt_host_control_apply (self, plan, error))
-    return FALSE;
   g_unlink (path);
   return TRUE;
 }

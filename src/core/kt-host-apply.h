@@ -61,7 +61,7 @@ typedef struct
   GPtrArray *changes;            /* KtHostChange, in the order they are made */
   GPtrArray *notes;              /* char *: what is left alone and why, boot lines */
   gboolean   persistent;         /* also write the drop-ins ("Keep after reboot") */
-  gboolean   revert;             /* a revert: saves no revert file, forgets it after */
+  gboolean   revert;             /* a revert (preview): saves no revert file; kt_host_control_revert () makes it */
 } KtHostPlan;
 
 #define KT_TYPE_HOST_PLAN (kt_host_plan_get_type ())
