@@ -20,6 +20,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <locale.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,51 @@ active_profile (void)
   return s;
 }
 
+/* The CLI reads through an embed root: it needs libvirt's QEMU user */
+static gboolean
+cli_usable (void)
+{
+  return g_getenv ("KT_CLI") != NULL && getpwnam ("libvirt-qemu") != NULL
+         && g_file_test ("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE);
+}
+
+/* `kvmtune-cli host` on this machine (an embed root of its own), with
+ * the private bus in its environment */
+static char *cli_root;
+
+static char *
+cli_host (const char *extra)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *out = NULL;
+  int status = -1;
+
+  if (cli_root == NULL)
+    {
+      cli_root = g_build_filename (tmp, "embed", NULL);
+      g_mkdir_with_parents (cli_root, 0755);
+      {
+        g_autofree char *etc = g_build_filename (cli_root, "etc", NULL);
+        g_autofree char *conf = g_build_filename (etc, "qemu.conf", NULL);
+
+        g_mkdir_with_parents (etc, 0755);
+        g_assert_true (g_file_set_contents (conf, "user = \"root\"\ngroup = \"root\"\n"
+                                            "stdio_handler = \"file\"\n", -1, NULL));
+      }
+    }
+  uri = g_strdup_printf ("qemu:///embed?root=%s", cli_root);
+  {
+    const char *argv[] = { g_getenv ("KT_CLI"), "--connect", uri, "host", extra, NULL };
+
+    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL,
+                                 NULL, &out, NULL, &status, &error));
+  }
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  return g_steal_pointer (&out);
+}
+
 static gboolean
 check_skip (void)
 {
@@ -328,6 +374,14 @@ test_read (void)
   g_assert_true (seen_a && seen_b);
   a = marker ("kt-test-a", "start");
   g_assert_true (strstr (a, "start") != NULL);
+
+  /* and the CLI says so */
+  if (cli_usable ())
+    {
+      g_autofree char *out = cli_host (NULL);
+
+      g_assert_true (strstr (out, "tuned: running, profile kt-test-a") != NULL);
+    }
 }
 
 static void
@@ -432,6 +486,14 @@ test_stopped (void)
   g_assert_false (json_object_get_boolean_member (tuned, "running"));
   g_assert_false (kt_host_control_can_change (control, t, "tuned.profile", &reason));
   g_assert_true (strstr (reason, "not running") != NULL);
+  if (cli_usable ())
+    {
+      g_autofree char *out = cli_host (NULL);
+      g_autofree char *json_out = cli_host ("--json");
+
+      g_assert_true (strstr (out, "tuned: not running") != NULL);
+      g_assert_true (strstr (json_out, "\"running\" : false") != NULL);
+    }
 
   /* Gone from the bus: missing, still a state */
   stop_daemons ();
