@@ -561,6 +561,36 @@ test_cli_errors (void)
   }
 }
 
+/* A host that is not this machine (libvirt's test driver): what libvirt
+ * does not tell is null, and what it cannot change is refused by name */
+static void
+test_cli_remote (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root;
+
+  g_assert_cmpint (run_cli (&out, &err, "--connect", "test:///default", "host", "--json", NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, NULL));
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (root, "tuned"), "running"));
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (root, "thp"), "enabled"));
+  g_assert_true (json_object_get_null_member (root, "numa_balancing"));
+  g_assert_true (json_object_get_null_member (json_object_get_object_member (root, "ksm"), "run"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "--connect", "test:///default", "host", "set",
+                            "thp.enabled=never", NULL), ==, 2);
+  g_assert_true (strstr (err, "thp.enabled") != NULL);
+  g_assert_true (strstr (err, "only on the machine it runs on") != NULL);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_cli (&out, &err, "--connect", "test:///default", "host", "set",
+                            "tuned.profile=virtual-host", NULL), ==, 2);
+  g_assert_true (strstr (err, "tuned has no remote API") != NULL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -596,6 +626,7 @@ main (int    argc,
   g_test_add_func ("/host-tuning/cli-json", test_cli_json);
   g_test_add_func ("/host-tuning/cli-apply-snapshot", test_cli_apply_snapshot);
   g_test_add_func ("/host-tuning/cli-errors", test_cli_errors);
+  g_test_add_func ("/host-tuning/cli-remote", test_cli_remote);
 
   ret = g_test_run ();
   {

@@ -783,7 +783,7 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   ctx = g_option_context_new (_("VERB [ARGS] — topology | domains | show DOMAIN | snapshot -o FILE | "
-                                   "render -o FILE.png|FILE.svg"));
+                                   "render -o FILE.png|FILE.svg | host [apply|set|revert|profiles]"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (ctx, TRUE);
   g_option_context_set_summary (ctx, _("Inspect a KVM host's NUMA topology and its VMs' tuning.\n"
