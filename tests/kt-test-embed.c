@@ -406,6 +406,20 @@ kt_test_embed_ensure (KtTestEmbed *embed)
       g_test_fail_printf ("Cannot make the embed root: %s", error->message);
       return FALSE;
     }
+  if (embed->qemu_conf_extra != NULL)
+    {
+      g_autofree char *conf = g_build_filename (embed->root, "etc", "qemu.conf", NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *joined = NULL;
+
+      if (!g_file_get_contents (conf, &text, NULL, &error)
+          || !g_file_set_contents (conf, (joined = g_strconcat (text, embed->qemu_conf_extra,
+                                                                NULL)), -1, &error))
+        {
+          g_test_fail_printf ("Cannot extend %s: %s", conf, error->message);
+          return FALSE;
+        }
+    }
   embed->uri = kt_test_embed_uri (embed->root);
   /* before libvirt starts any thread */
   kt_test_embed_start_reaper (embed->root, embed->guest_prefix, embed->prog);

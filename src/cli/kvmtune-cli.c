@@ -31,6 +31,7 @@
 #include "kt-cli-tune.h"
 #include "kt-cli-recover.h"
 #include "kt-cli-advise.h"
+#include "kt-cli-host.h"
 
 typedef struct
 {
@@ -766,6 +767,7 @@ run_verb (Source   *src,
         }
       if ((snapshot = source_load (src, error)) == NULL)
         return 1;
+      kt_cli_host_capture (src->connection, snapshot);
       if (!kt_snapshot_save (snapshot, output, error))
         return 1;
       if (opts.json && !g_str_equal (output, "-"))
@@ -823,11 +825,14 @@ run_verb (Source   *src,
     ret = kt_cli_recover (&src->spec, argc, argv, error);
   else if (g_str_equal (verb, "advise"))
     ret = kt_cli_advise (&src->spec, argc, argv, error);
+  else if (kt_cli_is_host_verb (verb))
+    ret = kt_cli_host (&src->spec, argc, argv, error);
   else
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                    _("Unknown command “%s” (try topology, domains, show, snapshot, render, pin, "
-                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model or recover)"), verb);
+                     "emulatorpin, iothreadpin, numatune, hugepages, cpu-model, host, advise or "
+                     "recover)"), verb);
       ret = 2;
     }
   g_free (opts.output);
@@ -865,7 +870,7 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   ctx = g_option_context_new (_("VERB [ARGS] — topology | domains | show DOMAIN | snapshot -o FILE | "
-                                   "render -o FILE.png|FILE.svg"));
+                                   "render -o FILE.png|FILE.svg | host [apply|set|revert|profiles]"));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   g_option_context_set_strict_posix (ctx, TRUE);
   g_option_context_set_summary (ctx, _("Inspect a KVM host's NUMA topology and its VMs' tuning.\n"

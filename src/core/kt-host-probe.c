@@ -369,8 +369,14 @@ kt_host_probe (KtConnection  *connection,
       if (!read_pools_libvirt (connection, t, error))
         return NULL;
     }
-  if (!kt_host_probe_ksm_libvirt (connection, t, error))
-    return NULL;
+  {
+    g_autoptr(GError) ksm_error = NULL;
+
+    /* A driver without node memory parameters (test:///, some remote
+     * hosts): KSM's values stay what sysfs said, or unknown */
+    if (!kt_host_probe_ksm_libvirt (connection, t, &ksm_error))
+      g_debug ("%s", ksm_error->message);
+  }
   for (guint i = 0; i < t->hugepages->len && kt_connection_is_local (connection); i++)
     {
       KtHugePool *p = &g_array_index (t->hugepages, KtHugePool, i);

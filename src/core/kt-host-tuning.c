@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt-error.h"
+#include "kt-host-knobs.h"
 #include "kt-host-tuning.h"
 #include "kt-xml.h"
 
@@ -276,41 +277,6 @@ kt_host_tuning_parse_key (const char  *key,
 }
 
 static gboolean
-check_uint (const char  *key,
-            const char  *value,
-            guint64      min,
-            guint64      max,
-            GError     **error)
-{
-  if (!g_ascii_string_to_unsigned (value, 10, min, max, NULL, NULL))
-    {
-      g_autofree char *lo = g_strdup_printf ("%" G_GUINT64_FORMAT, min);
-      g_autofree char *hi = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
-
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("%s: “%s” is not a whole number from %s to %s"), key, value, lo, hi);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_choice (const char         *key,
-              const char         *value,
-              const char * const *choices,
-              GError            **error)
-{
-  g_autofree char *list = NULL;
-
-  if (g_strv_contains (choices, value))
-    return TRUE;
-  list = g_strjoinv (", ", (char **) choices);
-  g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-               _("%s: “%s” is not one of %s"), key, value, list);
-  return FALSE;
-}
-
-static gboolean
 valid_profile_name (const char *name)
 {
   gsize len = strlen (name);
@@ -336,6 +302,7 @@ kt_host_tuning_check_value (const KtHostTuning *self,
                             const char         *value,
                             GError            **error)
 {
+  g_autoptr(GError) local_error = NULL;
   int node;
   guint64 size_kib;
 
@@ -344,19 +311,6 @@ kt_host_tuning_check_value (const KtHostTuning *self,
 
   if (!kt_host_tuning_parse_key (key, &node, &size_kib, error))
     return FALSE;
-  if (node >= 0)
-    {
-      if (!check_uint (key, value, 0, G_MAXINT32, error))
-        return FALSE;
-      if (self != NULL && self->hugepages->len > 0
-          && kt_host_tuning_lookup_pool (self, node, size_kib) == NULL)
-        {
-          g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                       _("%s: the host has no pool of this page size on this node"), key);
-          return FALSE;
-        }
-      return TRUE;
-    }
   if (g_str_equal (key, "tuned.profile"))
     {
       if (!valid_profile_name (value))
@@ -377,19 +331,20 @@ kt_host_tuning_check_value (const KtHostTuning *self,
         }
       return TRUE;
     }
-  if (g_str_equal (key, "ksm.run"))
-    return check_uint (key, value, 0, 2, error);
-  if (g_str_equal (key, "ksm.merge_across_nodes") || g_str_equal (key, "numa_balancing"))
-    return check_uint (key, value, 0, 1, error);
-  if (g_str_equal (key, "ksm.pages_to_scan"))
-    return check_uint (key, value, 1, 10000000, error);
-  if (g_str_equal (key, "ksm.sleep_millisecs"))
-    return check_uint (key, value, 0, 3600000, error);
-  if (g_str_equal (key, "thp.enabled"))
-    return check_choice (key, value, thp_enabled_values, error);
-  if (g_str_equal (key, "thp.defrag"))
-    return check_choice (key, value, thp_defrag_values, error);
-  g_assert_not_reached ();
+  /* The rest: the whitelist the helper enforces too */
+  if (!kt_host_knob_validate (key, value, &local_error))
+    {
+      g_set_error_literal (error, KT_ERROR, KT_ERROR_INVALID_VALUE, local_error->message);
+      return FALSE;
+    }
+  if (node >= 0 && self != NULL && self->hugepages->len > 0
+      && kt_host_tuning_lookup_pool (self, node, size_kib) == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                   _("%s: the host has no pool of this page size on this node"), key);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static char *
@@ -642,7 +597,7 @@ kt_host_tuning_new_from_node (xmlNode  *node,
         return NULL;
     }
   if ((n = kt_xml_child (node, "numa-balancing")) != NULL
-      && !read_opt_int (n, "value", 1, &self->numa_balancing, error))
+      && !read_opt_int (n, "value", 3, &self->numa_balancing, error))
     return NULL;
   if ((n = kt_xml_child (node, "hugepages")) != NULL)
     {

@@ -24,6 +24,9 @@ system_bus (GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CLOSED, _("The system bus closed"));
       return NULL;
     }
+  /* A bus that goes away is tuned's problem, not a reason to quit */
+  if (bus != NULL)
+    g_dbus_connection_set_exit_on_close (bus, FALSE);
   return g_steal_pointer (&bus);
 }
 
@@ -46,7 +49,10 @@ is_missing (const GError *error)
   return g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN)
          || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER)
          || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT)
-         || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE);
+         || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE)
+         || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_DISCONNECTED)
+         || g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NO_SERVER)
+         || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CLOSED);
 }
 
 static char *
@@ -130,6 +136,7 @@ kt_tuned_read (KtHostTuning *tuning)
   if (reply == NULL)
     {
       tuning->tuned_state = is_missing (error) ? KT_TUNED_MISSING : KT_TUNED_UNKNOWN;
+      g_debug ("tuned: %s", error->message);
       return;
     }
   g_variant_get (reply, "(b)", &running);
