@@ -351,8 +351,8 @@ take_settings (GVariant   *dict,
   if (n > KT_HOST_KNOB_MAX_ENTRIES)
     {
       g_set_error (error, KT_HOST_KNOB_ERROR, KT_HOST_KNOB_ERROR_TOO_MANY,
-                   _("Too many host settings in one request: %" G_GSIZE_FORMAT " given"),
-                   n);
+                   _("Too many host settings in one request: %lu given"),
+                   (unsigned long) n);
       return FALSE;
     }
   req->keys = g_ptr_array_new_full ((guint) n + 1, g_free);
@@ -415,7 +415,8 @@ on_method_call (GDBusConnection       *connection,
       if (n > KT_HOST_KNOB_MAX_ENTRIES)
         {
           g_set_error (&error, KT_HOST_KNOB_ERROR, KT_HOST_KNOB_ERROR_TOO_MANY,
-                       _("Too many host settings in one request: %" G_GSIZE_FORMAT " given"), n);
+                       _("Too many host settings in one request: %lu given"),
+                       (unsigned long) n);
         }
       else
         {
