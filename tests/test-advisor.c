@@ -20,6 +20,7 @@
 #include "kt-advisor.h"
 #include "kt-error.h"
 #include "kt-json.h"
+#include "kt-pci.h"
 #include "kt-test-util.h"
 
 /* Building snapshots ------------------------------------------------------ */
@@ -599,6 +600,29 @@ c_tuned (gboolean trigger)
   return build (&hv, "running", NODE1_VM, NULL);
 }
 
+#define NODEDEV(node) "<device><name>pci_0000_3b_00_0</name><capability type='pci'>" \
+                      "<class>0x020000</class><domain>0</domain><bus>59</bus><slot>0</slot>" \
+                      "<function>0</function><product id='0x1572'/><vendor id='0x8086'/>" \
+                      "<numa node='" #node "'/></capability></device>"
+#define HOSTDEV "<devices><hostdev mode='subsystem' type='pci' managed='yes'><source>" \
+                "<address domain='0x0000' bus='0x3b' slot='0x00' function='0x0'/></source>" \
+                "</hostdev></devices>"
+
+static KtSnapshot *
+c_pci (gboolean trigger)
+{
+  KtSnapshot *s = build (&neutral, "running",
+                         dom ("vm", 1048576, VCPUS (1) "<cputune><vcpupin vcpu='0' cpuset='8'/>"
+                              "<emulatorpin cpuset='12'/></cputune>"
+                              "<numatune><memory mode='strict' nodeset='1'/></numatune>" HOSTDEV),
+                         NULL);
+  g_autoptr(GError) error = NULL;
+
+  kt_snapshot_add_node_device (s, trigger ? NODEDEV (2) : NODEDEV (1), &error);
+  g_assert_no_error (error);
+  return s;
+}
+
 static const Case cases[] = {
   { "vcpus-exceed-host", "big", c_vcpus_exceed, FALSE },
   { "dedicated-cpu-shared", "other", c_dedicated_shared, TRUE },
@@ -631,6 +655,7 @@ static const Case cases[] = {
   { "numa-balancing-with-pinning", NULL, c_numa_balancing, TRUE },
   { "thp-with-static-hugepages", NULL, c_thp, TRUE },
   { "tuned-profile", NULL, c_tuned, TRUE },
+  { "pci-device-remote-node", "vm", c_pci, FALSE },
 };
 
 static KtCpuset *
@@ -717,6 +742,54 @@ test_unknown_host_values (void)
       g_assert_null (f->fix);
       g_assert_nonnull (strstr (f->title, "could not be read"));
     }
+}
+
+/* The snapshot carries the node devices; without one, "unknown" */
+static void
+test_pci_snapshot (void)
+{
+  g_autoptr(KtSnapshot) s = c_pci (TRUE);
+  g_autofree char *xml = kt_snapshot_to_xml (s);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) back = kt_snapshot_load_xml (xml, -1, &error);
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(KtSnapshot) bare = NULL;
+  const GArray *devs;
+  const KtFinding *f;
+
+  g_assert_no_error (error);
+  devs = kt_snapshot_get_pci_devices (back);
+  g_assert_nonnull (devs);
+  g_assert_cmpuint (devs->len, ==, 1);
+  g_assert_cmpint (g_array_index (devs, KtPciDevice, 0).bus, ==, 0x3b);
+  g_assert_cmpint (g_array_index (devs, KtPciDevice, 0).node, ==, 2);
+  findings = advise (back, NULL);
+  f = kt_advisor_lookup (findings, "pci-device-remote-node", "vm");
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, KT_SEVERITY_WARNING);
+  g_assert_true (kt_cpuset_contains (f->nodes, 2));
+  g_clear_pointer (&findings, g_ptr_array_unref);
+
+  /* A device the snapshot does not describe */
+  bare = build (&neutral, "running",
+                dom ("vm", 1048576, VCPUS (1) "<cputune><vcpupin vcpu='0' cpuset='8'/></cputune>"
+                     "<numatune><memory mode='strict' nodeset='1'/></numatune>" HOSTDEV), NULL);
+  findings = advise (bare, NULL);
+  f = kt_advisor_lookup (findings, "pci-device-remote-node", "vm");
+  g_assert_nonnull (f);
+  g_assert_cmpint (f->severity, ==, KT_SEVERITY_INFO);
+  g_assert_null (f->fix);
+
+  /* Not a PCI device, or a bad address: an error naming it */
+  g_assert_false (kt_snapshot_add_node_device (bare, "<device><name>usb_1</name>"
+                                               "<capability type='usb_device'/></device>", &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (kt_snapshot_add_node_device (bare, "<device><capability type='pci'>"
+                                               "<domain>0</domain><bus>300</bus><slot>0</slot>"
+                                               "<function>0</function></capability></device>",
+                                               &error));
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_XML, "bus", "300");
 }
 
 /* The demo host ------------------------------------------------------------------ */
@@ -999,6 +1072,7 @@ main (int    argc,
     }
   g_test_add_func ("/advisor/rules-covered", test_all_rules_covered);
   g_test_add_func ("/advisor/unknown-host-values", test_unknown_host_values);
+  g_test_add_func ("/advisor/pci-snapshot", test_pci_snapshot);
   g_test_add_func ("/advisor/demo", test_demo);
   g_test_add_func ("/advisor/demo-fixes", test_demo_fixes);
   g_test_add_func ("/advisor/no-side-effect", test_no_side_effect);

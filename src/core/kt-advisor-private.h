@@ -89,6 +89,8 @@ KtAdvVm   *kt_adv_lookup_vm      (KtAdvisorContext *ctx,
 
 void kt_advisor_rules_cpu    (KtAdvisorContext *ctx,
                               KtAdvVm          *v);
+void kt_advisor_rules_device (KtAdvisorContext *ctx,
+                              KtAdvVm          *v);
 void kt_advisor_rules_shared (KtAdvisorContext *ctx);
 void kt_advisor_rules_memory (KtAdvisorContext *ctx,
                               KtAdvVm          *v);

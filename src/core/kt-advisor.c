@@ -2,7 +2,9 @@
  *
  * The rules are in kt-advisor-rules-cpu.c (vCPUs, pCPUs, CPU model),
  * kt-advisor-rules-memory.c (numatune, hugepages, memtune, guest NUMA)
- * and kt-advisor-rules-host.c (KSM, THP, numa_balancing, tuned).
+ * kt-advisor-rules-shared.c (between VMs), kt-advisor-rules-device.c
+ * (assigned PCI devices) and kt-advisor-rules-host.c (KSM, THP,
+ * numa_balancing, tuned).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -30,6 +32,7 @@ static const char * const rule_ids[] = {
   "guest-numa-mismatch",
   "emulator-placement",
   "iothreads-floating",
+  "pci-device-remote-node",
   "smt-mismatch",
   "hotplug-vcpus-unpinned",
   "nested-needs-passthrough",
@@ -374,6 +377,7 @@ kt_advisor_run (KtSnapshot             *snapshot,
 
       kt_advisor_rules_cpu (&ctx, v);
       kt_advisor_rules_memory (&ctx, v);
+      kt_advisor_rules_device (&ctx, v);
     }
   kt_advisor_rules_shared (&ctx);
   kt_advisor_rules_node (&ctx);

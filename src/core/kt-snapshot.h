@@ -61,5 +61,10 @@ KtVm       *kt_snapshot_update_vm          (KtSnapshot   *self,
 KtHostTuning *kt_snapshot_get_host_tuning  (KtSnapshot   *self);
 void        kt_snapshot_set_host_tuning    (KtSnapshot   *self,
                                             KtHostTuning *tuning);
+/* Assigned PCI devices' node device XML (kt-pci.h) */
+gboolean    kt_snapshot_add_node_device    (KtSnapshot   *self,
+                                            const char   *xml,
+                                            GError      **error);
+const GArray *kt_snapshot_get_pci_devices  (KtSnapshot   *self);
 
 G_END_DECLS
