@@ -1037,6 +1037,32 @@ test_cli_fix (void)
   g_assert_null (strstr (out, "pin-without-numatune"));
   g_clear_pointer (&out, g_free);
 
+  /* A fix of several steps makes them all (live and config) */
+  g_assert_cmpint (cli (&out, "--snapshot", copy, "advise", "--fix", "smt-mismatch",
+                        "--vm", "legacy-app", "--live", "--config", NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(KtSnapshot) s = kt_snapshot_load_file (copy, &error);
+    KtVm *vm;
+
+    g_assert_no_error (error);
+    vm = kt_snapshot_lookup_vm (s, "legacy-app");
+    for (guint d = 0; d < 2; d++)
+      {
+        g_autoptr(KtTuning) t = kt_domain_get_tuning (d ? kt_vm_get_inactive (vm)
+                                                        : kt_vm_get_live (vm));
+        const char *want[] = { "20", "52", "22", "54" };
+
+        for (guint v = 0; v < 4; v++)
+          {
+            g_autofree char *pin = kt_cpuset_format (kt_tuning_get_vcpupin (t, v));
+
+            g_assert_cmpstr (pin, ==, want[v]);
+          }
+      }
+  }
+
   /* A host change lands in the snapshot's host tuning */
   g_assert_cmpint (cli (&out, "--snapshot", copy, "advise", "--fix", "ksm-across-nodes", NULL),
                    ==, 0);

@@ -4,11 +4,12 @@
  *   advise --fix RULE [--vm DOMAIN] [--reserve CPUSET] [--live] [--config] [--dry-run]
  *
  * The first lists the advisor's findings (kt-advisor.h), by VM then for
- * the host.  The second makes one finding's fix through the tuning verbs'
- * apply path (kt-cli-tune.c): the calls and the XML diff are printed, and
- * with --dry-run nothing changes.  A host change is written into an
- * offline snapshot's host tuning; on a libvirt host it is made with
- * "kvmtune-cli host set KEY=VALUE", which the message names.
+ * the host (with --connect, the host's tuning is read as `host` does).
+ * The second makes one finding's fix: domain edits through the tuning
+ * verbs' apply path (kt-cli-tune.c), host settings through the host
+ * tuning's (kt-host-apply.h, as `host set KEY=VALUE`); the calls, the XML
+ * diff and the host changes are printed, and with --dry-run nothing
+ * changes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -19,9 +20,11 @@
 
 #include "kt-advisor.h"
 #include "kt-cli-advise.h"
+#include "kt-cli-host.h"
 #include "kt-cli-recover.h"
 #include "kt-cli-tune.h"
 #include "kt-error.h"
+#include "kt-host-apply.h"
 #include "kt-json.h"
 
 typedef struct
@@ -107,61 +110,63 @@ edit_with_fix (KtDomain  *domain,
   return kt_fix_edit_domain (fix, kt_domain_get_name (domain), domain, error);
 }
 
-static char *
-host_set_command (const KtFix *fix)
-{
-  g_autoptr(GString) cmd = g_string_new ("kvmtune-cli [SOURCE] host set");
-
-  for (guint i = 0; i < fix->steps->len; i++)
-    {
-      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-
-      if (s->kind == KT_FIX_HOST)
-        g_string_append_printf (cmd, " %s=%s", s->key, s->value);
-    }
-  return g_string_free (g_steal_pointer (&cmd), FALSE);
-}
-
-/* Host steps: into an offline snapshot's host tuning */
+/* Host steps: through the host-tuning path (kt-host-apply.h): a libvirt
+ * host's settings, or an offline snapshot's <host-tuning> */
 static gboolean
 fix_host (const KtSourceSpec  *spec,
+          KtConnection        *conn,
           KtSnapshot          *snapshot,
           const KtFix         *fix,
           gboolean             dry_run,
           gboolean            *save,
           GError             **error)
 {
-  KtHostTuning *ht = kt_snapshot_get_host_tuning (snapshot);
-  g_autoptr(KtHostTuning) check = NULL;
+  g_autoptr(KtHostControl) control = kt_host_control_new (conn, snapshot);
+  g_autoptr(KtHostTuning) current = NULL;
+  g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
 
-  if (spec->snapshot == NULL || ht == NULL)
+  if (kt_host_control_is_offline (control) && spec->snapshot == NULL)
     {
-      g_autofree char *cmd = host_set_command (fix);
-
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("This fix changes the host; make it with: %s"), cmd);
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("Host settings can be changed through --connect or in a --snapshot"));
       return FALSE;
     }
-  check = kt_host_tuning_copy (ht);
-  g_print (dry_run ? _("Would set in the snapshot’s host tuning:\n")
-                   : _("Host tuning of the snapshot:\n"));
+  if ((current = kt_host_control_read (control, error)) == NULL)
+    return FALSE;
   for (guint i = 0; i < fix->steps->len; i++)
     {
       const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-      g_autofree char *old = NULL;
+      KtHostTarget *t;
 
       if (s->kind != KT_FIX_HOST)
         continue;
-      old = kt_host_tuning_get_value (check, s->key);
-      if (!kt_host_tuning_set_value (check, s->key, s->value, error))
-        return FALSE;
-      g_print ("  %s: %s → %s\n", s->key, old ? old : "?", s->value);
+      t = g_new0 (KtHostTarget, 1);
+      t->key = g_strdup (s->key);
+      t->value = g_strdup (s->value);
+      g_ptr_array_add (targets, t);
     }
-  if (!dry_run)
+  plan = kt_host_control_plan (control, current, targets, TRUE, FALSE, error);
+  if (plan == NULL)
+    return FALSE;
+  g_print (dry_run ? _("Would change on the host:\n") : _("Host changes:\n"));
+  for (guint i = 0; i < plan->changes->len; i++)
     {
-      kt_snapshot_set_host_tuning (snapshot, g_steal_pointer (&check));
-      *save = TRUE;
+      const KtHostChange *c = g_ptr_array_index (plan->changes, i);
+
+      g_print ("  %s: %s → %s (%s)\n", c->key, c->old_value ? c->old_value : "?", c->new_value,
+               c->mechanism_text);
     }
+  for (guint i = 0; i < plan->notes->len; i++)
+    g_print ("  %s\n", (const char *) g_ptr_array_index (plan->notes, i));
+  if (dry_run)
+    return TRUE;
+  if (!kt_host_control_apply (control, plan, error))
+    return FALSE;
+  if (kt_host_control_is_offline (control))
+    *save = TRUE;
+  else
+    g_print (_("Applied; “kvmtune-cli host revert” puts the previous values back\n"));
   return TRUE;
 }
 
@@ -191,6 +196,7 @@ run_fix (const KtSourceSpec  *spec,
     return 1;
   if (conn != NULL)
     kt_cli_note_journals (conn);
+  kt_cli_host_capture (conn, snapshot);
   findings = kt_advisor_run (snapshot, &aopts);
   f = kt_advisor_lookup (findings, o->fix, o->vm);
   if (f == NULL)
@@ -208,7 +214,7 @@ run_fix (const KtSourceSpec  *spec,
   g_print ("%s\n", f->fix->summary);
 
   if (kt_fix_has_host_steps (f->fix)
-      && !fix_host (spec, snapshot, f->fix, o->dry_run, &save, error))
+      && !fix_host (spec, conn, snapshot, f->fix, o->dry_run, &save, error))
     return 1;
   if (kt_fix_has_domain_steps (f->fix))
     {
@@ -330,6 +336,7 @@ kt_cli_advise (const KtSourceSpec  *spec,
     }
   if (conn != NULL)
     kt_cli_note_journals (conn);
+  kt_cli_host_capture (conn, snapshot);
   if (reserved != NULL && !kt_host_check_cpuset (kt_snapshot_get_host (snapshot), reserved, error))
     {
       g_prefix_error (error, _("--reserve: "));

@@ -345,13 +345,19 @@ edit_step (const KtFixStep  *s,
  */
 gboolean
 kt_fix_edit_domain (const KtFix  *fix,
-                    const char   *vm_name,
+                    const char   *vm_name_in,
                     KtDomain     *domain,
                     GError      **error)
 {
+  g_autofree char *vm_name = NULL;
+
   g_return_val_if_fail (fix != NULL, FALSE);
-  g_return_val_if_fail (vm_name != NULL, FALSE);
+  g_return_val_if_fail (vm_name_in != NULL, FALSE);
   g_return_val_if_fail (KT_IS_DOMAIN (domain), FALSE);
+
+  /* The name may be the domain's own (kt_domain_get_name ()), which an
+   * edit frees */
+  vm_name = g_strdup (vm_name_in);
 
   for (guint i = 0; i < fix->steps->len; i++)
     {
