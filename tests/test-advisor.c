@@ -644,6 +644,7 @@ static const Case cases[] = {
   { "guest-numa-mismatch", "vm", c_guest_numa_sum, FALSE },
   { "emulator-placement", "vm", c_emulator, TRUE },
   { "emulator-placement", "vm", c_emulator_node, TRUE },
+  { "emulator-placement", "vm", c_emulator, TRUE, "10-11,42-43" },
   { "iothreads-floating", "vm", c_iothreads, TRUE },
   { "smt-mismatch", "vm", c_smt_split, TRUE },
   { "smt-mismatch", "vm", c_smt_split_topology, TRUE },
@@ -672,6 +673,15 @@ test_case_trigger (gconstpointer data)
   g_autoptr(KtCpuset) reserved = reserved_of (c);
   g_autoptr(GPtrArray) findings = advise (s, reserved);
   const KtFinding *f = kt_advisor_lookup (findings, c->rule, c->vm);
+
+  /* With housekeeping CPUs on its node, the emulator goes there */
+  if (f != NULL && reserved != NULL && g_str_equal (c->rule, "emulator-placement"))
+    {
+      const KtFixStep *step = g_ptr_array_index (f->fix->steps, 0);
+
+      g_assert_cmpint (step->kind, ==, KT_FIX_EMULATORPIN);
+      g_assert_true (kt_cpuset_is_subset (step->cpuset, reserved));
+    }
 
   if (f == NULL)
     {
@@ -814,12 +824,15 @@ test_demo (void)
   g_assert_cmpuint (g_hash_table_size (rules), >=, 8);
 }
 
-/* Each automatic fix of the demo, on a fresh copy */
+/* Each automatic fix of the demo, on a fresh copy; also with the first
+ * core reserved for the host */
 static void
-test_demo_fixes (void)
+test_demo_fixes (gconstpointer data)
 {
+  const char *reserve = data;
+  g_autoptr(KtCpuset) reserved = reserve ? kt_test_parse_set (reserve) : NULL;
   g_autoptr(KtSnapshot) first = load_demo ();
-  g_autoptr(GPtrArray) findings = advise (first, NULL);
+  g_autoptr(GPtrArray) findings = advise (first, reserved);
   guint n_fixed = 0;
 
   for (guint i = 0; i < findings->len; i++)
@@ -831,7 +844,7 @@ test_demo_fixes (void)
         continue;
       s = load_demo ();
       g_test_message ("fixing %s for %s", f->rule, f->vm ? f->vm : "the host");
-      check_fix (s, f->rule, f->vm, NULL, TRUE);
+      check_fix (s, f->rule, f->vm, reserved, TRUE);
       n_fixed++;
     }
   g_assert_cmpuint (n_fixed, >=, 8);
@@ -1100,7 +1113,8 @@ main (int    argc,
   g_test_add_func ("/advisor/unknown-host-values", test_unknown_host_values);
   g_test_add_func ("/advisor/pci-snapshot", test_pci_snapshot);
   g_test_add_func ("/advisor/demo", test_demo);
-  g_test_add_func ("/advisor/demo-fixes", test_demo_fixes);
+  g_test_add_data_func ("/advisor/demo-fixes", NULL, test_demo_fixes);
+  g_test_add_data_func ("/advisor/demo-fixes-reserved", "0,32", test_demo_fixes);
   g_test_add_func ("/advisor/no-side-effect", test_no_side_effect);
   g_test_add_func ("/advisor/manual-refused", test_manual_refused);
   g_test_add_func ("/advisor/fix-through-plan", test_fix_through_plan);

@@ -572,7 +572,13 @@ kt_adv_helper_target (KtAdvisorContext *ctx,
   node_cpus = kt_host_cpus_of_nodes (ctx->host, nodes);
   online = kt_cpuset_intersection (node_cpus, kt_host_get_online_cpus (ctx->host));
 
-  reserved = kt_cpuset_intersection (online, ctx->reserved);
+  /* The host's own CPUs, unless a VM has one of them to itself (which
+   * housekeeping-cpu-used reports) */
+  {
+    g_autoptr(KtCpuset) r = kt_cpuset_intersection (online, ctx->reserved);
+
+    reserved = kt_cpuset_difference (r, ctx->all_dedicated);
+  }
   if (!kt_cpuset_is_empty (reserved))
     return g_steal_pointer (&reserved);
 
@@ -589,8 +595,9 @@ kt_adv_helper_target (KtAdvisorContext *ctx,
 
   {
     g_autoptr(KtCpuset) a = kt_cpuset_difference (online, ctx->all_dedicated);
+    g_autoptr(KtCpuset) b = kt_cpuset_difference (a, ctx->reserved);
 
-    shared = kt_cpuset_difference (a, v->vcpu_pinned);
+    shared = kt_cpuset_difference (b, v->vcpu_pinned);
   }
   if (!kt_cpuset_is_empty (shared))
     return g_steal_pointer (&shared);
