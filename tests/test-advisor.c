@@ -939,6 +939,136 @@ test_json (void)
     check_json_finding (json_array_get_object_element (a, i));
 }
 
+/* Every host fixture, with a mix of VMs ------------------------------------------ */
+
+/* VM @i of the mix on @host: 1:1 pins, pin sets, floating, hugepages and
+ * locked memory, numad, guest SMT, IOThreads, hot-pluggable vCPUs */
+static char *
+mix_vm (guint         i,
+        KtHost       *host,
+        const GArray *cpus)
+{
+  g_autoptr(GString) x = g_string_new (NULL);
+  guint n_nodes = kt_host_get_n_nodes (host);
+  guint vcpus = 2 + i % 3 * 2;
+  guint base = (i * 5) % cpus->len;
+  int node = kt_host_get_node (host, i % n_nodes)->id;
+  guint kind = i % 8;
+
+  g_string_append_printf (x, "<domain type='kvm'><name>mix%02u</name>"
+                          "<memory unit='KiB'>%u</memory>", i, (1 + i % 3) * 1048576);
+  if (kind == 3)
+    g_string_append (x, "<memoryBacking><hugepages><page size='2048' unit='KiB'/></hugepages>"
+                        "<locked/></memoryBacking>");
+  if (kind == 4)
+    g_string_append_printf (x, "<vcpu placement='auto'>%u</vcpu>", vcpus);
+  else if (kind == 6)
+    g_string_append_printf (x, "<vcpu placement='static' current='%u'>%u</vcpu>", vcpus / 2,
+                            vcpus);
+  else
+    g_string_append_printf (x, "<vcpu placement='static'>%u</vcpu>", vcpus);
+  if (kind == 5)
+    g_string_append (x, "<iothreads>1</iothreads>");
+  if (kind != 1 && kind != 4)
+    {
+      g_string_append (x, "<cputune>");
+      for (guint v = 0; v < (kind == 6 ? vcpus / 2 : vcpus); v++)
+        {
+          guint c = g_array_index (cpus, guint, (base + v) % cpus->len);
+
+          if (kind == 2)
+            g_string_append_printf (x, "<vcpupin vcpu='%u' cpuset='%u,%u'/>", v, c,
+                                    g_array_index (cpus, guint, (base + v + 1) % cpus->len));
+          else
+            g_string_append_printf (x, "<vcpupin vcpu='%u' cpuset='%u'/>", v, c);
+        }
+      if (kind == 0 || kind == 7)
+        g_string_append_printf (x, "<emulatorpin cpuset='%u'/>",
+                                g_array_index (cpus, guint, (base + (kind ? 0 : vcpus)) % cpus->len));
+      g_string_append (x, "</cputune>");
+    }
+  if (kind == 0 || kind == 3 || kind == 7)
+    g_string_append_printf (x, "<numatune><memory mode='strict' nodeset='%d'/></numatune>", node);
+  if (kind == 5 || kind == 7)
+    g_string_append_printf (x, "<cpu mode='host-model'><topology sockets='1' dies='1' "
+                            "cores='%u' threads='2'/></cpu>", vcpus / 2);
+  g_string_append (x, "<os><type arch='x86_64' machine='q35'>hvm</type></os></domain>");
+  return g_string_free (g_steal_pointer (&x), FALSE);
+}
+
+static KtSnapshot *
+mix_snapshot (const char *caps_path)
+{
+  g_autofree char *caps = kt_test_read_file (caps_path, NULL);
+  g_autoptr(GError) error = NULL;
+  KtSnapshot *s = kt_snapshot_new (caps, NULL, &error);
+  g_autoptr(GArray) cpus = NULL;
+  KtHost *host;
+
+  g_assert_no_error (error);
+  host = kt_snapshot_get_host (s);
+  cpus = kt_cpuset_to_array (kt_host_get_online_cpus (host));
+  for (guint i = 0; i < 16; i++)
+    {
+      g_autofree char *xml = mix_vm (i, host, cpus);
+      g_autoptr(KtDomain) d = kt_domain_new_from_xml (xml, -1, &error);
+      g_autoptr(KtDomain) live = NULL;
+      g_autoptr(KtVm) vm = NULL;
+
+      g_assert_no_error (error);
+      if (i % 2)
+        live = kt_domain_copy (d);
+      vm = kt_vm_new (kt_domain_get_name (d), i % 2 ? KT_VM_STATE_RUNNING : KT_VM_STATE_SHUTOFF,
+                      i % 2 ? (int) i : -1, TRUE, live, d);
+      kt_snapshot_add_vm (s, vm, &error);
+      g_assert_no_error (error);
+    }
+  kt_snapshot_set_host_tuning (s, host_tuning (&(HostValues) { "balanced", 1, 1, "always", 1 }));
+  return s;
+}
+
+/* On every host fixture: each rule's first automatic fix clears its
+ * finding and brings no new error; with and without reserved CPUs */
+static void
+test_fixture_hosts (void)
+{
+  g_autoptr(GPtrArray) hosts = kt_test_list_fixtures ("hosts", ".xml");
+  guint n_fixed = 0;
+
+  for (guint h = 0; h < hosts->len; h++)
+    {
+      g_autofree char *rel = g_build_filename ("hosts", g_ptr_array_index (hosts, h), NULL);
+      g_autofree char *path = kt_test_fixture_path (rel);
+
+      for (guint r = 0; r < 2; r++)
+        {
+          g_autoptr(KtSnapshot) first = mix_snapshot (path);
+          KtHost *host = kt_snapshot_get_host (first);
+          int cpu0 = kt_cpuset_first (kt_host_get_online_cpus (host));
+          g_autoptr(KtCpuset) reserved = r && cpu0 >= 0 ? kt_cpuset_new_range (cpu0, cpu0) : NULL;
+          g_autoptr(GPtrArray) findings = advise (first, reserved);
+          g_autoptr(GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+
+          for (guint i = 0; i < findings->len; i++)
+            {
+              const KtFinding *f = g_ptr_array_index (findings, i);
+              g_autoptr(KtSnapshot) s = NULL;
+
+              if (f->fix == NULL || !kt_fix_is_automatic (f->fix)
+                  || !g_hash_table_add (done, (gpointer) f->rule))
+                continue;
+              g_test_message ("%s%s: fixing %s for %s", rel, r ? " (reserved)" : "", f->rule,
+                              f->vm ? f->vm : "the host");
+              s = mix_snapshot (path);
+              check_fix (s, f->rule, f->vm, reserved, TRUE);
+              n_fixed++;
+            }
+        }
+    }
+  g_test_message ("%u fixes checked", n_fixed);
+  g_assert_cmpuint (n_fixed, >, hosts->len);
+}
+
 /* kvmtune-cli advise ---------------------------------------------------------------- */
 
 static int
@@ -1119,6 +1249,7 @@ main (int    argc,
   g_test_add_func ("/advisor/manual-refused", test_manual_refused);
   g_test_add_func ("/advisor/fix-through-plan", test_fix_through_plan);
   g_test_add_func ("/advisor/json", test_json);
+  g_test_add_func ("/advisor/fixture-hosts", test_fixture_hosts);
   g_test_add_func ("/advisor/cli/json", test_cli_json);
   g_test_add_func ("/advisor/cli/text", test_cli_text);
   g_test_add_func ("/advisor/cli/fix", test_cli_fix);

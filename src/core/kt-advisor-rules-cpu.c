@@ -195,12 +195,25 @@ needless_node_span (KtAdvisorContext *ctx,
           {
             g_autoptr(KtCpuset) in = kt_cpuset_intersection (p->allowed, target_cpus);
 
-            if (kt_cpuset_is_empty (in))
+            /* A pin set stays a set: one pCPU would be a 1:1 pin, on a
+             * pCPU others may use */
+            if (kt_cpuset_count (in) < 2)
               {
-                g_clear_pointer (&in, kt_cpuset_free);
-                in = kt_cpuset_intersection (v->vcpu_pinned, target_cpus);
+                g_autoptr(KtCpuset) own = kt_cpuset_intersection (v->vcpu_pinned, target_cpus);
+
+                kt_cpuset_union_in (in, own);
               }
-            kt_fix_add_pin (fix, KT_FIX_VCPUPIN, v->name, p->index, in);
+            if (kt_cpuset_count (in) < 2)
+              {
+                g_autoptr(KtCpuset) more = kt_cpuset_difference (free_cpus, in);
+
+                if (!kt_cpuset_is_empty (more))
+                  kt_cpuset_add (in, kt_cpuset_first (more));
+              }
+            if (kt_cpuset_count (in) < 2)
+              manual = TRUE;
+            else
+              kt_fix_add_pin (fix, KT_FIX_VCPUPIN, v->name, p->index, in);
           }
       }
     if (single->len > 0)
