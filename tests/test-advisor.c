@@ -901,6 +901,60 @@ test_fix_through_plan (void)
   g_assert_false (kt_plan_is_pending (plan, vm, 1));
 }
 
+/* A fix with a step that cannot be made changes nothing, the pins before
+ * it included; one that can says "changed" */
+static void
+on_changed (KtPlan  *plan,
+            gpointer data)
+{
+  (*(guint *) data)++;
+}
+
+static void
+test_fix_all_or_nothing (void)
+{
+  g_autoptr(KtSnapshot) s = c_pin_numatune (TRUE);
+  g_autoptr(KtPlan) plan = kt_plan_new (s);
+  g_autoptr(KtFix) bad = kt_fix_new ("test");
+  g_autoptr(KtFix) good = kt_fix_new ("test");
+  g_autoptr(KtCpuset) cpu = kt_test_parse_set ("10");
+  g_autoptr(KtCpuset) node = kt_test_parse_set ("1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = kt_snapshot_to_xml (s);
+  g_autofree char *after = NULL;
+  guint changed = 0;
+
+  g_signal_connect (plan, "changed", G_CALLBACK (on_changed), &changed);
+  kt_fix_add_pin (bad, KT_FIX_VCPUPIN, "vm", 0, cpu);
+  kt_fix_add_memnode (bad, "vm", 7, "strict", node);   /* no guest cell 7 */
+  g_assert_false (kt_fix_apply_to_plan (bad, plan, NULL, &error));
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_NOT_FOUND, "vm", "7");
+  after = kt_snapshot_to_xml (s);
+  g_assert_cmpstr (before, ==, after);
+  g_assert_false (kt_plan_can_undo (plan));
+  g_assert_cmpuint (changed, ==, 0);
+  g_clear_error (&error);
+
+  /* A host step without pending host tuning: refused before anything */
+  kt_fix_add_host (bad, "numa_balancing", "0");
+  g_assert_false (kt_fix_apply_to_plan (bad, plan, NULL, &error));
+  g_clear_error (&error);
+
+  kt_fix_add_pin (good, KT_FIX_VCPUPIN, "vm", 0, cpu);
+  kt_fix_add_numatune (good, "vm", "strict", node);
+  g_assert_true (kt_fix_apply_to_plan (good, plan, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changed, >=, 2);
+  g_assert_true (kt_plan_can_undo (plan));
+  {
+    g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_inactive (kt_snapshot_lookup_vm (s, "vm")));
+
+    g_assert_cmpstr (t->numa_mode, ==, "strict");
+    g_assert_true (kt_cpuset_equal (t->numa_nodeset, node));
+    g_assert_true (kt_cpuset_equal (kt_tuning_get_vcpupin (t, 0), cpu));
+  }
+}
+
 /* JSON ---------------------------------------------------------------------------- */
 
 static void
@@ -1248,6 +1302,7 @@ main (int    argc,
   g_test_add_func ("/advisor/no-side-effect", test_no_side_effect);
   g_test_add_func ("/advisor/manual-refused", test_manual_refused);
   g_test_add_func ("/advisor/fix-through-plan", test_fix_through_plan);
+  g_test_add_func ("/advisor/fix-all-or-nothing", test_fix_all_or_nothing);
   g_test_add_func ("/advisor/json", test_json);
   g_test_add_func ("/advisor/fixture-hosts", test_fixture_hosts);
   g_test_add_func ("/advisor/cli/json", test_cli_json);

@@ -468,6 +468,7 @@ kt_fix_apply_to_plan (const KtFix   *fix,
   KtSnapshot *snapshot;
   g_autoptr(GPtrArray) names = NULL;
   g_autoptr(KtHostTuning) host_check = NULL;
+  gboolean rest_done = FALSE;
 
   g_return_val_if_fail (fix != NULL, FALSE);
   g_return_val_if_fail (KT_IS_PLAN (plan), FALSE);
@@ -555,6 +556,7 @@ kt_fix_apply_to_plan (const KtFix   *fix,
           live = edited_copy (fix, name, kt_vm_get_live (vm), FALSE, NULL);
           inactive = edited_copy (fix, name, kt_vm_get_inactive (vm), FALSE, NULL);
           kt_vm_set_definitions (vm, live, inactive);
+          rest_done = TRUE;
         }
     }
   if (host_check != NULL)
@@ -565,6 +567,10 @@ kt_fix_apply_to_plan (const KtFix   *fix,
         if (s->kind == KT_FIX_HOST)
           kt_host_tuning_set_value (host_pending, s->key, s->value, NULL);
       }
+  /* The pins' steps said so already; the other edits are not the plan's
+   * own steps (no undo), but whoever shows it redraws */
+  if (rest_done)
+    g_signal_emit_by_name (plan, "changed");
   return TRUE;
 }
 

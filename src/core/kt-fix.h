@@ -109,11 +109,13 @@ gboolean   kt_fix_edit_domain       (const KtFix       *fix,
                                      KtDomain          *domain,
                                      GError           **error);
 
-/* Puts @fix into the pending state: vCPU pins through kt_plan_pin(), the
- * other domain steps onto the VMs' definitions in the plan's snapshot
- * (live and inactive, as the plan does), the host steps into @host_pending
- * (kt_host_tuning_set_value(); may be NULL only for a fix without host
- * steps).  Checks every step first: on error nothing has changed. */
+/* Puts @fix into the pending state: vCPU pins through kt_plan_pin_each()
+ * (one undo step per VM), the other domain steps onto the VMs' definitions
+ * in the plan's snapshot (live and inactive, as the plan does; these are
+ * not undo steps of the plan, which emits "changed" for them), the host
+ * steps into @host_pending (kt_host_tuning_set_value(); may be NULL only
+ * for a fix without host steps).  Checks every step first: on error
+ * nothing has changed. */
 gboolean   kt_fix_apply_to_plan     (const KtFix       *fix,
                                      KtPlan            *plan,
                                      KtHostTuning      *host_pending,
