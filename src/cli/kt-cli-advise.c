@@ -199,6 +199,8 @@ run_fix (const KtSourceSpec  *spec,
   kt_cli_host_capture (conn, snapshot);
   findings = kt_advisor_run (snapshot, &aopts);
   f = kt_advisor_lookup (findings, o->fix, o->vm);
+  if (f == NULL && o->vm != NULL)
+    f = kt_advisor_lookup (findings, o->fix, NULL);   /* a host rule, named with a VM */
   if (f == NULL)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No finding %s for %s"), o->fix,

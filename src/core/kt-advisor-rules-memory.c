@@ -215,7 +215,7 @@ strict_oom_risk (KtAdvisorContext *ctx,
   ns = fmt (mem);
   if (free_kib < 0)
     {
-      kt_advisor_unknown (ctx, "strict-oom-risk", "free memory",
+      kt_advisor_unknown (ctx, "strict-oom-risk", "node free memory",
                           _("A stopped VM with strict memory starts only if its nodes have "
                             "enough free memory."))->vm = g_strdup (v->name);
       return;
