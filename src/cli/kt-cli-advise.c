@@ -49,10 +49,44 @@ options_clear (AdviseOptions *o)
 }
 
 static void
+append_set (GString        *s,
+            const char     *label,
+            const KtCpuset *set)
+{
+  g_autofree char *text = NULL;
+
+  if (set == NULL || kt_cpuset_is_empty (set))
+    return;
+  text = kt_cpuset_format (set);
+  g_string_append_printf (s, "%s%s %s", s->len ? "; " : "", label, text);
+}
+
+static void
+append_list (GString    *s,
+             const char *label,
+             GPtrArray  *list)
+{
+  if (list == NULL || list->len == 0)
+    return;
+  g_string_append_printf (s, "%s%s ", s->len ? "; " : "", label);
+  for (guint i = 0; i < list->len; i++)
+    g_string_append_printf (s, "%s%s", i ? ", " : "", (const char *) g_ptr_array_index (list, i));
+}
+
+static void
 print_finding (const KtFinding *f)
 {
+  g_autoptr(GString) objects = g_string_new (NULL);
+
   g_print ("  %-7s %s  %s\n", kt_severity_to_string (f->severity), f->rule, f->title);
   g_print ("          %s\n", f->explanation);
+  append_set (objects, _("vCPUs"), f->vcpus);
+  append_set (objects, _("pCPUs"), f->pcpus);
+  append_set (objects, _("nodes"), f->nodes);
+  append_list (objects, _("VMs"), f->vms);
+  append_list (objects, _("host"), f->host_keys);
+  if (objects->len > 0)
+    g_print (_("          Concerns: %s\n"), objects->str);
   if (f->fix == NULL)
     return;
   if (kt_fix_is_automatic (f->fix))
