@@ -1279,6 +1279,31 @@ test_cli_fix (void)
   g_unlink (copy);
 }
 
+/* Through libvirt (the test driver, fresh in each process): the config
+ * is defined with the fix; a live pin the driver refuses changes nothing */
+static void
+test_cli_fix_libvirt (void)
+{
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (cli (&out, "--connect", "test:///default", "advise", "--reserve", "0",
+                        "--fix", "housekeeping-cpu-used", "--vm", "test", "--config", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "virDomainDefineXMLFlags"));
+  g_assert_nonnull (strstr (out, "cpuset=\"1-15\""));
+  g_assert_nonnull (strstr (out, "Applied"));
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (cli (&out, "--connect", "test:///default", "advise", "--reserve", "0",
+                        "--fix", "housekeeping-cpu-used", "--vm", "test", "--live", NULL), ==, 1);
+  g_assert_null (strstr (out, "Applied"));
+  g_clear_pointer (&out, g_free);
+  /* --dry-run: the calls only */
+  g_assert_cmpint (cli (&out, "--connect", "test:///default", "advise", "--reserve", "0",
+                        "--fix", "housekeeping-cpu-used", "--vm", "test", "--config", "--dry-run",
+                        NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Would call"));
+  g_assert_null (strstr (out, "Applied"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1308,5 +1333,6 @@ main (int    argc,
   g_test_add_func ("/advisor/cli/json", test_cli_json);
   g_test_add_func ("/advisor/cli/text", test_cli_text);
   g_test_add_func ("/advisor/cli/fix", test_cli_fix);
+  g_test_add_func ("/advisor/cli/fix-libvirt", test_cli_fix_libvirt);
   return g_test_run ();
 }
