@@ -420,6 +420,20 @@ kt_test_embed_ensure (KtTestEmbedEnv *env)
       g_test_fail_printf ("Cannot make the embed root: %s", error->message);
       return FALSE;
     }
+  if (env->qemu_conf_extra != NULL)
+    {
+      g_autofree char *conf = g_build_filename (env->root, "etc", "qemu.conf", NULL);
+      g_autofree char *text = NULL;
+      g_autofree char *joined = NULL;
+
+      if (!g_file_get_contents (conf, &text, NULL, &error)
+          || !g_file_set_contents (conf, (joined = g_strconcat (text, env->qemu_conf_extra,
+                                                                NULL)), -1, &error))
+        {
+          g_test_fail_printf ("Cannot extend %s: %s", conf, error->message);
+          return FALSE;
+        }
+    }
   env->uri = kt_test_embed_uri (env->root);
   /* before libvirt starts any thread */
   kt_test_embed_start_reaper (env->root, env->guest_prefix, env->prog);

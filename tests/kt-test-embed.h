@@ -82,6 +82,7 @@ struct _KtTestEmbedEnv
   const char      *root_template;  /* for g_dir_make_tmp, "kt-libvirt-XXXXXX" */
   gboolean         events_thread;  /* kt_connection_init_events (TRUE) before opening */
   KtTestEmbedSetup setup;          /* optional: the guests */
+  const char      *qemu_conf_extra; /* optional: lines appended to etc/qemu.conf */
   char            *skip_reason;    /* owned; every case is skipped when set */
 
   /* Filled in by kt_test_embed_ensure () */

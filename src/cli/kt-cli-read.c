@@ -503,6 +503,7 @@ kt_cli_snapshot (KtCli   *cli,
 {
   guint n_vms = g_list_model_get_n_items (kt_snapshot_get_vms (cli->snapshot));
 
+  kt_cli_host_capture (cli->connection, cli->snapshot);
   if (!kt_snapshot_save (cli->snapshot, cli->output, error))
     return 1;
   if (cli->json && !g_str_equal (cli->output, "-"))

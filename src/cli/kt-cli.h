@@ -8,7 +8,9 @@
  *   kt-cli-tune.c     pin, emulatorpin, iothreadpin, numatune, hugepages,
  *                     cpu-model
  *   kt-cli-recover.c  recover
+ *   kt-cli-host.c     host
  *   kt-cli-plan.c     plan
+ *   kt-cli-advise.c   advise
  *
  * A new verb is its handler, in a file of its own (added to
  * src/cli/meson.build and po/POTFILES.in), declared below, and one line
@@ -93,7 +95,7 @@ KtCliVerbFunc kt_cli_snapshot;
 KtCliVerbFunc kt_cli_render;
 /* kt-cli-tune.c */
 KtCliVerbFunc kt_cli_tune;
-/* Edits one definition of the VM (plan --apply) */
+/* Edits one definition of the VM (plan --apply, advise --fix) */
 typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
                                    KtDomain       *domain,
                                    GError        **error);
@@ -115,5 +117,11 @@ int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
 KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */
 KtCliVerbFunc kt_cli_recover;
+/* kt-cli-host.c */
+KtCliVerbFunc kt_cli_host;
+void          kt_cli_host_capture (KtConnection *connection,
+                                   KtSnapshot   *snapshot);
+/* kt-cli-advise.c */
+KtCliVerbFunc kt_cli_advise;
 
 G_END_DECLS

@@ -49,10 +49,16 @@ static const KtCliVerb verbs[] = {
     KT_CLI_VERB_READS | KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_tune },
   { "cpu-model", N_("cpu-model DOMAIN MODE [MODEL] [--force]"),
     KT_CLI_VERB_READS | KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_tune },
+  { "host", N_("host [profiles | apply PROFILE | set KEY=VALUE... | revert | save-profile ID] "
+               "[--json] [--dry-run] [--persistent]"),
+    KT_CLI_VERB_READS | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_host },
   { "recover", N_("recover [--finish|--rollback] [DOMAIN] | recover --discard DOMAIN"),
     KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_recover },
   { "plan", N_("plan DOMAIN|--all|--new NAME --vcpus N --memory MIB [OPTIONS]"),
     KT_CLI_VERB_READS | KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_plan },
+  { "advise", N_("advise [--json] [--reserve CPUSET] [--vm DOMAIN] [--rule RULE] | "
+                 "advise --fix RULE [--vm DOMAIN] [--live] [--config] [--dry-run]"),
+    KT_CLI_VERB_OWN_ARGS | KT_CLI_VERB_WRITES, 0, 0, kt_cli_advise },
 };
 
 /* What the verbs share ------------------------------------------------------ */

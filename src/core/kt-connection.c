@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "kt-connection.h"
+#include "kt-pci.h"
 #include "kt-error.h"
 
 struct _KtConnection
@@ -635,6 +636,44 @@ capture_free_memory (KtConnection *self,
     }
 }
 
+/* The node devices of the PCI devices assigned to the VMs, for their NUMA
+ * node.  Optional: a device libvirt does not know (or a driver without
+ * node devices) is left out. */
+static void
+capture_pci_devices (KtConnection *self,
+                     KtSnapshot   *snapshot)
+{
+  GListModel *vms = kt_snapshot_get_vms (snapshot);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      g_autoptr(GArray) devs = kt_pci_domain_hostdevs (kt_vm_get_effective (vm));
+
+      for (guint d = 0; d < devs->len; d++)
+        {
+          char *name = kt_pci_device_name (&g_array_index (devs, KtPciDevice, d));
+          virNodeDevicePtr nd;
+          char *xml;
+
+          if (!g_hash_table_add (seen, name))
+            continue;
+          nd = virNodeDeviceLookupByName (self->conn, name);
+          if (nd == NULL)
+            {
+              virResetLastError ();
+              continue;
+            }
+          xml = virNodeDeviceGetXMLDesc (nd, 0);
+          if (xml == NULL || !kt_snapshot_add_node_device (snapshot, xml, NULL))
+            virResetLastError ();
+          free (xml);
+          virNodeDeviceFree (nd);
+        }
+    }
+}
+
 /**
  * kt_connection_capture:
  *
@@ -700,6 +739,7 @@ kt_connection_capture (KtConnection  *self,
   free (doms);
   if (error != NULL && *error != NULL)
     return NULL;
+  capture_pci_devices (self, snapshot);
 
   return g_steal_pointer (&snapshot);
 }

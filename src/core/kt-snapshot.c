@@ -9,10 +9,14 @@
  *         <pages size_kib="2048" free="..."/>
  *       </node>
  *     </freeMemory>
+ *     <nodeDevices>                                      (optional: kt-pci.h)
+ *       <device>...</device>      (libvirt's node device XML of assigned PCI devices)
+ *     </nodeDevices>
  *     <vm name="web1" state="running" id="1" persistent="yes">
  *       <live><domain>...</domain></live>               (active VMs)
  *       <inactive><domain>...</domain></inactive>       (persistent VMs)
  *     </vm>
+ *     <host-tuning>...</host-tuning>                     (optional: kt-host-tuning.h)
  *   </kvmtune-snapshot>
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -27,6 +31,7 @@
 
 #include "kt-error.h"
 #include "kt-file.h"
+#include "kt-pci.h"
 #include "kt-snapshot.h"
 #include "kt-xml.h"
 
@@ -42,6 +47,9 @@ struct _KtSnapshot
   char       *captured;
   GListStore *vms;
   GHashTable *stamps;   /* file path → KtFileStamp: what was loaded or saved */
+  KtHostTuning *host_tuning;   /* NULL: not captured */
+  GPtrArray  *node_devices;    /* char *: <device> XML, as libvirt gave it */
+  GArray     *pci;             /* KtPciDevice, parsed from node_devices */
 };
 
 G_DEFINE_FINAL_TYPE (KtSnapshot, kt_snapshot, G_TYPE_OBJECT)
@@ -68,6 +76,9 @@ kt_snapshot_finalize (GObject *object)
   g_clear_pointer (&self->hostname, g_free);
   g_clear_pointer (&self->captured, g_free);
   g_clear_pointer (&self->stamps, g_hash_table_unref);
+  g_clear_pointer (&self->host_tuning, kt_host_tuning_free);
+  g_clear_pointer (&self->node_devices, g_ptr_array_unref);
+  g_clear_pointer (&self->pci, g_array_unref);
 
   G_OBJECT_CLASS (kt_snapshot_parent_class)->finalize (object);
 }
@@ -337,6 +348,15 @@ kt_snapshot_load_xml (const char  *xml,
       && !parse_free_memory (self, free_node, error))
     return NULL;
 
+  for (xmlNode *n = kt_xml_child (kt_xml_child (root, "nodeDevices"), "device"); n;
+       n = kt_xml_next_named (n->next, "device"))
+    {
+      g_autofree char *dev = kt_xml_node_to_string (n);
+
+      if (!kt_snapshot_add_node_device (self, dev, error))
+        return NULL;
+    }
+
   for (xmlNode *n = kt_xml_child (root, "vm"); n; n = kt_xml_next_named (n->next, "vm"))
     {
       g_autoptr(KtVm) vm = parse_vm (n, error);
@@ -344,6 +364,14 @@ kt_snapshot_load_xml (const char  *xml,
       if (vm == NULL || !kt_snapshot_add_vm (self, vm, error))
         return NULL;
     }
+
+  {
+    xmlNode *tuning = kt_xml_child (root, "host-tuning");
+
+    if (tuning != NULL
+        && (self->host_tuning = kt_host_tuning_new_from_node (tuning, error)) == NULL)
+      return NULL;
+  }
 
   return g_steal_pointer (&self);
 }
@@ -634,6 +662,16 @@ kt_snapshot_to_xml (KtSnapshot *self)
   if (self->domcaps_xml != NULL)
     append_top (root, self->domcaps_xml);
   append_free_memory (self, root);
+  if (self->node_devices != NULL && self->node_devices->len > 0)
+    {
+      xmlNode *devs;
+
+      xmlAddChild (root, xmlNewDocText (doc, (const xmlChar *) "\n  "));
+      devs = xmlNewChild (root, NULL, (const xmlChar *) "nodeDevices", NULL);
+      for (guint i = 0; i < self->node_devices->len; i++)
+        append_top (devs, g_ptr_array_index (self->node_devices, i));
+      xmlAddChild (devs, xmlNewDocText (doc, (const xmlChar *) "\n  "));
+    }
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->vms));
   for (guint i = 0; i < n; i++)
@@ -658,6 +696,11 @@ kt_snapshot_to_xml (KtSnapshot *self)
         append_domain (node, "live", kt_vm_get_live (vm));
       append_domain (node, "inactive", kt_vm_get_inactive (vm));
       xmlAddChild (node, xmlNewDocText (doc, (const xmlChar *) "\n  "));
+    }
+  if (self->host_tuning != NULL)
+    {
+      xmlAddChild (root, xmlNewDocText (doc, (const xmlChar *) "\n  "));
+      xmlAddChild (root, kt_host_tuning_to_node (self->host_tuning, doc));
     }
   xmlAddChild (root, xmlNewDocText (doc, (const xmlChar *) "\n"));
 
@@ -828,4 +871,84 @@ kt_snapshot_lookup_vm (KtSnapshot *self,
         return vm;
     }
   return NULL;
+}
+
+/**
+ * kt_snapshot_get_host_tuning:
+ *
+ * Returns: (transfer none) (nullable): the host's tuning as captured;
+ * %NULL when the snapshot holds none (an older snapshot)
+ */
+KtHostTuning *
+kt_snapshot_get_host_tuning (KtSnapshot *self)
+{
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), NULL);
+  return self->host_tuning;
+}
+
+/**
+ * kt_snapshot_set_host_tuning:
+ * @tuning: (transfer full) (nullable): the host's tuning
+ */
+void
+kt_snapshot_set_host_tuning (KtSnapshot   *self,
+                             KtHostTuning *tuning)
+{
+  g_return_if_fail (KT_IS_SNAPSHOT (self));
+  g_clear_pointer (&self->host_tuning, kt_host_tuning_free);
+  self->host_tuning = tuning;
+}
+
+/**
+ * kt_snapshot_add_node_device:
+ * @xml: libvirt's XML of a PCI node device (virNodeDeviceGetXMLDesc)
+ *
+ * Keeps the device, for the NUMA node of the PCI devices assigned to VMs
+ * (kt_snapshot_get_pci_devices()); written back as it was given.
+ */
+gboolean
+kt_snapshot_add_node_device (KtSnapshot  *self,
+                             const char  *xml,
+                             GError     **error)
+{
+  g_autoptr(xmlDoc) doc = NULL;
+  KtPciDevice dev;
+
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), FALSE);
+  g_return_val_if_fail (xml != NULL, FALSE);
+
+  doc = kt_xml_parse (xml, -1, _("node device"), NULL, error);
+  if (doc == NULL)
+    return FALSE;
+  if (!g_str_equal (xmlDocGetRootElement (doc)->name, "device"))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("A node device must be a <device>, not <%s>"),
+                   (const char *) xmlDocGetRootElement (doc)->name);
+      return FALSE;
+    }
+  if (!kt_pci_device_parse (xmlDocGetRootElement (doc), &dev, error))
+    return FALSE;
+  if (self->node_devices == NULL)
+    {
+      self->node_devices = g_ptr_array_new_with_free_func (g_free);
+      self->pci = g_array_new (FALSE, FALSE, sizeof (KtPciDevice));
+    }
+  g_ptr_array_add (self->node_devices, g_strdup (xml));
+  g_array_append_val (self->pci, dev);
+  return TRUE;
+}
+
+/**
+ * kt_snapshot_get_pci_devices:
+ *
+ * Returns: (transfer none) (element-type KtPciDevice) (nullable): the PCI
+ * node devices the snapshot holds, %NULL when it holds none
+ */
+const GArray *
+kt_snapshot_get_pci_devices (KtSnapshot *self)
+{
+  g_return_val_if_fail (KT_IS_SNAPSHOT (self), NULL);
+
+  return self->pci;
 }

@@ -9,6 +9,7 @@
 
 #include "kt-file.h"
 #include "kt-host.h"
+#include "kt-host-tuning.h"
 #include "kt-vm.h"
 
 G_BEGIN_DECLS
@@ -57,5 +58,13 @@ gboolean    kt_snapshot_remove_vm          (KtSnapshot   *self,
 KtVm       *kt_snapshot_update_vm          (KtSnapshot   *self,
                                             const char   *name,
                                             KtVm         *fresh);
+KtHostTuning *kt_snapshot_get_host_tuning  (KtSnapshot   *self);
+void        kt_snapshot_set_host_tuning    (KtSnapshot   *self,
+                                            KtHostTuning *tuning);
+/* Assigned PCI devices' node device XML (kt-pci.h) */
+gboolean    kt_snapshot_add_node_device    (KtSnapshot   *self,
+                                            const char   *xml,
+                                            GError      **error);
+const GArray *kt_snapshot_get_pci_devices  (KtSnapshot   *self);
 
 G_END_DECLS
