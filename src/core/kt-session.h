@@ -103,6 +103,14 @@ gboolean      kt_session_set_edits           (KtSession      *self,
                                               const char     *name,
                                               const KtEdits  *edits,
                                               GError        **error);
+/* kt_session_set_edits () for an apply with @flags (the command line's
+ * --live, --config): the edits need fit only the definitions @flags
+ * names; 0: every one, like kt_session_set_edits () */
+gboolean      kt_session_set_edits_full      (KtSession      *self,
+                                              const char     *name,
+                                              const KtEdits  *edits,
+                                              KtApplyFlags    flags,
+                                              GError        **error);
 /* kt_session_set_edits (self, name, NULL): one undo step */
 gboolean      kt_session_discard_edits       (KtSession      *self,
                                               const char     *name);
@@ -223,5 +231,21 @@ void          kt_session_reload_async        (KtSession          *self,
 gboolean      kt_session_reload_finish       (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
+
+/* Domain-file sources (kt-session-files.c) ------------------------------- */
+
+/* The VMs were read from domain XML files (--caps FILE --domain FILE...):
+ * @paths[i] (NULL-terminated) holds the snapshot's i-th VM */
+void          kt_session_set_domain_files    (KtSession          *self,
+                                              const char * const *paths);
+/* The file the VM was read from, or NULL */
+const char   *kt_session_get_domain_file     (KtSession          *self,
+                                              const char         *name);
+/* Writes back each domain file whose VM changed (applied into the
+ * snapshot, or with pending changes, made in what is written) since it was
+ * read or written, refusing one changed on disk since (its stamp); then
+ * marks the session saved */
+gboolean      kt_session_save_domain_files   (KtSession          *self,
+                                              GError            **error);
 
 G_END_DECLS
