@@ -13,7 +13,9 @@
  *     when the revision is not the one saved (kt_session_mark_saved ()),
  *     so that pending edits as well as pins are not lost on close;
  *   - apply, undo-apply and reload go through KtApply and the connection's
- *     worker threads, and leave the snapshot, plan and edits in step.
+ *     worker threads, and leave the snapshot, plan and edits in step;
+ *   - what came from files goes back to them: kt_session_save () for a
+ *     snapshot file, kt_session_save_domain_files () for domain XML files.
  *
  * With a connection, the session owns the live refresh (kt-live.h): it
  * re-reads VMs on libvirt's events, carries the plan over, and reconnects;
@@ -187,7 +189,8 @@ gboolean      kt_session_prepare_targets     (KtSession      *self,
                                               KtDomain      **config_target,
                                               GError        **error);
 /* The KtApply of what is pending on the VM; @flags 0: the VM's default
- * (kt_apply_default_flags ()) */
+ * (kt_apply_default_flags ()).  Only the definitions @flags names are
+ * made: an edit for the config need not fit the running definition. */
 KtApply      *kt_session_prepare_apply       (KtSession      *self,
                                               const char     *name,
                                               KtApplyFlags    flags,
@@ -205,7 +208,8 @@ void          kt_session_apply_async         (KtSession          *self,
 gboolean      kt_session_apply_finish        (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
-/* The same, blocking (the command line) */
+/* The same, blocking (the command line); on a read-only connection the
+ * error is kt_apply_run ()'s */
 gboolean      kt_session_apply               (KtSession      *self,
                                               const char     *name,
                                               KtApplyFlags    flags,
