@@ -1174,6 +1174,42 @@ test_domain_files (void)
   g_rmdir (dir);
 }
 
+/* Saving with edits pending still refuses a file changed since it was read */
+static void
+test_save_stamp (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *data = kt_test_read_file (demo, NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kt-session-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "host.kvmtune", NULL);
+  g_autofree char *now = NULL;
+  g_autoptr(KtSnapshot) s = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  s = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  session = kt_session_new (s, NULL, path);
+  g_assert_true (edit_emulator (session, "web1", "20"));
+  g_assert_true (kt_session_save (session, path, &error));
+  g_assert_no_error (error);
+  /* The stamp written is the one checked next */
+  g_assert_true (edit_emulator (session, "web1", "21"));
+  g_assert_true (kt_session_save (session, path, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  g_assert_true (edit_emulator (session, "web1", "22"));
+  g_assert_false (kt_session_save (session, path, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "changed since it was loaded"));
+  now = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (now, ==, data);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1204,6 +1240,7 @@ main (int    argc,
   g_test_add_func ("/session/apply-one-definition", test_apply_one_definition);
   g_test_add_func ("/session/edits-for-flags", test_edits_for_flags);
   g_test_add_func ("/session/domain-files", test_domain_files);
+  g_test_add_func ("/session/save-stamp", test_save_stamp);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
   g_test_add_func ("/session/close-when-unused", test_close_when_unused);

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-session-private.h"
 
 /* Saving ----------------------------------------------------------------- */
@@ -79,10 +80,20 @@ kt_session_save (KtSession   *self,
 
   if (g_hash_table_size (self->edits) == 0)
     copy = g_object_ref (self->snapshot);
-  else
-    copy = snapshot_with_edits (self, error);
+  else if ((copy = snapshot_with_edits (self, error)) != NULL)
+    {
+      /* The copy is checked against what the file held when it was read,
+       * and what it writes is what the session's snapshot checks next */
+      const KtFileStamp *stamp = kt_snapshot_get_file_stamp (self->snapshot, path);
+
+      if (stamp != NULL)
+        kt_snapshot_set_file_stamp (copy, path, kt_file_stamp_copy (stamp));
+    }
   if (copy == NULL || !kt_snapshot_save (copy, path, error))
     return FALSE;
+  if (copy != self->snapshot && kt_snapshot_get_file_stamp (copy, path) != NULL)
+    kt_snapshot_set_file_stamp (self->snapshot, path,
+                                kt_file_stamp_copy (kt_snapshot_get_file_stamp (copy, path)));
   if (self->connection == NULL)
     kt_session_set_path (self, path);
   kt_session_mark_saved (self);
