@@ -491,8 +491,10 @@ write_offline (const KtSourceSpec  *spec,
   }
 }
 
-/* The same path for other verbs (plan --apply): locks, flags, preview,
- * KtApply or the offline write */
+/* For verbs that edit the definitions themselves (plan --apply, advise
+ * --apply): the same locks, flags and preview, but their own KtApply and
+ * the offline write above, not yet the session (their edits are not pins
+ * and KtEdits) */
 
 GPtrArray *
 kt_cli_tune_lock (const KtSourceSpec  *spec,
