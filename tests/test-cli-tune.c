@@ -244,6 +244,44 @@ test_cpu_model (void)
   kt_test_run_clear (&r);
 }
 
+/* A change for one definition need only fit that one: an IOThread the
+ * config has and the running VM has not yet */
+static void
+test_config_only_edit (void)
+{
+  g_autofree char *demo = kt_test_demo_path ();
+  g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
+  g_autofree char *data = kt_test_read_file (path, NULL);
+  g_autoptr(GString) text = g_string_new (data);
+  g_autofree char *after = NULL;
+  const char *vm, *inactive, *vcpu;
+  KtTestRun r = { 0, };
+
+  vm = strstr (text->str, "<vm name=\"web1\"");
+  g_assert_nonnull (vm);
+  inactive = strstr (vm, "<inactive>");
+  g_assert_nonnull (inactive);
+  vcpu = strstr (inactive, "</vcpu>");
+  g_assert_nonnull (vcpu);
+  g_string_insert (text, vcpu - text->str + strlen ("</vcpu>"), "<iothreads>1</iothreads>");
+  g_assert_true (g_file_set_contents (path, text->str, -1, NULL));
+
+  /* The running definition has none: refused there, with its words */
+  kt_test_run_cli (&r, "--snapshot", path, "iothreadpin", "web1", "1", "3", "--live", "--config");
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_cmpstr (r.err, ==, "kvmtune-cli: Domain “web1” has no IOThread 1 (it has 0)\n");
+  after = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (after, ==, text->str);
+  g_clear_pointer (&after, g_free);
+
+  kt_test_run_cli (&r, "--snapshot", path, "iothreadpin", "web1", "1", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Applied."));
+  after = kt_test_read_file (path, NULL);
+  g_assert_nonnull (strstr (after, "<iothreadpin iothread=\"1\" cpuset=\"3\"/>"));
+  kt_test_run_clear (&r);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -254,5 +292,6 @@ main (int    argc,
   g_test_add_func ("/cli-tune/errors-change-nothing", test_errors_change_nothing);
   g_test_add_func ("/cli-tune/domain-file", test_domain_file);
   g_test_add_func ("/cli-tune/cpu-model", test_cpu_model);
+  g_test_add_func ("/cli-tune/config-only-edit", test_config_only_edit);
   return g_test_run ();
 }

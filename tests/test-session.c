@@ -24,6 +24,7 @@
 
 #include "kt-error.h"
 #include "kt-session.h"
+#include "kt-source.h"
 #include "kt-test-embed.h"
 #include "kt-test-util.h"
 
@@ -1027,6 +1028,189 @@ test_close_when_unused (void)
   g_assert_no_error (error);
 }
 
+/* The command line's way ------------------------------------------------ */
+
+/* An apply of one definition leaves the other as it was loaded, even where
+ * the plan pinned both in place */
+static void
+test_apply_one_definition (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSession) session = kt_session_new (s, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+  g_autofree char *live_before = pin_of (kt_vm_get_live (web1), 0);
+  g_autofree char *live = NULL;
+  g_autofree char *config = NULL;
+
+  g_assert_cmpstr (live_before, !=, "17");
+  g_assert_true (pin (session, "web1", 0, "17"));
+  g_assert_true (kt_session_apply (session, "web1", KT_APPLY_CONFIG, &error));
+  g_assert_no_error (error);
+  config = pin_of (kt_vm_get_inactive (web1), 0);
+  live = pin_of (kt_vm_get_live (web1), 0);
+  g_assert_cmpstr (config, ==, "17");
+  g_assert_cmpstr (live, ==, live_before);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+}
+
+/* An edit for the config only need not fit the running definition */
+static void
+test_edits_for_flags (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(KtEdits) e = kt_edits_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(GString) text = NULL;
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+
+  /* An IOThread added to the config, not running yet */
+  xml = kt_domain_to_xml (kt_vm_get_inactive (web1));
+  text = g_string_new (xml);
+  g_assert_cmpuint (g_string_replace (text, "</vcpu>", "</vcpu><iothreads>1</iothreads>", 1), ==, 1);
+  config = kt_domain_new_from_xml (text->str, -1, &error);
+  g_assert_no_error (error);
+  kt_vm_set_definitions (web1, NULL, config);
+  session = kt_session_new (s, NULL, NULL);
+
+  g_hash_table_insert (e->iothreadpins, GUINT_TO_POINTER (1), kt_test_parse_set ("3"));
+  g_assert_false (kt_session_set_edits (session, "web1", e, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_false (kt_session_set_edits_full (session, "web1", e,
+                                             KT_APPLY_LIVE | KT_APPLY_CONFIG, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+
+  g_assert_true (kt_session_set_edits_full (session, "web1", e, KT_APPLY_CONFIG, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);
+  apply = kt_session_prepare_apply (session, "web1", KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (kt_apply_get_diff (apply), "<iothreadpin iothread=\"1\" cpuset=\"3\""));
+  /* Both definitions: the running one has no IOThread 1 */
+  g_assert_null (kt_session_prepare_apply (session, "web1", KT_APPLY_LIVE | KT_APPLY_CONFIG,
+                                           &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (kt_session_apply (session, "web1", KT_APPLY_CONFIG, &error));
+  g_assert_no_error (error);
+}
+
+/* Domain files: what changed is written back to its own file, stamped */
+static void
+test_domain_files (void)
+{
+  g_autofree char *caps = kt_test_fixture_path ("hosts/real-64amd64-4s2n4ca2co.xml");
+  g_autofree char *src = kt_test_fixture_path ("domains/cputune.xml");
+  g_autofree char *dir = g_dir_make_tmp ("kt-session-XXXXXX", NULL);
+  g_autofree char *a = g_build_filename (dir, "a.xml", NULL);
+  g_autofree char *b = g_build_filename (dir, "b.xml", NULL);
+  g_autofree char *data = kt_test_read_file (src, NULL);
+  g_autoptr(GString) other = g_string_new (data);
+  char *domains[] = { a, b, NULL };
+  KtSourceSpec spec = { .caps = caps, .domains = domains };
+  g_autoptr(KtSnapshot) s = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *a_text = NULL;
+  g_autofree char *b_text = NULL;
+  GStatBuf b_st, st;
+
+  g_assert_cmpuint (g_string_replace (other, "<name>QEMUGuest1</name>", "<name>other</name>", 1),
+                    ==, 1);
+  g_assert_true (g_file_set_contents (a, data, -1, NULL));
+  g_assert_true (g_file_set_contents (b, other->str, -1, NULL));
+  g_assert_cmpint (g_stat (b, &b_st), ==, 0);
+  s = kt_source_load (&spec, NULL, &error);
+  g_assert_no_error (error);
+  session = kt_session_new (s, NULL, NULL);
+  kt_session_set_domain_files (session, (const char * const *) domains);
+  g_assert_cmpstr (kt_session_get_domain_file (session, "other"), ==, b);
+  g_assert_null (kt_session_get_domain_file (session, "nonesuch"));
+
+  /* Applied into the snapshot, then written: only its own file */
+  g_assert_true (pin (session, "QEMUGuest1", 0, "3"));
+  g_assert_true (kt_session_apply (session, "QEMUGuest1", KT_APPLY_CONFIG, &error));
+  g_assert_no_error (error);
+  g_assert_true (kt_session_is_dirty (session));
+  g_assert_true (kt_session_save_domain_files (session, &error));
+  g_assert_no_error (error);
+  g_assert_false (kt_session_is_dirty (session));
+  a_text = kt_test_read_file (a, NULL);
+  g_assert_nonnull (strstr (a_text, "<vcpupin vcpu=\"0\" cpuset=\"3\"/>"));
+  b_text = kt_test_read_file (b, NULL);
+  g_assert_cmpstr (b_text, ==, other->str);
+  g_assert_cmpint (g_stat (b, &st), ==, 0);
+  g_assert_cmpuint (st.st_ino, ==, b_st.st_ino);
+  g_clear_pointer (&a_text, g_free);
+
+  /* A pending change is written too, and stays pending; the stamp written
+   * is the one checked next */
+  g_assert_true (pin (session, "QEMUGuest1", 1, "4"));
+  g_assert_true (kt_session_save_domain_files (session, &error));
+  g_assert_no_error (error);
+  a_text = kt_test_read_file (a, NULL);
+  g_assert_nonnull (strstr (a_text, "<vcpupin vcpu=\"1\" cpuset=\"4\"/>"));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);
+  g_assert_false (kt_session_is_dirty (session));
+  g_clear_pointer (&a_text, g_free);
+
+  /* Someone else changed the file since: refused, and it keeps theirs */
+  g_assert_true (g_file_set_contents (a, data, -1, NULL));
+  g_assert_true (pin (session, "QEMUGuest1", 0, "5"));
+  g_assert_false (kt_session_save_domain_files (session, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "changed since it was loaded"));
+  g_assert_true (kt_session_is_dirty (session));
+  a_text = kt_test_read_file (a, NULL);
+  g_assert_cmpstr (a_text, ==, data);
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (dir);
+}
+
+/* Saving with edits pending still refuses a file changed since it was read */
+static void
+test_save_stamp (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *data = kt_test_read_file (demo, NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kt-session-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "host.kvmtune", NULL);
+  g_autofree char *now = NULL;
+  g_autoptr(KtSnapshot) s = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  s = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  session = kt_session_new (s, NULL, path);
+  g_assert_true (edit_emulator (session, "web1", "20"));
+  g_assert_true (kt_session_save (session, path, &error));
+  g_assert_no_error (error);
+  /* The stamp written is the one checked next */
+  g_assert_true (edit_emulator (session, "web1", "21"));
+  g_assert_true (kt_session_save (session, path, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (g_file_set_contents (path, data, -1, NULL));
+  g_assert_true (edit_emulator (session, "web1", "22"));
+  g_assert_false (kt_session_save (session, path, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "changed since it was loaded"));
+  now = kt_test_read_file (path, NULL);
+  g_assert_cmpstr (now, ==, data);
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1054,6 +1238,10 @@ main (int    argc,
   g_test_add_func ("/session/describe", test_describe);
   g_test_add_func ("/session/prepare-apply", test_prepare_apply);
   g_test_add_func ("/session/apply-snapshot", test_apply_snapshot);
+  g_test_add_func ("/session/apply-one-definition", test_apply_one_definition);
+  g_test_add_func ("/session/edits-for-flags", test_edits_for_flags);
+  g_test_add_func ("/session/domain-files", test_domain_files);
+  g_test_add_func ("/session/save-stamp", test_save_stamp);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
   g_test_add_func ("/session/close-when-unused", test_close_when_unused);

@@ -9,9 +9,12 @@
  * do not list), naming what blocks it; --force makes that a warning.
  *
  * Each takes --live, --config (neither: like virsh's --current) and
- * --dry-run.  With --connect the change goes through libvirt; with
- * --snapshot the snapshot file is rewritten; with --caps/--domain the
- * domain's file is.
+ * --dry-run.  The change goes through a KtSession, as the window's do: a
+ * pin by kt_session_pin (), the rest as KtEdits; kt_session_prepare_apply ()
+ * gives the calls and the diff, kt_session_apply () applies them: through
+ * libvirt with --connect, into the snapshot otherwise, which the session
+ * then writes back: the snapshot file with --snapshot, the domain's file
+ * with --caps/--domain.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -27,6 +30,7 @@
 #include "kt-cpu-models.h"
 #include "kt-error.h"
 #include "kt-file.h"
+#include "kt-session.h"
 
 /* The usage of each is in kvmtune-cli.c's table */
 typedef struct
@@ -125,40 +129,53 @@ check_page_size (KtHost   *host,
   return TRUE;
 }
 
-/* Makes the requested change to one definition */
+/* The change asked for, as session input: a pin, or edits */
+typedef struct
+{
+  KtCpuset *vcpus;         /* pin */
+  KtCpuset *cpus;
+  KtEdits  *edits;         /* the other verbs */
+} Change;
+
+static void
+change_clear (Change *change)
+{
+  g_clear_pointer (&change->vcpus, kt_cpuset_free);
+  g_clear_pointer (&change->cpus, kt_cpuset_free);
+  g_clear_pointer (&change->edits, kt_edits_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Change, change_clear)
+
+/* Reads the change from the arguments */
 static gboolean
-edit (const Request  *req,
-      KtDomain       *domain,
-      GError        **error)
+parse_change (const Request  *req,
+              Change         *change,
+              GError        **error)
 {
   const char *verb = req->verb->verb;
+  g_autoptr(KtEdits) e = kt_edits_new ();
 
   if (g_str_equal (verb, "pin"))
     {
-      g_autoptr(KtCpuset) vcpus = kt_cpuset_parse (req->args[0], error);
-      g_autoptr(KtCpuset) cpus = NULL;
-
-      if (vcpus == NULL)
+      change->vcpus = kt_cpuset_parse (req->args[0], error);
+      if (change->vcpus == NULL)
         {
           g_prefix_error (error, _("VCPULIST: "));
           return FALSE;
         }
-      if ((cpus = parse_cpus (req->host, req->args[1], error)) == NULL)
-        return FALSE;
-      for (int v = kt_cpuset_first (vcpus); v >= 0; v = kt_cpuset_next (vcpus, v))
-        if (!kt_domain_set_vcpupin (domain, (guint) v, cpus, error))
-          return FALSE;
-      return TRUE;
+      change->cpus = parse_cpus (req->host, req->args[1], error);
+      return change->cpus != NULL;
     }
   if (g_str_equal (verb, "emulatorpin"))
     {
-      g_autoptr(KtCpuset) cpus = parse_cpus (req->host, req->args[0], error);
-
-      return cpus != NULL && kt_domain_set_emulatorpin (domain, cpus, error);
+      e->has_emulatorpin = TRUE;
+      if ((e->emulatorpin = parse_cpus (req->host, req->args[0], error)) == NULL)
+        return FALSE;
     }
-  if (g_str_equal (verb, "iothreadpin"))
+  else if (g_str_equal (verb, "iothreadpin"))
     {
-      g_autoptr(KtCpuset) cpus = NULL;
+      KtCpuset *cpus;
       guint64 id;
       g_autoptr(GError) local = NULL;
 
@@ -170,26 +187,23 @@ edit (const Request  *req,
         }
       if ((cpus = parse_cpus (req->host, req->args[1], error)) == NULL)
         return FALSE;
-      return kt_domain_set_iothreadpin (domain, (guint) id, cpus, error);
+      g_hash_table_insert (e->iothreadpins, GUINT_TO_POINTER ((guint) id), cpus);
     }
-  if (g_str_equal (verb, "numatune"))
+  else if (g_str_equal (verb, "numatune"))
     {
-      g_autoptr(KtCpuset) nodes = NULL;
-
       if (req->mode == NULL && req->nodeset == NULL)
         {
           g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
                        _("numatune needs --mode, --nodeset or both"));
           return FALSE;
         }
-      if (req->nodeset != NULL && (nodes = parse_nodes (req->host, req->nodeset, error)) == NULL)
+      if (req->nodeset != NULL
+          && (e->numa_nodeset = parse_nodes (req->host, req->nodeset, error)) == NULL)
         return FALSE;
-      return kt_domain_set_numatune (domain, req->mode, nodes, error);
+      e->numa_mode = g_strdup (req->mode);
     }
-  if (g_str_equal (verb, "hugepages"))
+  else if (g_str_equal (verb, "hugepages"))
     {
-      g_autoptr(KtCpuset) cells = NULL;
-
       if (req->size_kib <= 0)
         {
           g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
@@ -199,27 +213,90 @@ edit (const Request  *req,
       if (!check_page_size (req->host, (guint64) req->size_kib, error))
         return FALSE;
       /* The nodeset of <page> names guest NUMA cells */
-      if (req->nodeset != NULL && (cells = kt_cpuset_parse (req->nodeset, error)) == NULL)
+      if (req->nodeset != NULL && (e->page_cells = kt_cpuset_parse (req->nodeset, error)) == NULL)
         return FALSE;
-      return kt_domain_set_hugepages (domain, (guint64) req->size_kib, cells, error);
+      e->has_hugepages = TRUE;
+      e->page_kib = (guint64) req->size_kib;
     }
-  /* cpu-model: like the window, no model the host cannot run */
-  if (g_strcmp0 (req->args[0], "custom") == 0 && req->args[1] != NULL)
+  else
     {
-      g_autoptr(GError) local = NULL;
-
-      if (!kt_cpu_models_check_usable (req->cpu_models, req->args[1], &local))
+      /* cpu-model: like the window, no model the host cannot run */
+      if (g_strcmp0 (req->args[0], "custom") == 0 && req->args[1] != NULL)
         {
-          if (!req->force)
+          g_autoptr(GError) local = NULL;
+
+          if (!kt_cpu_models_check_usable (req->cpu_models, req->args[1], &local))
             {
-              g_set_error (error, local->domain, local->code,
-                           _("%s (--force sets it anyway)"), local->message);
-              return FALSE;
+              if (!req->force)
+                {
+                  g_set_error (error, local->domain, local->code,
+                               _("%s (--force sets it anyway)"), local->message);
+                  return FALSE;
+                }
+              g_printerr (_("Warning: %s\n"), local->message);
             }
-          g_printerr (_("Warning: %s\n"), local->message);
         }
+      e->cpu_mode = g_strdup (req->args[0]);
+      e->cpu_model = g_strdup (req->args[1]);
     }
-  return kt_domain_set_cpu_mode (domain, req->args[0], req->args[1], error);
+  change->edits = g_steal_pointer (&e);
+  return TRUE;
+}
+
+/* Whether the change can be made in @domain (a copy of a definition to
+ * change), with the definition's own words when it cannot */
+static gboolean
+check_change (const Change  *change,
+              KtDomain      *domain,
+              GError       **error)
+{
+  if (change->edits != NULL)
+    return kt_edits_replay (change->edits, domain, error);
+  for (int v = kt_cpuset_first (change->vcpus); v >= 0; v = kt_cpuset_next (change->vcpus, v))
+    if (!kt_domain_set_vcpupin (domain, (guint) v, change->cpus, error))
+      return FALSE;
+  return TRUE;
+}
+
+/* Reads the change and checks it against the definitions @flags changes,
+ * then gives it to the session: nothing is read when there are none */
+static gboolean
+make_change (const Request  *req,
+             KtSession      *session,
+             KtVm           *vm,
+             KtApplyFlags    flags,
+             GError        **error)
+{
+  g_auto(Change) change = { NULL, };
+  KtDomain *defs[2] = { NULL, NULL };
+
+  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm))
+    defs[0] = kt_vm_get_live (vm);
+  if (flags & KT_APPLY_CONFIG)
+    defs[1] = kt_vm_get_inactive (vm);
+  if (defs[0] == NULL && defs[1] == NULL)
+    return TRUE;        /* kt_session_prepare_apply () says why */
+  if (!parse_change (req, &change, error))
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
+    {
+      g_autoptr(KtDomain) copy = defs[i] != NULL ? kt_domain_copy (defs[i]) : NULL;
+
+      if (copy != NULL && !check_change (&change, copy, error))
+        return FALSE;
+    }
+
+  if (change.edits != NULL)
+    return kt_session_set_edits_full (session, kt_vm_get_name (vm), change.edits, flags, error);
+  /* Each vCPU gets the whole CPUSET, as virsh vcpupin does */
+  for (int v = kt_cpuset_first (change.vcpus); v >= 0; v = kt_cpuset_next (change.vcpus, v))
+    {
+      guint vcpu = (guint) v;
+
+      if (!kt_session_pin (session, vm, &vcpu, 1, change.cpus, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -238,34 +315,6 @@ print_preview (KtApply  *apply,
     g_print ("  %s\n", (const char *) g_ptr_array_index (calls, i));
   if (*kt_apply_get_diff (apply))
     g_print ("\n%s", kt_apply_get_diff (apply));
-}
-
-/* Offline sources: the edit lands in the file it came from */
-static gboolean
-write_offline (const KtSourceSpec  *spec,
-               KtSnapshot          *snapshot,
-               KtVm                *vm,
-               KtDomain            *live,
-               KtDomain            *config,
-               GError             **error)
-{
-  kt_vm_set_definitions (vm, live, config);
-  if (spec->snapshot != NULL)
-    return kt_snapshot_save (snapshot, spec->snapshot, error);
-
-  /* --caps --domain FILE...: the VMs are in the files' order */
-  {
-    guint pos = 0;
-    g_autofree char *xml = NULL;
-
-    if (!g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (snapshot)), vm, &pos)
-        || spec->domains == NULL || pos >= g_strv_length (spec->domains))
-      g_error ("VM without a file");
-    xml = kt_domain_to_xml (kt_vm_get_inactive (vm));
-    return kt_file_write (spec->domains[pos], xml, strlen (xml), KT_FILE_WRITE_PRIVATE,
-                          kt_snapshot_get_file_stamp (snapshot, spec->domains[pos]), NULL,
-                          error);
-  }
 }
 
 static int
@@ -311,8 +360,7 @@ kt_cli_tune (KtCli   *cli,
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtConnection) conn = NULL;
-  g_autoptr(KtDomain) live = NULL;
-  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtSession) session = NULL;
   g_autoptr(KtApply) apply = NULL;
   g_autoptr(GPtrArray) locks = NULL;
   gboolean opt_live = FALSE, opt_config = FALSE, dry_run = FALSE;
@@ -360,6 +408,7 @@ kt_cli_tune (KtCli   *cli,
     args[i - 2] = argv[i];
   req.args = args;
 
+  /* Held until the session has written the files back */
   if (!dry_run && (locks = lock_offline (spec, error)) == NULL)
     goto out;
   snapshot = kt_source_load (spec, &conn, error);
@@ -367,6 +416,9 @@ kt_cli_tune (KtCli   *cli,
     goto out;
   if (conn != NULL)
     kt_cli_note_journals (conn);
+  session = kt_session_new (snapshot, conn, spec->snapshot);
+  if (spec->caps != NULL)
+    kt_session_set_domain_files (session, (const char * const *) spec->domains);
   req.host = kt_snapshot_get_host (snapshot);
   req.cpu_models = kt_cpu_models_parse (kt_snapshot_get_domcaps_xml (snapshot));
   vm = kt_snapshot_lookup_vm (snapshot, argv[1]);
@@ -380,19 +432,9 @@ kt_cli_tune (KtCli   *cli,
   if (flags == 0)
     flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
 
-  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm))
-    {
-      live = kt_domain_copy (kt_vm_get_live (vm));
-      if (!edit (&req, live, error))
-        goto out;
-    }
-  if ((flags & KT_APPLY_CONFIG) && kt_vm_get_inactive (vm) != NULL)
-    {
-      config = kt_domain_copy (kt_vm_get_inactive (vm));
-      if (!edit (&req, config, error))
-        goto out;
-    }
-  apply = kt_apply_new (vm, live, config, flags, error);
+  if (!make_change (&req, session, vm, flags, error))
+    goto out;
+  apply = kt_session_prepare_apply (session, argv[1], flags, error);
   if (apply == NULL)
     goto out;
 
@@ -402,8 +444,12 @@ kt_cli_tune (KtCli   *cli,
       ret = 0;
       goto out;
     }
-  if (conn != NULL ? !kt_apply_run (apply, conn, error)
-                   : !write_offline (spec, snapshot, vm, live, config, error))
+  if (!kt_session_apply (session, argv[1], flags, error))
+    goto out;
+  /* Offline sources: the change lands in the file it came from */
+  if (spec->snapshot != NULL && !kt_session_save (session, spec->snapshot, error))
+    goto out;
+  if (spec->caps != NULL && !kt_session_save_domain_files (session, error))
     goto out;
   g_print (_("Applied.\n"));
   ret = 0;
@@ -415,8 +461,40 @@ out:
   return ret;
 }
 
-/* The same path for other verbs (plan --apply): locks, flags, preview,
- * KtApply or the offline write */
+/* Offline sources: the edit lands in the file it came from (plan --apply,
+ * which edits the definitions itself rather than giving the session pins
+ * and KtEdits) */
+static gboolean
+write_offline (const KtSourceSpec  *spec,
+               KtSnapshot          *snapshot,
+               KtVm                *vm,
+               KtDomain            *live,
+               KtDomain            *config,
+               GError             **error)
+{
+  kt_vm_set_definitions (vm, live, config);
+  if (spec->snapshot != NULL)
+    return kt_snapshot_save (snapshot, spec->snapshot, error);
+
+  /* --caps --domain FILE...: the VMs are in the files' order */
+  {
+    guint pos = 0;
+    g_autofree char *xml = NULL;
+
+    if (!g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (snapshot)), vm, &pos)
+        || spec->domains == NULL || pos >= g_strv_length (spec->domains))
+      g_error ("VM without a file");
+    xml = kt_domain_to_xml (kt_vm_get_inactive (vm));
+    return kt_file_write (spec->domains[pos], xml, strlen (xml), KT_FILE_WRITE_PRIVATE,
+                          kt_snapshot_get_file_stamp (snapshot, spec->domains[pos]), NULL,
+                          error);
+  }
+}
+
+/* For verbs that edit the definitions themselves (plan --apply, advise
+ * --apply): the same locks, flags and preview, but their own KtApply and
+ * the offline write above, not yet the session (their edits are not pins
+ * and KtEdits) */
 
 GPtrArray *
 kt_cli_tune_lock (const KtSourceSpec  *spec,

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-session-private.h"
 
 /* Saving ----------------------------------------------------------------- */
@@ -79,10 +80,20 @@ kt_session_save (KtSession   *self,
 
   if (g_hash_table_size (self->edits) == 0)
     copy = g_object_ref (self->snapshot);
-  else
-    copy = snapshot_with_edits (self, error);
+  else if ((copy = snapshot_with_edits (self, error)) != NULL)
+    {
+      /* The copy is checked against what the file held when it was read,
+       * and what it writes is what the session's snapshot checks next */
+      const KtFileStamp *stamp = kt_snapshot_get_file_stamp (self->snapshot, path);
+
+      if (stamp != NULL)
+        kt_snapshot_set_file_stamp (copy, path, kt_file_stamp_copy (stamp));
+    }
   if (copy == NULL || !kt_snapshot_save (copy, path, error))
     return FALSE;
+  if (copy != self->snapshot && kt_snapshot_get_file_stamp (copy, path) != NULL)
+    kt_snapshot_set_file_stamp (self->snapshot, path,
+                                kt_file_stamp_copy (kt_snapshot_get_file_stamp (copy, path)));
   if (self->connection == NULL)
     kt_session_set_path (self, path);
   kt_session_mark_saved (self);
@@ -116,6 +127,32 @@ make_base (KtVm    *vm,
                     kt_vm_get_persistent (vm), live, inactive);
 }
 
+/* The base and the targets @flags names (0: both) */
+static gboolean
+prepare_targets (KtSession     *self,
+                 const char    *name,
+                 KtApplyFlags   flags,
+                 KtVm         **base,
+                 KtDomain     **live_target,
+                 KtDomain     **config_target,
+                 GError       **error)
+{
+  g_autoptr(KtVm) b = NULL;
+  KtVm *vm;
+
+  vm = kt_session_priv_lookup_vm (self, name, error);
+  if (vm == NULL)
+    return FALSE;
+  b = make_base (vm, error);
+  if (b == NULL
+      || !kt_session_priv_make_targets (vm, g_hash_table_lookup (self->edits, name), flags,
+                                        live_target, config_target, error))
+    return FALSE;
+  if (base != NULL)
+    *base = g_steal_pointer (&b);
+  return TRUE;
+}
+
 gboolean
 kt_session_prepare_targets (KtSession  *self,
                             const char *name,
@@ -124,23 +161,10 @@ kt_session_prepare_targets (KtSession  *self,
                             KtDomain  **config_target,
                             GError    **error)
 {
-  g_autoptr(KtVm) b = NULL;
-  KtVm *vm;
-
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  vm = kt_session_priv_lookup_vm (self, name, error);
-  if (vm == NULL)
-    return FALSE;
-  b = make_base (vm, error);
-  if (b == NULL
-      || !kt_session_priv_make_targets (vm, g_hash_table_lookup (self->edits, name), live_target, config_target,
-                        error))
-    return FALSE;
-  if (base != NULL)
-    *base = g_steal_pointer (&b);
-  return TRUE;
+  return prepare_targets (self, name, 0, base, live_target, config_target, error);
 }
 
 /**
@@ -160,11 +184,19 @@ kt_session_prepare_apply (KtSession     *self,
   g_autoptr(KtDomain) config = NULL;
 
   g_return_val_if_fail (KT_IS_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
 
-  if (!kt_session_prepare_targets (self, name, &base, &live, &config, error))
-    return NULL;
   if (flags == 0)
-    flags = kt_apply_default_flags (base);
+    {
+      KtVm *vm = kt_session_priv_lookup_vm (self, name, error);
+
+      if (vm == NULL)
+        return NULL;
+      flags = kt_apply_default_flags (vm);
+    }
+  /* Only the definitions applied: an edit made for one need not fit the other */
+  if (!prepare_targets (self, name, flags, &base, &live, &config, error))
+    return NULL;
   return kt_apply_new (base, live, config, flags, error);
 }
 
@@ -182,7 +214,6 @@ settle (KtDomain *domain)
   settled = kt_domain_new_from_xml (xml, -1, NULL);
   return settled != NULL ? settled : g_object_ref (domain);
 }
-
 
 static void
 remember_applied (KtSession    *self,
@@ -266,6 +297,27 @@ check_writable (KtSession  *self,
   return TRUE;
 }
 
+/* Gives @vm what @op applied; a definition it did not apply goes back to
+ * the one it was loaded with (@op->base), without the pins the plan made
+ * in it in place */
+static void
+set_applied (KtVm *vm,
+             Op   *op)
+{
+  g_autoptr(KtDomain) live = NULL;
+  g_autoptr(KtDomain) config = NULL;
+
+  if (op->flags & KT_APPLY_LIVE)
+    live = settle (op->live);
+  else if (op->base != NULL && kt_vm_get_live (op->base) != NULL && kt_vm_get_live (vm) != NULL)
+    live = kt_domain_copy (kt_vm_get_live (op->base));
+  if (op->flags & KT_APPLY_CONFIG)
+    config = settle (op->config);
+  else if (op->base != NULL && kt_vm_get_inactive (op->base) != NULL)
+    config = kt_domain_copy (kt_vm_get_inactive (op->base));
+  kt_vm_set_definitions (vm, live, config);
+}
+
 /* Applied through the connection: the session follows, even when the
  * caller gave up waiting */
 static void
@@ -280,12 +332,7 @@ take_applied (KtSession *self,
   if (reloaded != NULL)
     kt_vm_update_from (vm, reloaded);
   else
-    {
-      g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
-      g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
-
-      kt_vm_set_definitions (vm, live, config);
-    }
+    set_applied (vm, op);
   if (op->undo)
     g_hash_table_remove (self->applied, op->name);
   else
@@ -319,12 +366,10 @@ apply_to_snapshot (KtSession *self,
                    Op        *op)
 {
   KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
-  g_autoptr(KtDomain) live = op->flags & KT_APPLY_LIVE ? settle (op->live) : NULL;
-  g_autoptr(KtDomain) config = op->flags & KT_APPLY_CONFIG ? settle (op->config) : NULL;
 
   if (vm == NULL)
     return;
-  kt_vm_set_definitions (vm, live, config);
+  set_applied (vm, op);
   if (op->undo)
     g_hash_table_remove (self->applied, op->name);
   else
@@ -360,8 +405,12 @@ prepare_op (KtSession     *self,
             KtApplyFlags   flags,
             GError       **error)
 {
-  if (!check_writable (self, error)
-      || !kt_session_prepare_targets (self, op->name, &op->base, &op->live, &op->config, error))
+  KtVm *vm = kt_session_priv_lookup_vm (self, op->name, error);
+
+  if (vm == NULL)
+    return NULL;
+  op->flags = flags != 0 ? flags : kt_apply_default_flags (vm);
+  if (!prepare_targets (self, op->name, op->flags, &op->base, &op->live, &op->config, error))
     return NULL;
   if (!kt_session_has_changes (self, op->name))
     {
@@ -369,7 +418,6 @@ prepare_op (KtSession     *self,
                    op->name);
       return NULL;
     }
-  op->flags = flags != 0 ? flags : kt_apply_default_flags (op->base);
   return kt_apply_new (op->base, op->live, op->config, op->flags, error);
 }
 
@@ -389,7 +437,8 @@ kt_session_apply_async (KtSession           *self,
   g_return_if_fail (name != NULL);
 
   task = op_task_new (self, kt_session_apply_async, name, cancellable, callback, user_data);
-  apply = prepare_op (self, g_task_get_task_data (task), flags, &error);
+  if (check_writable (self, &error))
+    apply = prepare_op (self, g_task_get_task_data (task), flags, &error);
   if (apply == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));

@@ -50,6 +50,7 @@ struct _KtSession
   GPtrArray     *undo;         /* Step */
   GPtrArray     *redo;         /* Step; the next to redo last */
   GHashTable    *applied;      /* VM name → Applied */
+  GHashTable    *domain_files; /* VM name → DomainFile (kt-session-files.c); NULL: none */
 
   guint64        last_rev;     /* the highest revision given out */
   guint64        base_rev;     /* the revision with nothing to undo */
@@ -78,6 +79,7 @@ Step      *kt_session_priv_push_step       (KtSession      *self,
                                             const char     *name);
 gboolean   kt_session_priv_make_targets    (KtVm           *vm,
                                             const KtEdits  *edits,
+                                            KtApplyFlags    flags,
                                             KtDomain      **live,
                                             KtDomain      **config,
                                             GError        **error);

@@ -269,6 +269,7 @@ kt_session_finalize (GObject *object)
   g_hash_table_unref (self->edits);
   g_ptr_array_unref (self->undo);
   g_ptr_array_unref (self->redo);
+  g_clear_pointer (&self->domain_files, g_hash_table_unref);
 
   G_OBJECT_CLASS (kt_session_parent_class)->finalize (object);
 }
@@ -572,10 +573,11 @@ kt_session_is_busy (KtSession *self)
 /* Changes ---------------------------------------------------------------- */
 
 /* Copies of @vm's definitions with @edits made: what gets applied (the
- * live one only while it runs) */
+ * live one only while it runs); only those @flags names (0: both) */
 gboolean
 kt_session_priv_make_targets (KtVm           *vm,
               const KtEdits  *edits,
+              KtApplyFlags    flags,
               KtDomain      **live,
               KtDomain      **config,
               GError        **error)
@@ -583,7 +585,9 @@ kt_session_priv_make_targets (KtVm           *vm,
   g_autoptr(KtDomain) l = NULL;
   g_autoptr(KtDomain) c = NULL;
 
-  if (kt_vm_is_active (vm) && kt_vm_get_live (vm) != NULL)
+  if (flags == 0)
+    flags = KT_APPLY_LIVE | KT_APPLY_CONFIG;
+  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm) && kt_vm_get_live (vm) != NULL)
     {
       l = kt_domain_copy (kt_vm_get_live (vm));
       if (!kt_edits_replay (edits, l, error))
@@ -592,7 +596,7 @@ kt_session_priv_make_targets (KtVm           *vm,
           return FALSE;
         }
     }
-  if (kt_vm_get_inactive (vm) != NULL)
+  if ((flags & KT_APPLY_CONFIG) && kt_vm_get_inactive (vm) != NULL)
     {
       c = kt_domain_copy (kt_vm_get_inactive (vm));
       if (!kt_edits_replay (edits, c, error))
@@ -655,6 +659,17 @@ kt_session_set_edits (KtSession      *self,
                       const KtEdits  *edits,
                       GError        **error)
 {
+  return kt_session_set_edits_full (self, name, edits, 0, error);
+}
+
+/* Checks only the definitions @flags names (0: every one) */
+gboolean
+kt_session_set_edits_full (KtSession      *self,
+                           const char     *name,
+                           const KtEdits  *edits,
+                           KtApplyFlags    flags,
+                           GError        **error)
+{
   const KtEdits *now;
   Step *s;
   KtVm *vm;
@@ -668,7 +683,7 @@ kt_session_set_edits (KtSession      *self,
   now = g_hash_table_lookup (self->edits, name);
   if (kt_edits_equal (now, edits))
     return TRUE;
-  if (!kt_session_priv_make_targets (vm, edits, NULL, NULL, error))
+  if (!kt_session_priv_make_targets (vm, edits, flags, NULL, NULL, error))
     return FALSE;
 
   s = kt_session_priv_push_step (self, STEP_EDITS, name);

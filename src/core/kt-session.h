@@ -13,7 +13,9 @@
  *     when the revision is not the one saved (kt_session_mark_saved ()),
  *     so that pending edits as well as pins are not lost on close;
  *   - apply, undo-apply and reload go through KtApply and the connection's
- *     worker threads, and leave the snapshot, plan and edits in step.
+ *     worker threads, and leave the snapshot, plan and edits in step;
+ *   - what came from files goes back to them: kt_session_save () for a
+ *     snapshot file, kt_session_save_domain_files () for domain XML files.
  *
  * With a connection, the session owns the live refresh (kt-live.h): it
  * re-reads VMs on libvirt's events, carries the plan over, and reconnects;
@@ -103,6 +105,14 @@ gboolean      kt_session_set_edits           (KtSession      *self,
                                               const char     *name,
                                               const KtEdits  *edits,
                                               GError        **error);
+/* kt_session_set_edits () for an apply with @flags (the command line's
+ * --live, --config): the edits need fit only the definitions @flags
+ * names; 0: every one, like kt_session_set_edits () */
+gboolean      kt_session_set_edits_full      (KtSession      *self,
+                                              const char     *name,
+                                              const KtEdits  *edits,
+                                              KtApplyFlags    flags,
+                                              GError        **error);
 /* kt_session_set_edits (self, name, NULL): one undo step */
 gboolean      kt_session_discard_edits       (KtSession      *self,
                                               const char     *name);
@@ -179,7 +189,8 @@ gboolean      kt_session_prepare_targets     (KtSession      *self,
                                               KtDomain      **config_target,
                                               GError        **error);
 /* The KtApply of what is pending on the VM; @flags 0: the VM's default
- * (kt_apply_default_flags ()) */
+ * (kt_apply_default_flags ()).  Only the definitions @flags names are
+ * made: an edit for the config need not fit the running definition. */
 KtApply      *kt_session_prepare_apply       (KtSession      *self,
                                               const char     *name,
                                               KtApplyFlags    flags,
@@ -197,7 +208,8 @@ void          kt_session_apply_async         (KtSession          *self,
 gboolean      kt_session_apply_finish        (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
-/* The same, blocking (the command line) */
+/* The same, blocking (the command line); on a read-only connection the
+ * error is kt_apply_run ()'s */
 gboolean      kt_session_apply               (KtSession      *self,
                                               const char     *name,
                                               KtApplyFlags    flags,
@@ -223,5 +235,21 @@ void          kt_session_reload_async        (KtSession          *self,
 gboolean      kt_session_reload_finish       (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
+
+/* Domain-file sources (kt-session-files.c) ------------------------------- */
+
+/* The VMs were read from domain XML files (--caps FILE --domain FILE...):
+ * @paths[i] (NULL-terminated) holds the snapshot's i-th VM */
+void          kt_session_set_domain_files    (KtSession          *self,
+                                              const char * const *paths);
+/* The file the VM was read from, or NULL */
+const char   *kt_session_get_domain_file     (KtSession          *self,
+                                              const char         *name);
+/* Writes back each domain file whose VM changed (applied into the
+ * snapshot, or with pending changes, made in what is written) since it was
+ * read or written, refusing one changed on disk since (its stamp); then
+ * marks the session saved */
+gboolean      kt_session_save_domain_files   (KtSession          *self,
+                                              GError            **error);
 
 G_END_DECLS
