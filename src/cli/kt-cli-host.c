@@ -275,6 +275,12 @@ run_plan (KtHostControl      *control,
           const HostOptions  *opts,
           GError            **error)
 {
+  if (kt_host_control_is_offline (control) && spec->snapshot == NULL && !opts->dry_run)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("Host settings can be changed through --connect or in a --snapshot"));
+      return 2;
+    }
   print_plan (plan, opts->json);
   if (opts->dry_run)
     return 0;
@@ -282,12 +288,6 @@ run_plan (KtHostControl      *control,
     return 1;
   if (kt_host_control_is_offline (control))
     {
-      if (spec->snapshot == NULL)
-        {
-          g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
-                       _("Host settings can be changed through --connect or in a --snapshot"));
-          return 1;
-        }
       if (!kt_snapshot_save (snapshot, spec->snapshot, error))
         return 1;
       if (!opts->json)
