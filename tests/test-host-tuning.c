@@ -600,6 +600,40 @@ test_cli_errors (void)
   }
 }
 
+/* Parallel runs on one snapshot each land (the file is locked from the
+ * read to the write) */
+static void
+test_cli_parallel (void)
+{
+  g_autofree char *path = copy_demo ("parallel.kvmtune");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) s = NULL;
+  GPid pids[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      g_autofree char *arg = g_strdup_printf ("hugepages.%u.2048=%u", i + 1, (i + 1) * 100);
+      const char *argv[] = { g_getenv ("KT_CLI"), "--snapshot", path, "host", "set", arg, NULL };
+
+      g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                    NULL, NULL, &pids[i], &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      int status = -1;
+
+      waitpid (pids[i], &status, 0);
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    }
+  s = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    g_assert_cmpint (kt_host_tuning_lookup_pool (kt_snapshot_get_host_tuning (s), i + 1, 2048)->total,
+                     ==, (i + 1) * 100);
+}
+
 /* A host that is not this machine (libvirt's test driver): what libvirt
  * does not tell is null, and what it cannot change is refused by name */
 static void
@@ -667,6 +701,7 @@ main (int    argc,
   g_test_add_func ("/host-tuning/cli-apply-snapshot", test_cli_apply_snapshot);
   g_test_add_func ("/host-tuning/cli-errors", test_cli_errors);
   g_test_add_func ("/host-tuning/cli-remote", test_cli_remote);
+  g_test_add_func ("/host-tuning/cli-parallel", test_cli_parallel);
 
   ret = g_test_run ();
   {

@@ -21,6 +21,7 @@
 
 #include "kt-cli-host.h"
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-host-apply.h"
 #include "kt-host-probe.h"
 #include "kt-host-profile.h"
@@ -318,6 +319,7 @@ kt_cli_host (const KtSourceSpec  *spec,
   g_autoptr(KtHostControl) control = NULL;
   g_autoptr(KtHostTuning) current = NULL;
   g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(KtFileLock) lock = NULL;
   const char *sub;
 
   if (!parse_options (&argc, &argv, &opts, error))
@@ -368,6 +370,12 @@ kt_cli_host (const KtSourceSpec  *spec,
       return 2;
     }
 
+  /* A snapshot that will be rewritten is locked from the read to the
+   * write, like the tuning verbs do: parallel runs each land */
+  if (spec->snapshot != NULL && !opts.dry_run && sub != NULL
+      && (g_str_equal (sub, "set") || g_str_equal (sub, "apply"))
+      && (lock = kt_file_lock (spec->snapshot, error)) == NULL)
+    return 1;
   if (spec->snapshot == NULL && spec->caps == NULL)
     kt_connection_init_events (TRUE);
   snapshot = kt_source_load (spec, &connection, error);
