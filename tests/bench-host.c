@@ -27,7 +27,7 @@
 #define N_READS   20
 #define N_APPLIES 5
 
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("bench-host", "kt-bench-host-", "kt-bench-host-XXXXXX", FALSE, NULL);
 
 static const char * const guarded[] = {
@@ -59,7 +59,7 @@ report (const char *what,
 static void
 teardown (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
   kt_test_knob_guard_restore ();
 }
 

@@ -381,64 +381,108 @@ kt_test_embed_destroy_all (virConnectPtr conn,
   return failures;
 }
 
+/* @env as a case sees it */
+static void
+fill_view (KtTestEmbed    *embed,
+           KtTestEmbedEnv *env)
+{
+  embed->env = env;
+  embed->prog = env->prog;
+  embed->guest_prefix = env->guest_prefix;
+  embed->root = env->root;
+  embed->uri = env->uri;
+  embed->conn = env->conn;
+}
+
 gboolean
-kt_test_embed_ensure (KtTestEmbed *embed)
+kt_test_embed_ensure (KtTestEmbedEnv *env)
 {
   g_autoptr(GError) error = NULL;
+  KtTestEmbed view = { NULL, };
   double t0;
 
-  if (embed->skip_reason != NULL)
+  if (env->skip_reason != NULL)
     {
-      g_test_skip (embed->skip_reason);
+      g_test_skip (env->skip_reason);
       return FALSE;
     }
-  if (embed->setup_tried)
+  if (env->setup_tried)
     {
-      if (!embed->setup_ok)
+      if (!env->setup_ok)
         g_test_fail_printf ("the shared libvirt environment could not be set up (see above)");
-      return embed->setup_ok;
+      return env->setup_ok;
     }
-  embed->setup_tried = TRUE;
+  env->setup_tried = TRUE;
 
-  embed->root = kt_test_embed_make_root (embed->root_template, &error);
-  if (embed->root == NULL)
+  env->root = kt_test_embed_make_root (env->root_template, &error);
+  if (env->root == NULL)
     {
       g_test_fail_printf ("Cannot make the embed root: %s", error->message);
       return FALSE;
     }
-  if (embed->qemu_conf_extra != NULL)
+  if (env->qemu_conf_extra != NULL)
     {
-      g_autofree char *conf = g_build_filename (embed->root, "etc", "qemu.conf", NULL);
+      g_autofree char *conf = g_build_filename (env->root, "etc", "qemu.conf", NULL);
       g_autofree char *text = NULL;
       g_autofree char *joined = NULL;
 
       if (!g_file_get_contents (conf, &text, NULL, &error)
-          || !g_file_set_contents (conf, (joined = g_strconcat (text, embed->qemu_conf_extra,
+          || !g_file_set_contents (conf, (joined = g_strconcat (text, env->qemu_conf_extra,
                                                                 NULL)), -1, &error))
         {
           g_test_fail_printf ("Cannot extend %s: %s", conf, error->message);
           return FALSE;
         }
     }
-  embed->uri = kt_test_embed_uri (embed->root);
+  env->uri = kt_test_embed_uri (env->root);
   /* before libvirt starts any thread */
-  kt_test_embed_start_reaper (embed->root, embed->guest_prefix, embed->prog);
+  kt_test_embed_start_reaper (env->root, env->guest_prefix, env->prog);
 
-  if (embed->events_thread)
+  if (env->events_thread)
     kt_connection_init_events (TRUE);
   t0 = kt_test_embed_now ();
-  embed->conn = kt_connection_open (embed->uri, FALSE, &error);
-  if (embed->conn == NULL)
+  env->conn = kt_connection_open (env->uri, FALSE, &error);
+  if (env->conn == NULL)
     {
-      g_test_fail_printf ("Cannot open %s: %s", embed->uri, error->message);
+      g_test_fail_printf ("Cannot open %s: %s", env->uri, error->message);
       return FALSE;
     }
-  g_test_message ("opened %s in %.2f s", embed->uri, kt_test_embed_now () - t0);
+  g_test_message ("opened %s in %.2f s", env->uri, kt_test_embed_now () - t0);
 
-  if (embed->setup != NULL && !embed->setup (embed))
+  fill_view (&view, env);
+  if (env->setup != NULL && !env->setup (&view))
     return FALSE;
-  embed->setup_ok = TRUE;
+  env->setup_ok = TRUE;
   return TRUE;
+}
+
+/* The g_test_add () fixture ------------------------------------------------------ */
+
+static KtTestEmbedEnv *the_env;
+
+void
+kt_test_embed_use (KtTestEmbedEnv *env)
+{
+  the_env = env;
+}
+
+void
+kt_test_embed_setup (KtTestEmbed   *embed,
+                     gconstpointer  data)
+{
+  g_assert_nonnull (the_env);   /* kt_test_embed_use () in main() */
+  embed->ready = kt_test_embed_ensure (the_env);
+  fill_view (embed, the_env);
+}
+
+void
+kt_test_embed_teardown (KtTestEmbed   *embed,
+                        gconstpointer  data)
+{
+  /* Not before libvirt is used: its error state is not set up then */
+  if (embed->env != NULL && embed->env->setup_tried)
+    virResetLastError ();
+  memset (embed, 0, sizeof *embed);
 }
 
 KtSnapshot *
@@ -467,21 +511,21 @@ kt_test_embed_lookup (KtTestEmbed *embed,
 }
 
 void
-kt_test_embed_teardown (KtTestEmbed *embed)
+kt_test_embed_finish (KtTestEmbedEnv *env)
 {
-  if (embed->torn_down || !embed->setup_tried)
+  if (env->torn_down || !env->setup_tried)
     return;
-  embed->torn_down = TRUE;
+  env->torn_down = TRUE;
 
-  if (embed->conn != NULL)
-    kt_test_embed_destroy_all (kt_connection_get_handle (embed->conn), embed->prog);
+  if (env->conn != NULL)
+    kt_test_embed_destroy_all (kt_connection_get_handle (env->conn), env->prog);
   virResetLastError ();
-  g_clear_object (&embed->conn);
+  g_clear_object (&env->conn);
 
   /* Belt and braces: nothing we started may outlive us */
-  if (embed->root != NULL)
-    kt_test_embed_remove_root (embed->root, embed->guest_prefix, embed->prog);
+  if (env->root != NULL)
+    kt_test_embed_remove_root (env->root, env->guest_prefix, env->prog);
 
-  g_clear_pointer (&embed->root, g_free);
-  g_clear_pointer (&embed->uri, g_free);
+  g_clear_pointer (&env->root, g_free);
+  g_clear_pointer (&env->uri, g_free);
 }

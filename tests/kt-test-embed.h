@@ -16,10 +16,22 @@
  *   - small helpers: the domain XML, the QEMU pid and log, the affinity of
  *     a QEMU thread from /proc.
  *
- * The test programs keep one KtTestEmbed, set up lazily by the first case
- * that needs it (libvirt allows one embed root per process, and its first
- * use of a fresh root probes QEMU for seconds), and call
- * kt_test_embed_teardown() at the end of main() and from atexit().
+ * A test program keeps one KtTestEmbedEnv, set up lazily by the first
+ * case that needs it (libvirt allows one embed root per process, and its
+ * first use of a fresh root probes QEMU for seconds), hands it to
+ * kt_test_embed_use () in main(), and calls kt_test_embed_finish () at the
+ * end of main() and from atexit().  Its cases are g_test_add () fixtures:
+ *
+ *   g_test_add ("/libvirt/capture", KtTestEmbed, NULL,
+ *               kt_test_embed_setup, test_capture, kt_test_embed_teardown);
+ *
+ *   static void
+ *   test_capture (KtTestEmbed *embed, gconstpointer data)
+ *   {
+ *     if (!embed->ready)
+ *       return;          (skipped, or failed: the set-up said why)
+ *     ... embed->conn, embed->root ...
+ *   }
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -49,9 +61,10 @@ G_BEGIN_DECLS
       } \
   } G_STMT_END
 
-typedef struct _KtTestEmbed KtTestEmbed;
+typedef struct _KtTestEmbed    KtTestEmbed;
+typedef struct _KtTestEmbedEnv KtTestEmbedEnv;
 
-/* static KtTestEmbed env = KT_TEST_EMBED_INIT (...); see the fields below */
+/* static KtTestEmbedEnv env = KT_TEST_EMBED_INIT (...); see the fields below */
 #define KT_TEST_EMBED_INIT(prog_, guest_prefix_, root_template_, events_thread_, setup_) \
   { .prog = (prog_), .guest_prefix = (guest_prefix_), .root_template = (root_template_), \
     .events_thread = (events_thread_), .setup = (setup_) }
@@ -60,7 +73,8 @@ typedef struct _KtTestEmbed KtTestEmbed;
  * marks the current test failed (g_test_fail_printf) and returns FALSE */
 typedef gboolean (*KtTestEmbedSetup) (KtTestEmbed *embed);
 
-struct _KtTestEmbed
+/* What a test program shares: one per process */
+struct _KtTestEmbedEnv
 {
   /* Set by the test program before the first case */
   const char      *prog;           /* "test-libvirt": prefix of messages */
@@ -80,15 +94,42 @@ struct _KtTestEmbed
   KtConnection    *conn;
 };
 
+/* A case's view of the environment (its g_test_add () fixture): every
+ * pointer is borrowed from the KtTestEmbedEnv */
+struct _KtTestEmbed
+{
+  KtTestEmbedEnv  *env;
+  const char      *prog;
+  const char      *guest_prefix;
+  const char      *root;
+  const char      *uri;
+  KtConnection    *conn;
+  gboolean         ready;          /* FALSE: the case is already skipped or failed */
+};
+
+/* The environment kt_test_embed_setup () gives the cases; in main() */
+void          kt_test_embed_use            (KtTestEmbedEnv *env);
+
+/* g_test_add () set-up: sets the environment up the first time (see
+ * kt_test_embed_ensure ()) and fills @embed; embed->ready says whether the
+ * case can go on */
+void          kt_test_embed_setup          (KtTestEmbed    *embed,
+                                            gconstpointer   data);
+
+/* g_test_add () teardown: the shared environment stays for the next case;
+ * libvirt's last error is reset */
+void          kt_test_embed_teardown       (KtTestEmbed    *embed,
+                                            gconstpointer   data);
+
 /* Why the real-QEMU cases cannot run here (not root, no 'libvirt-qemu'
  * user, no KT_TEST_EMBED_QEMU), newly allocated; NULL when they can */
 char         *kt_test_embed_missing        (void);
 
-/* For a case: sets the environment up the first time (root, reaper,
- * events when embed->events_thread, connection, embed->setup) and says
+/* Sets the environment up the first time (root, reaper, events when
+ * env->events_thread, connection, env->setup) and says
  * whether it is there.  FALSE means the case is already marked: skipped
- * (embed->skip_reason) or failed (this or an earlier set-up failed). */
-gboolean      kt_test_embed_ensure         (KtTestEmbed  *embed);
+ * (env->skip_reason) or failed (this or an earlier set-up failed). */
+gboolean      kt_test_embed_ensure         (KtTestEmbedEnv *env);
 
 /* kt_connection_capture of embed->conn; asserts that it gave no error */
 KtSnapshot   *kt_test_embed_capture        (KtTestEmbed  *embed);
@@ -100,7 +141,7 @@ virDomainPtr  kt_test_embed_lookup         (KtTestEmbed  *embed,
 /* Destroys and undefines every domain, closes the connection, kills the
  * QEMU that survived, removes the root.  Once; nothing when the set-up was
  * never tried.  Never fails a test: problems go to stderr. */
-void          kt_test_embed_teardown       (KtTestEmbed  *embed);
+void          kt_test_embed_finish         (KtTestEmbedEnv *env);
 
 /* A fresh root from @tmpl (g_dir_make_tmp) with its etc/qemu.conf; on
  * failure nothing is left behind */

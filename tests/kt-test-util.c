@@ -10,6 +10,7 @@
 #include <libxml/xmlerror.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "kt-test-util.h"
 
@@ -288,4 +289,85 @@ kt_test_parse_set (const char *text)
 
   g_assert_no_error (error);
   return set;
+}
+
+/* Running kvmtune-cli ------------------------------------------------------ */
+
+void
+kt_test_run_clear (KtTestRun *r)
+{
+  g_clear_pointer (&r->out, g_free);
+  g_clear_pointer (&r->err, g_free);
+}
+
+static const char *
+cli_path (void)
+{
+  const char *cli = g_getenv ("KT_CLI");
+
+  if (cli == NULL || *cli == '\0')
+    g_error ("KT_CLI is not set: run the tests with “meson test”");
+  return cli;
+}
+
+void
+kt_test_run_cli_full (KtTestRun            *r,
+                      GSpawnChildSetupFunc  setup,
+                      const char * const   *args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) envp = g_get_environ ();
+  const char *lsan = g_environ_getenv (envp, "LSAN_OPTIONS");
+
+  g_ptr_array_add (argv, (gpointer) cli_path ());
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  if (lsan != NULL && strstr (lsan, "print_suppressions") == NULL)
+    {
+      g_autofree char *options = g_strconcat (lsan, ":print_suppressions=0", NULL);
+
+      envp = g_environ_setenv (envp, "LSAN_OPTIONS", options, TRUE);
+    }
+
+  kt_test_run_clear (r);
+  memset (r, 0, sizeof *r);
+  if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, setup, NULL,
+                     &r->out, &r->err, &r->wait_status, &error))
+    g_error ("Cannot run %s: %s", cli_path (), error->message);
+  if (WIFSIGNALED (r->wait_status))
+    {
+      g_autofree char *cmd = g_strjoinv (" ", (char **) argv->pdata + 1);
+
+      g_error ("kvmtune-cli %s died of signal %d; stderr: %s", cmd, WTERMSIG (r->wait_status),
+               r->err);
+    }
+  g_assert_true (WIFEXITED (r->wait_status));
+  r->status = WEXITSTATUS (r->wait_status);
+}
+
+/* The demo host ---------------------------------------------------------------- */
+
+char *
+kt_test_demo_path (void)
+{
+  const char *dir = g_getenv ("KT_DATADIR");
+
+  if (dir == NULL || *dir == '\0')
+    g_error ("KT_DATADIR is not set: run the tests with “meson test”");
+  return g_build_filename (dir, "demo-host.kvmtune", NULL);
+}
+
+KtSnapshot *
+kt_test_load_demo (void)
+{
+  g_autofree char *path = kt_test_demo_path ();
+  g_autoptr(GError) error = NULL;
+  KtSnapshot *s = kt_snapshot_load_file (path, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (s);
+  return s;
 }

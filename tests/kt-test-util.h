@@ -10,6 +10,7 @@
 #include <libxml/xpath.h>
 
 #include "kt-cpuset.h"
+#include "kt-snapshot.h"
 
 G_BEGIN_DECLS
 
@@ -46,6 +47,35 @@ void       kt_test_assert_error_contains_impl (const char   *file,
                                                GQuark        domain,
                                                int           code,
                                                ...) G_GNUC_NULL_TERMINATED;
+
+/* Running kvmtune-cli ($KT_CLI, set by meson) */
+typedef struct
+{
+  int   wait_status;   /* as waitpid () gives it */
+  int   status;        /* the exit status */
+  char *out;
+  char *err;
+} KtTestRun;
+
+void       kt_test_run_clear        (KtTestRun            *r);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (KtTestRun, kt_test_run_clear)
+
+/* Runs $KT_CLI with the NULL-terminated @args, @setup (may be NULL) in
+ * the child, and fills @r (zero-initialised or used before: its old
+ * output is freed).  Never a crash, whatever the input: a CLI that dies of
+ * a signal (SIGSEGV, or SIGABRT from a failed g_assert, a critical made
+ * fatal or a sanitizer) aborts the test with its stderr.  Under
+ * LeakSanitizer the list of suppressions, which would land on stderr, is
+ * turned off.  Aborts when KT_CLI is unset or the CLI cannot run. */
+void       kt_test_run_cli_full     (KtTestRun            *r,
+                                     GSpawnChildSetupFunc  setup,
+                                     const char * const   *args);
+#define kt_test_run_cli(r, ...) \
+  kt_test_run_cli_full ((r), NULL, (const char * const[]) { __VA_ARGS__, NULL })
+
+/* $KT_DATADIR/demo-host.kvmtune, and that snapshot loaded (asserted) */
+char       *kt_test_demo_path       (void);
+KtSnapshot *kt_test_load_demo       (void);
 
 /* Independent reading of fixtures with libxml2's XPath, so tests do not
  * check the core against itself. */

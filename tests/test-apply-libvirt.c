@@ -54,7 +54,7 @@
 
 static gboolean setup_guest (KtTestEmbed *embed);
 
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("test-apply-libvirt", GUEST_PREFIX, "kt-apply-libvirt-XXXXXX",
                       TRUE, setup_guest);
 
@@ -73,7 +73,7 @@ domain_xml (const char *name,
 static void
 teardown (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
 }
 
 /* kt-apply-G, persistent and running */
@@ -102,10 +102,11 @@ setup_guest (KtTestEmbed *embed)
 
 /* The XML libvirt has for @name now: inactive or live */
 static char *
-libvirt_xml (const char *name,
-             gboolean    inactive)
+libvirt_xml (KtTestEmbed *embed,
+             const char  *name,
+             gboolean     inactive)
 {
-  virDomainPtr dom = kt_test_embed_lookup (&env, name);
+  virDomainPtr dom = kt_test_embed_lookup (embed, name);
   char *xml, *ret;
 
   if (dom == NULL)
@@ -126,12 +127,13 @@ libvirt_xml (const char *name,
 /* Pins @vcpu of @name to the single host CPU @cpu with @flags, as virsh
  * would: a change made behind KvmTune's back */
 static gboolean
-pin_behind_our_back (const char *name,
-                     guint       vcpu,
-                     guint       cpu,
-                     guint       flags)
+pin_behind_our_back (KtTestEmbed *embed,
+                     const char  *name,
+                     guint        vcpu,
+                     guint        cpu,
+                     guint        flags)
 {
-  virDomainPtr dom = kt_test_embed_lookup (&env, name);
+  virDomainPtr dom = kt_test_embed_lookup (embed, name);
   int maplen = VIR_CPU_MAPLEN (MAX (sysconf (_SC_NPROCESSORS_CONF), 1));
   g_autofree unsigned char *map = g_new0 (unsigned char, maplen);
   int r;
@@ -153,10 +155,11 @@ pin_behind_our_back (const char *name,
 
 /* The affinity of vCPU @vcpu's thread of GUEST_G */
 static char *
-vcpu_allowed (guint vcpu)
+vcpu_allowed (KtTestEmbed *embed,
+              guint        vcpu)
 {
   g_autofree char *comm = g_strdup_printf ("CPU %u/TCG", vcpu);
-  pid_t pid = kt_test_embed_qemu_pid (env.root, GUEST_G);
+  pid_t pid = kt_test_embed_qemu_pid (embed->root, GUEST_G);
   char *allowed = pid > 0 ? kt_test_embed_thread_allowed (pid, comm) : NULL;
 
   if (allowed == NULL)
@@ -183,7 +186,8 @@ check_valid (const char *xml)
 /* 1. live pin ------------------------------------------------------------------ */
 
 static void
-test_live_pin (void)
+test_live_pin (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtDomain) live = NULL;
@@ -198,12 +202,12 @@ test_live_pin (void)
   g_autofree char *allowed1 = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  inactive_before = libvirt_xml (GUEST_G, TRUE);
-  allowed0_before = vcpu_allowed (0);
-  snapshot = kt_test_embed_capture (&env);
+  inactive_before = libvirt_xml (embed, GUEST_G, TRUE);
+  allowed0_before = vcpu_allowed (embed, 0);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
 
@@ -223,20 +227,20 @@ test_live_pin (void)
       g_assert_nonnull (strstr (g_ptr_array_index (calls, 0), "vCPU 1"));
     }
 
-  g_assert_true (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (kt_apply_run (apply, embed->conn, &error));
   g_assert_no_error (error);
 
   /* The kernel agrees; vCPU 0 and the config are left alone */
-  allowed1 = vcpu_allowed (1);
-  allowed0 = vcpu_allowed (0);
+  allowed1 = vcpu_allowed (embed, 1);
+  allowed0 = vcpu_allowed (embed, 0);
   g_assert_cmpstr (allowed1, ==, "\t0");
   g_assert_cmpstr (allowed0, ==, allowed0_before);
-  inactive_after = libvirt_xml (GUEST_G, TRUE);
+  inactive_after = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_cmpstr (inactive_after, ==, inactive_before);
 
   /* And so does a fresh capture */
   {
-    g_autoptr(KtSnapshot) again = kt_test_embed_capture (&env);
+    g_autoptr(KtSnapshot) again = kt_test_embed_capture (embed);
     KtVm *vm2 = again ? kt_snapshot_lookup_vm (again, GUEST_G) : NULL;
     g_autoptr(KtTuning) t = NULL;
     g_autofree char *pin = NULL;
@@ -251,9 +255,10 @@ test_live_pin (void)
 
 /* The affinity of the thread of GUEST_G named @comm */
 static char *
-thread_allowed (const char *comm)
+thread_allowed (KtTestEmbed *embed,
+                const char  *comm)
 {
-  pid_t pid = kt_test_embed_qemu_pid (env.root, GUEST_G);
+  pid_t pid = kt_test_embed_qemu_pid (embed->root, GUEST_G);
   char *allowed = pid > 0 ? kt_test_embed_thread_allowed (pid, comm) : NULL;
 
   if (allowed == NULL)
@@ -263,7 +268,8 @@ thread_allowed (const char *comm)
 
 /* Applies @emulator and @iothread (NULL: unpin) as the live pins of G */
 static void
-apply_emulator_iothread (const KtCpuset *emulator,
+apply_emulator_iothread (KtTestEmbed    *embed,
+                         const KtCpuset *emulator,
                          const KtCpuset *iothread)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
@@ -273,7 +279,7 @@ apply_emulator_iothread (const KtCpuset *emulator,
   g_autoptr(GPtrArray) calls = NULL;
   KtVm *vm;
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
   live = kt_domain_copy (kt_vm_get_live (vm));
@@ -289,12 +295,13 @@ apply_emulator_iothread (const KtCpuset *emulator,
   g_assert_nonnull (strstr (g_ptr_array_index (calls, 0), "virDomainPinEmulator"));
   g_assert_nonnull (strstr (g_ptr_array_index (calls, 1), "virDomainPinIOThread"));
   g_assert_nonnull (strstr (g_ptr_array_index (calls, 1), "IOThread 1"));
-  g_assert_true (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (kt_apply_run (apply, embed->conn, &error));
   g_assert_no_error (error);
 }
 
 static void
-test_live_emulator_iothread (void)
+test_live_emulator_iothread (KtTestEmbed   *embed,
+                             gconstpointer  data)
 {
   g_autoptr(KtCpuset) cpu0 = set_of ("0");
   g_autoptr(KtCpuset) cpu1 = set_of ("1");
@@ -310,40 +317,41 @@ test_live_emulator_iothread (void)
   g_autofree char *io_after = NULL;
   g_autofree char *all = NULL;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  main_before = thread_allowed ("qemu-system-x86");
-  io_before = thread_allowed ("IO iothread1");
-  vcpu0_before = vcpu_allowed (0);
-  inactive_before = libvirt_xml (GUEST_G, TRUE);
+  main_before = thread_allowed (embed, "qemu-system-x86");
+  io_before = thread_allowed (embed, "IO iothread1");
+  vcpu0_before = vcpu_allowed (embed, 0);
+  inactive_before = libvirt_xml (embed, GUEST_G, TRUE);
   require (main_before != NULL && io_before != NULL, "no emulator or IOThread thread");
 
   /* Emulator → CPU 1, IOThread 1 → CPU 0 */
-  apply_emulator_iothread (cpu1, cpu0);
-  main_pinned = thread_allowed ("qemu-system-x86");
-  io_pinned = thread_allowed ("IO iothread1");
-  vcpu0_after = vcpu_allowed (0);
+  apply_emulator_iothread (embed, cpu1, cpu0);
+  main_pinned = thread_allowed (embed, "qemu-system-x86");
+  io_pinned = thread_allowed (embed, "IO iothread1");
+  vcpu0_after = vcpu_allowed (embed, 0);
   g_assert_cmpstr (main_pinned, ==, "\t1");
   g_assert_cmpstr (io_pinned, ==, "\t0");
   g_assert_cmpstr (vcpu0_after, ==, vcpu0_before);
 
   /* And unpinned again: back on every online CPU */
-  apply_emulator_iothread (NULL, NULL);
-  main_after = thread_allowed ("qemu-system-x86");
-  io_after = thread_allowed ("IO iothread1");
+  apply_emulator_iothread (embed, NULL, NULL);
+  main_after = thread_allowed (embed, "qemu-system-x86");
+  io_after = thread_allowed (embed, "IO iothread1");
   all = g_strdup_printf ("\t0-%ld", sysconf (_SC_NPROCESSORS_ONLN) - 1);
   g_assert_cmpstr (main_after, ==, all);
   g_assert_cmpstr (io_after, ==, all);
 
-  inactive_after = libvirt_xml (GUEST_G, TRUE);
+  inactive_after = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_cmpstr (inactive_after, ==, inactive_before);
 }
 
 /* 2. config pin ---------------------------------------------------------------- */
 
 static void
-test_config_pin (void)
+test_config_pin (KtTestEmbed   *embed,
+                 gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtDomain) config = NULL;
@@ -358,12 +366,12 @@ test_config_pin (void)
   g_autofree char *inactive = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  allowed0_before = vcpu_allowed (0);
-  live_before = libvirt_xml (GUEST_G, FALSE);
-  snapshot = kt_test_embed_capture (&env);
+  allowed0_before = vcpu_allowed (embed, 0);
+  live_before = libvirt_xml (embed, GUEST_G, FALSE);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture", GUEST_G);
 
@@ -379,17 +387,17 @@ test_config_pin (void)
   if (calls->len == 1)
     g_assert_nonnull (strstr (g_ptr_array_index (calls, 0), "virDomainDefineXMLFlags"));
 
-  g_assert_true (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (kt_apply_run (apply, embed->conn, &error));
   g_assert_no_error (error);
 
-  inactive = libvirt_xml (GUEST_G, TRUE);
+  inactive = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_nonnull (strstr (inactive, "<vcpupin vcpu='0' cpuset='1'/>"));
   check_valid (inactive);
 
   /* The running VM did not move */
-  allowed0 = vcpu_allowed (0);
+  allowed0 = vcpu_allowed (embed, 0);
   g_assert_cmpstr (allowed0, ==, allowed0_before);
-  live_after = libvirt_xml (GUEST_G, FALSE);
+  live_after = libvirt_xml (embed, GUEST_G, FALSE);
   g_assert_null (strstr (live_after, "<vcpupin vcpu='0'"));
   g_assert_cmpstr (live_after, ==, live_before);
 }
@@ -397,7 +405,8 @@ test_config_pin (void)
 /* 3. numatune ------------------------------------------------------------------ */
 
 static void
-test_numatune (void)
+test_numatune (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtDomain) config = NULL;
@@ -411,11 +420,11 @@ test_numatune (void)
   g_autofree char *live_after = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
   /* Config: strict on node 0 reaches the inactive XML */
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL && kt_vm_get_live (vm) != NULL,
            "%s or one of its definitions is missing", GUEST_G);
@@ -425,16 +434,16 @@ test_numatune (void)
   apply = kt_apply_new (vm, NULL, config, KT_APPLY_CONFIG, &error);
   g_assert_no_error (error);
   require (apply != NULL, "kt_apply_new failed");
-  g_assert_true (kt_apply_run (apply, env.conn, &error));
+  g_assert_true (kt_apply_run (apply, embed->conn, &error));
   g_assert_no_error (error);
   g_clear_error (&error);
 
-  inactive = libvirt_xml (GUEST_G, TRUE);
+  inactive = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_nonnull (strstr (inactive, "<memory mode='strict' nodeset='0'/>"));
   check_valid (inactive);
 
   /* Live: a memory-mode change is refused up front, pointing at the config */
-  live_before = libvirt_xml (GUEST_G, FALSE);
+  live_before = libvirt_xml (embed, GUEST_G, FALSE);
   live = kt_domain_copy (kt_vm_get_live (vm));
   g_assert_true (kt_domain_set_numatune (live, "interleave", node0, &error));
   g_assert_no_error (error);
@@ -444,14 +453,15 @@ test_numatune (void)
                                  GUEST_G);
   if (error != NULL)
     g_test_message ("live memory mode: %s", error->message);
-  live_after = libvirt_xml (GUEST_G, FALSE);
+  live_after = libvirt_xml (embed, GUEST_G, FALSE);
   g_assert_cmpstr (live_after, ==, live_before);
 }
 
 /* 4. hugepages, refused by the CLI ------------------------------------------ */
 
 static void
-test_hugepages_cli (void)
+test_hugepages_cli (KtTestEmbed   *embed,
+                    gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
@@ -459,18 +469,15 @@ test_hugepages_cli (void)
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *nr = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
+  g_auto(KtTestRun) run = { 0, };
   gsize before_len = 0, after_len = 0;
-  int status = 0;
-  const char *cli = g_getenv ("KT_CLI");
 
-  if (cli == NULL)
+  if (g_getenv ("KT_CLI") == NULL)
     {
       g_test_skip ("KT_CLI is not set (run this through meson test)");
       return;
     }
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   if (g_file_get_contents (HUGEPAGES_2M, &nr, NULL, NULL) && g_strtod (nr, NULL) != 0)
     {
@@ -479,32 +486,22 @@ test_hugepages_cli (void)
       return;
     }
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "no snapshot");
-  snap_path = g_build_filename (env.root, "hugepages.kvmtune", NULL);
+  snap_path = g_build_filename (embed->root, "hugepages.kvmtune", NULL);
   g_assert_true (kt_snapshot_save (snapshot, snap_path, &error));
   g_assert_no_error (error);
   require (g_file_get_contents (snap_path, &before, &before_len, NULL), "cannot read %s",
            snap_path);
 
-  {
-    const char *argv[] = { cli, "--snapshot", snap_path, "hugepages", GUEST_G, "--size", "2048",
-                           "--config", NULL };
-
-    require (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
-                           &status, &error),
-             "Cannot run %s: %s", cli, error->message);
-  }
-  g_test_message ("kvmtune-cli hugepages: status %d, stdout: %s, stderr: %s", status, out, err);
-  if (strstr (err, "Unknown command") != NULL)
-    {
-      g_test_skip ("kvmtune-cli has no 'hugepages' verb yet (kt_cli_tune is not wired in)");
-      return;
-    }
-  g_assert_true (WIFEXITED (status));
-  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
-  g_assert_nonnull (strstr (err, "2048"));
-  g_assert_null (strstr (out, "Applied"));
+  kt_test_run_cli (&run, "--snapshot", snap_path, "hugepages", GUEST_G, "--size", "2048",
+                   "--config");
+  g_test_message ("kvmtune-cli hugepages: status %d, stdout: %s, stderr: %s", run.status,
+                  run.out, run.err);
+  g_assert_true (WIFEXITED (run.wait_status));
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_nonnull (strstr (run.err, "2048"));
+  g_assert_null (strstr (run.out, "Applied"));
   require (g_file_get_contents (snap_path, &after, &after_len, NULL), "cannot read %s", snap_path);
   g_assert_cmpuint (after_len, ==, before_len);
   g_assert_true (after_len == before_len && memcmp (after, before, before_len) == 0);
@@ -513,7 +510,8 @@ test_hugepages_cli (void)
 /* 5. a step fails: the earlier live steps are undone, nothing is defined ---- */
 
 static void
-test_rollback (void)
+test_rollback (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtDomain) live = NULL;
@@ -533,16 +531,16 @@ test_rollback (void)
   xmlNode *root, *cputune = NULL, *pin;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  allowed0_before = vcpu_allowed (0);
-  allowed1_before = vcpu_allowed (1);
+  allowed0_before = vcpu_allowed (embed, 0);
+  allowed1_before = vcpu_allowed (embed, 1);
   require (allowed0_before != NULL && allowed1_before != NULL, "no vCPU threads");
   require (!g_str_equal (allowed0_before, "\t1"), "vCPU 0 is already on CPU 1 alone");
-  inactive_before = libvirt_xml (GUEST_G, TRUE);
+  inactive_before = libvirt_xml (embed, GUEST_G, TRUE);
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL && kt_vm_get_inactive (vm) != NULL,
            "%s or one of its definitions is missing", GUEST_G);
@@ -580,25 +578,25 @@ test_rollback (void)
   g_assert_nonnull (strstr (g_ptr_array_index (calls, 1), "IOThread 7"));
   g_assert_nonnull (strstr (g_ptr_array_index (calls, 2), "virDomainDefineXMLFlags"));
 
-  g_assert_false (kt_apply_run (apply, env.conn, &error));
+  g_assert_false (kt_apply_run (apply, embed->conn, &error));
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_LIBVIRT, "virDomainPinIOThread",
                                  "IOThread 7", "undone");
   if (error != NULL)
     g_test_message ("failed as expected: %s", error->message);
 
   /* vCPU 0 is back where it was, vCPU 1 was never touched */
-  allowed0 = vcpu_allowed (0);
-  allowed1 = vcpu_allowed (1);
+  allowed0 = vcpu_allowed (embed, 0);
+  allowed1 = vcpu_allowed (embed, 1);
   g_assert_cmpstr (allowed0, ==, allowed0_before);
   g_assert_cmpstr (allowed1, ==, allowed1_before);
 
   /* Nothing was defined */
-  inactive_after = libvirt_xml (GUEST_G, TRUE);
+  inactive_after = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_cmpstr (inactive_after, ==, inactive_before);
   g_assert_null (strstr (inactive_after, "<emulatorpin"));
 
   /* What the undo left in the live XML (pinning back to every CPU) */
-  live_after = libvirt_xml (GUEST_G, FALSE);
+  live_after = libvirt_xml (embed, GUEST_G, FALSE);
   {
     const char *p = strstr (live_after, "<vcpupin vcpu='0'");
     g_autofree char *line = p ? g_strndup (p, strcspn (p, "\n")) : g_strdup ("(none)");
@@ -610,7 +608,8 @@ test_rollback (void)
 /* 6. someone else changed the domain since the capture ---------------------- */
 
 static void
-test_conflict_config (void)
+test_conflict_config (KtTestEmbed   *embed,
+                      gconstpointer  data)
 {
   g_autoptr(KtSnapshot) stale = NULL;
   g_autoptr(KtDomain) config = NULL;
@@ -620,16 +619,16 @@ test_conflict_config (void)
   g_autofree char *inactive = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  stale = kt_test_embed_capture (&env);
+  stale = kt_test_embed_capture (embed);
   vm = stale ? kt_snapshot_lookup_vm (stale, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture",
            GUEST_G);
 
   /* virsh vcpupin G 1 1 --config */
-  if (!pin_behind_our_back (GUEST_G, 1, 1, VIR_DOMAIN_AFFECT_CONFIG))
+  if (!pin_behind_our_back (embed, GUEST_G, 1, 1, VIR_DOMAIN_AFFECT_CONFIG))
     return;
 
   config = kt_domain_copy (kt_vm_get_inactive (vm));
@@ -638,18 +637,18 @@ test_conflict_config (void)
   apply = kt_apply_new (vm, NULL, config, KT_APPLY_CONFIG, &error);
   g_assert_no_error (error);
   require (apply != NULL, "kt_apply_new failed");
-  g_assert_false (kt_apply_run (apply, env.conn, &error));
+  g_assert_false (kt_apply_run (apply, embed->conn, &error));
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G, "changed");
   g_clear_error (&error);
 
   /* The other change is kept, ours is not there */
-  inactive = libvirt_xml (GUEST_G, TRUE);
+  inactive = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_nonnull (strstr (inactive, "<vcpupin vcpu='1' cpuset='1'/>"));
   g_assert_null (strstr (inactive, "<emulatorpin"));
 
   /* After a reload, the same edit goes through and keeps both */
   {
-    g_autoptr(KtSnapshot) fresh = kt_test_embed_capture (&env);
+    g_autoptr(KtSnapshot) fresh = kt_test_embed_capture (embed);
     KtVm *vm2 = fresh ? kt_snapshot_lookup_vm (fresh, GUEST_G) : NULL;
     g_autoptr(KtDomain) config2 = NULL;
     g_autoptr(KtApply) apply2 = NULL;
@@ -661,9 +660,9 @@ test_conflict_config (void)
     apply2 = kt_apply_new (vm2, NULL, config2, KT_APPLY_CONFIG, &error);
     g_assert_no_error (error);
     require (apply2 != NULL, "kt_apply_new failed");
-    g_assert_true (kt_apply_run (apply2, env.conn, &error));
+    g_assert_true (kt_apply_run (apply2, embed->conn, &error));
     g_assert_no_error (error);
-    inactive2 = libvirt_xml (GUEST_G, TRUE);
+    inactive2 = libvirt_xml (embed, GUEST_G, TRUE);
     g_assert_nonnull (strstr (inactive2, "<vcpupin vcpu='1' cpuset='1'/>"));
     g_assert_nonnull (strstr (inactive2, "<emulatorpin cpuset='0'/>"));
     check_valid (inactive2);
@@ -671,7 +670,8 @@ test_conflict_config (void)
 }
 
 static void
-test_conflict_live (void)
+test_conflict_live (KtTestEmbed   *embed,
+                    gconstpointer  data)
 {
   g_autoptr(KtSnapshot) stale = NULL;
   g_autoptr(KtDomain) live = NULL;
@@ -685,19 +685,19 @@ test_conflict_live (void)
   g_autofree char *inactive_after = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  allowed1_before = vcpu_allowed (1);
+  allowed1_before = vcpu_allowed (embed, 1);
   require (allowed1_before != NULL && !g_str_equal (allowed1_before, "\t1"),
            "vCPU 1 is already on CPU 1 alone");
-  inactive_before = libvirt_xml (GUEST_G, TRUE);
-  stale = kt_test_embed_capture (&env);
+  inactive_before = libvirt_xml (embed, GUEST_G, TRUE);
+  stale = kt_test_embed_capture (embed);
   vm = stale ? kt_snapshot_lookup_vm (stale, GUEST_G) : NULL;
   require (vm != NULL && kt_vm_get_live (vm) != NULL, "no live %s in the capture", GUEST_G);
 
   /* virsh vcpupin G 0 0 --live */
-  if (!pin_behind_our_back (GUEST_G, 0, 0, VIR_DOMAIN_AFFECT_LIVE))
+  if (!pin_behind_our_back (embed, GUEST_G, 0, 0, VIR_DOMAIN_AFFECT_LIVE))
     return;
 
   live = kt_domain_copy (kt_vm_get_live (vm));
@@ -706,22 +706,188 @@ test_conflict_live (void)
   apply = kt_apply_new (vm, live, NULL, KT_APPLY_LIVE, &error);
   g_assert_no_error (error);
   require (apply != NULL, "kt_apply_new failed");
-  g_assert_false (kt_apply_run (apply, env.conn, &error));
+  g_assert_false (kt_apply_run (apply, embed->conn, &error));
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G, "changed");
 
   /* The other pin is kept; ours was not made */
-  allowed0 = vcpu_allowed (0);
-  allowed1 = vcpu_allowed (1);
+  allowed0 = vcpu_allowed (embed, 0);
+  allowed1 = vcpu_allowed (embed, 1);
   g_assert_cmpstr (allowed0, ==, "\t0");
   g_assert_cmpstr (allowed1, ==, allowed1_before);
-  inactive_after = libvirt_xml (GUEST_G, TRUE);
+  inactive_after = libvirt_xml (embed, GUEST_G, TRUE);
   g_assert_cmpstr (inactive_after, ==, inactive_before);
+}
+
+/* 6b. someone else changes the config while the apply runs ------------------ */
+
+typedef struct
+{
+  const char  *point;      /* where the hook acts */
+  guint        vcpu;       /* the config pin it makes behind our back */
+  guint        cpu;
+  gboolean     ran;
+  char        *xml_after;  /* the inactive XML right after its change */
+  KtTestEmbed *embed;
+} RaceHook;
+
+/* The host CPU, 0 or 1, that vCPU @vcpu of GUEST_G is pinned to alone in
+ * its config; -1 for neither */
+static int
+config_pin (KtTestEmbed *embed,
+            guint        vcpu)
+{
+  g_autofree char *xml = libvirt_xml (embed, GUEST_G, TRUE);
+
+  for (int cpu = 0; cpu < 2; cpu++)
+    {
+      g_autofree char *pin = g_strdup_printf ("<vcpupin vcpu='%u' cpuset='%d'/>", vcpu, cpu);
+
+      if (strstr (xml, pin) != NULL)
+        return cpu;
+    }
+  return -1;
+}
+
+static void
+race_hook (const char *point,
+           gpointer    data)
+{
+  RaceHook *race = data;
+
+  if (!g_str_equal (point, race->point))
+    return;
+  race->ran = pin_behind_our_back (race->embed, GUEST_G, race->vcpu, race->cpu,
+                                   VIR_DOMAIN_AFFECT_CONFIG);
+  race->xml_after = libvirt_xml (race->embed, GUEST_G, TRUE);
+}
+
+/* virsh vcpupin --config between the live steps and the define: the check
+ * made again just before the define sees it; nothing of ours stays */
+static void
+test_race_before_define (KtTestEmbed   *embed,
+                         gconstpointer  data)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtDomain) live = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtCpuset) cpu0 = set_of ("0");
+  g_autoptr(KtCpuset) cpu1 = set_of ("1");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *allowed1_before = NULL;
+  g_autofree char *allowed1 = NULL;
+  g_autofree char *inactive = NULL;
+  RaceHook race = { "before-define-check", 0, 1, FALSE, NULL, embed };
+  KtVm *vm;
+
+  if (!embed->ready)
+    return;
+
+  /* Theirs must be a change: config vCPU 0 to the CPU it is not on */
+  race.cpu = config_pin (embed, 0) == 1 ? 0 : 1;
+
+  allowed1_before = vcpu_allowed (embed, 1);
+  require (allowed1_before != NULL && !g_str_equal (allowed1_before, "\t1"),
+           "vCPU 1 is already on CPU 1 alone");
+  snapshot = kt_test_embed_capture (embed);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
+  require (vm != NULL && kt_vm_get_live (vm) != NULL && kt_vm_get_inactive (vm) != NULL,
+           "no live and inactive %s in the capture", GUEST_G);
+
+  live = kt_domain_copy (kt_vm_get_live (vm));
+  config = kt_domain_copy (kt_vm_get_inactive (vm));
+  /* Live vCPU 1 → 1, config vCPU 1 → 0; theirs: config vCPU 0 → 1 */
+  g_assert_true (kt_domain_set_vcpupin (live, 1, cpu1, &error));
+  g_assert_true (kt_domain_set_vcpupin (config, 1, cpu0, &error));
+  g_assert_no_error (error);
+  apply = kt_apply_new (vm, live, config, KT_APPLY_LIVE | KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  require (apply != NULL, "kt_apply_new failed");
+  kt_apply_set_test_hook (apply, race_hook, &race);
+
+  g_assert_false (kt_apply_run (apply, embed->conn, &error));
+  g_assert_true (race.ran);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G,
+                                 "changed while the live steps were made", "undone");
+
+  /* Their change is what libvirt has; our live step was undone */
+  inactive = libvirt_xml (embed, GUEST_G, TRUE);
+  g_assert_cmpstr (inactive, ==, race.xml_after);
+  g_assert_cmpint (config_pin (embed, 0), ==, race.cpu);
+  allowed1 = vcpu_allowed (embed, 1);
+  g_assert_cmpstr (allowed1, ==, allowed1_before);
+  g_free (race.xml_after);
+}
+
+/* A define by someone else right after ours: the read-back sees that the
+ * config is not the one defined, and says so */
+static void
+test_race_after_define (KtTestEmbed   *embed,
+                        gconstpointer  data)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  g_autoptr(KtCpuset) ours = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *inactive = NULL;
+  RaceHook race = { "after-define", 1, 1, FALSE, NULL, embed };
+  KtVm *vm;
+  int was;
+
+  if (!embed->ready)
+    return;
+
+  /* Ours: config vCPU 1 to the CPU it is not on; theirs, just after: back */
+  was = config_pin (embed, 1);
+  ours = set_of (was == 0 ? "1" : "0");
+  race.cpu = was == 0 ? 0 : 1;
+
+  snapshot = kt_test_embed_capture (embed);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_G) : NULL;
+  require (vm != NULL && kt_vm_get_inactive (vm) != NULL, "no inactive %s in the capture",
+           GUEST_G);
+
+  config = kt_domain_copy (kt_vm_get_inactive (vm));
+  g_assert_true (kt_domain_set_vcpupin (config, 1, ours, &error));
+  g_assert_no_error (error);
+  apply = kt_apply_new (vm, NULL, config, KT_APPLY_CONFIG, &error);
+  g_assert_no_error (error);
+  require (apply != NULL, "kt_apply_new failed");
+  kt_apply_set_test_hook (apply, race_hook, &race);
+
+  g_assert_false (kt_apply_run (apply, embed->conn, &error));
+  g_assert_true (race.ran);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT, GUEST_G,
+                                 "not the one KvmTune defined");
+  g_clear_error (&error);
+  inactive = libvirt_xml (embed, GUEST_G, TRUE);
+  g_assert_cmpstr (inactive, ==, race.xml_after);
+  g_free (race.xml_after);
+
+  /* Without a race, the same apply goes through and reads back as defined */
+  {
+    g_autoptr(KtSnapshot) fresh = kt_test_embed_capture (embed);
+    KtVm *vm2 = fresh ? kt_snapshot_lookup_vm (fresh, GUEST_G) : NULL;
+    g_autoptr(KtDomain) config2 = NULL;
+    g_autoptr(KtApply) apply2 = NULL;
+
+    require (vm2 != NULL && kt_vm_get_inactive (vm2) != NULL, "no %s after reload", GUEST_G);
+    config2 = kt_domain_copy (kt_vm_get_inactive (vm2));
+    g_assert_true (kt_domain_set_vcpupin (config2, 1, ours, &error));
+    apply2 = kt_apply_new (vm2, NULL, config2, KT_APPLY_CONFIG, &error);
+    g_assert_no_error (error);
+    require (apply2 != NULL, "kt_apply_new failed");
+    g_assert_true (kt_apply_run (apply2, embed->conn, &error));
+    g_assert_no_error (error);
+  }
 }
 
 /* 7. the VM went away after the capture ------------------------------------- */
 
 static void
-test_vanished (void)
+test_vanished (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   virConnectPtr c;
   g_autofree char *xml_v = domain_xml (GUEST_V, 0);
@@ -731,14 +897,14 @@ test_vanished (void)
   virDomainPtr dom_v, dom_t;
   KtVm *v, *t;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  c = kt_connection_get_handle (env.conn);
+  c = kt_connection_get_handle (embed->conn);
 
   /* V: persistent, shut off; T: transient, running */
   dom_v = virDomainDefineXML (c, xml_v);
   require (dom_v != NULL, "Cannot define %s", GUEST_V);
-  dom_t = kt_test_embed_create (&env, GUEST_T, xml_t);
+  dom_t = kt_test_embed_create (embed, GUEST_T, xml_t);
   if (dom_t == NULL)
     {
       virDomainUndefine (dom_v);
@@ -746,7 +912,7 @@ test_vanished (void)
       return;
     }
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   v = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_V) : NULL;
   t = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_T) : NULL;
   g_assert_cmpint (virDomainUndefine (dom_v), ==, 0);
@@ -770,7 +936,7 @@ test_vanished (void)
       g_assert_no_error (error);
       if (apply == NULL)
         continue;
-      g_assert_false (kt_apply_run (apply, env.conn, &error));
+      g_assert_false (kt_apply_run (apply, embed->conn, &error));
       kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_NOT_FOUND,
                                      kt_vm_get_name (vm), "no longer exists");
     }
@@ -789,7 +955,8 @@ test_vanished (void)
 /* 8. a read-only connection --------------------------------------------------- */
 
 static void
-test_read_only (void)
+test_read_only (KtTestEmbed   *embed,
+                gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KtConnection) ro = NULL;
@@ -801,14 +968,14 @@ test_read_only (void)
   g_autofree char *allowed1 = NULL;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
-  ro = kt_connection_open (env.uri, TRUE, &error);
+  ro = kt_connection_open (embed->uri, TRUE, &error);
   if (ro == NULL)
     {
       /* Fall back on the test driver */
-      g_test_message ("read-only %s: %s; using test:///default", env.uri, error->message);
+      g_test_message ("read-only %s: %s; using test:///default", embed->uri, error->message);
       g_clear_error (&error);
       ro = kt_connection_open ("test:///default", TRUE, &error);
       g_assert_no_error (error);
@@ -829,7 +996,7 @@ test_read_only (void)
     }
 
   g_assert_true (kt_connection_is_read_only (ro));
-  allowed1_before = vcpu_allowed (1);
+  allowed1_before = vcpu_allowed (embed, 1);
   require (allowed1_before != NULL && !g_str_equal (allowed1_before, "\t1"),
            "vCPU 1 is already on CPU 1 alone");
 
@@ -848,8 +1015,8 @@ test_read_only (void)
   g_assert_no_error (error);
   require (apply != NULL, "kt_apply_new failed");
   g_assert_false (kt_apply_run (apply, ro, &error));
-  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_READ_ONLY, "read-only", env.root);
-  allowed1 = vcpu_allowed (1);
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_READ_ONLY, "read-only", embed->root);
+  allowed1 = vcpu_allowed (embed, 1);
   g_assert_cmpstr (allowed1, ==, allowed1_before);
 }
 
@@ -876,6 +1043,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
   env.skip_reason = check_prerequisites ();
   if (env.skip_reason != NULL)
@@ -889,16 +1057,30 @@ main (int    argc,
     atexit (teardown);
 
   /* In this order: each case starts from what the ones before left */
-  g_test_add_func ("/apply-libvirt/live-pin", test_live_pin);
-  g_test_add_func ("/apply-libvirt/live-emulator-iothread", test_live_emulator_iothread);
-  g_test_add_func ("/apply-libvirt/config-pin", test_config_pin);
-  g_test_add_func ("/apply-libvirt/numatune", test_numatune);
-  g_test_add_func ("/apply-libvirt/hugepages-cli", test_hugepages_cli);
-  g_test_add_func ("/apply-libvirt/rollback", test_rollback);
-  g_test_add_func ("/apply-libvirt/conflict-config", test_conflict_config);
-  g_test_add_func ("/apply-libvirt/conflict-live", test_conflict_live);
-  g_test_add_func ("/apply-libvirt/vanished", test_vanished);
-  g_test_add_func ("/apply-libvirt/read-only", test_read_only);
+  g_test_add ("/apply-libvirt/live-pin", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_live_pin, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/live-emulator-iothread", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_live_emulator_iothread, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/config-pin", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_config_pin, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/numatune", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_numatune, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/hugepages-cli", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_hugepages_cli, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/rollback", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_rollback, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/conflict-config", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_conflict_config, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/conflict-live", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_conflict_live, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/race-before-define", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_race_before_define, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/race-after-define", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_race_after_define, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/vanished", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_vanished, kt_test_embed_teardown);
+  g_test_add ("/apply-libvirt/read-only", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_read_only, kt_test_embed_teardown);
 
   ret = g_test_run ();
   teardown ();

@@ -11,17 +11,6 @@
 #include "kt-error.h"
 #include "kt-test-util.h"
 
-static KtSnapshot *
-load_demo (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *s = kt_snapshot_load_file (path, &error);
-
-  g_assert_no_error (error);
-  return s;
-}
-
 static void
 test_diff (void)
 {
@@ -40,7 +29,7 @@ test_diff (void)
 static void
 test_live_and_config (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
   g_autoptr(KtDomain) live = kt_domain_copy (kt_vm_get_live (web1));
   g_autoptr(KtDomain) config = kt_domain_copy (kt_vm_get_inactive (web1));
@@ -89,7 +78,7 @@ test_live_and_config (void)
 static void
 test_refusals (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
   KtVm *runner = kt_snapshot_lookup_vm (s, "build-runner");
   g_autoptr(KtDomain) live = kt_domain_copy (kt_vm_get_live (web1));
@@ -122,7 +111,7 @@ test_refusals (void)
 static void
 test_topology (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");
   g_autoptr(KtDomain) live = kt_domain_copy (kt_vm_get_live (db));
   g_autoptr(KtDomain) config = kt_domain_copy (kt_vm_get_inactive (db));

@@ -13,46 +13,6 @@
 #include "kt-snapshot.h"
 #include "kt-test-util.h"
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_argv (Run               *r,
-          const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("KT_CLI"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  run_clear (r);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r->out, &r->err, &r->status, &error));
-  g_assert_no_error (error);
-  g_assert_false (WIFSIGNALED (r->status));
-}
-
-#define run(r, ...) run_argv ((r), (const char * const[]) { __VA_ARGS__, NULL })
-
-static int
-exit_code (const Run *r)
-{
-  return WIFEXITED (r->status) ? WEXITSTATUS (r->status) : -1;
-}
-
 static char *
 copy_to_tmp (const char *src,
              const char *name)
@@ -88,16 +48,16 @@ pin_in (const char *snapshot_path,
 static void
 test_snapshot_pin (void)
 {
-  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
   g_autofree char *before = kt_test_read_file (path, NULL);
   g_autofree char *after = NULL;
   g_autofree char *p = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   /* --dry-run changes nothing and shows the calls and the diff */
-  run (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config", "--dry-run");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config", "--dry-run");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.out, "virDomainDefineXMLFlags"));
   g_assert_nonnull (strstr (r.out, "+"));
   after = kt_test_read_file (path, NULL);
@@ -105,8 +65,8 @@ test_snapshot_pin (void)
   g_clear_pointer (&after, g_free);
 
   /* --config: the inactive definition only */
-  run (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "pin", "web1", "0-1", "17", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   p = pin_in (path, "web1", FALSE, 1);
   g_assert_cmpstr (p, ==, "17");
   g_clear_pointer (&p, g_free);
@@ -115,8 +75,8 @@ test_snapshot_pin (void)
   g_clear_pointer (&p, g_free);
 
   /* no flag on a running VM: like virsh --current, the live one */
-  run (&r, "--snapshot", path, "pin", "web1", "2", "18");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "pin", "web1", "2", "18");
+  g_assert_cmpint (r.status, ==, 0);
   p = pin_in (path, "web1", TRUE, 2);
   g_assert_cmpstr (p, ==, "18");
   g_clear_pointer (&p, g_free);
@@ -127,13 +87,13 @@ test_snapshot_pin (void)
   /* other VMs untouched */
   p = pin_in (path, "web2", FALSE, 0);
   g_assert_cmpstr (p, ==, "0");
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 static void
 test_errors_change_nothing (void)
 {
-  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
   g_autofree char *before = kt_test_read_file (path, NULL);
   g_autofree char *after = NULL;
@@ -155,18 +115,18 @@ test_errors_change_nothing (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-      Run r = { 0, };
+      KtTestRun r = { 0, };
 
       g_ptr_array_add (argv, (gpointer) "--snapshot");
       g_ptr_array_add (argv, path);
       for (guint a = 0; cases[i].args[a]; a++)
         g_ptr_array_add (argv, (gpointer) cases[i].args[a]);
       g_ptr_array_add (argv, NULL);
-      run_argv (&r, (const char * const *) argv->pdata);
-      if (exit_code (&r) != cases[i].code || strstr (r.err, cases[i].message) == NULL)
-        g_error ("case %u (%s): exit %d, stderr: %s", i, cases[i].args[0], exit_code (&r), r.err);
+      kt_test_run_cli_full (&r, NULL, (const char * const *) argv->pdata);
+      if (r.status != cases[i].code || strstr (r.err, cases[i].message) == NULL)
+        g_error ("case %u (%s): exit %d, stderr: %s", i, cases[i].args[0], r.status, r.err);
       g_assert_true (g_str_has_prefix (r.err, "kvmtune-cli: "));
-      run_clear (&r);
+      kt_test_run_clear (&r);
     }
   after = kt_test_read_file (path, NULL);
   g_assert_cmpstr (before, ==, after);
@@ -181,17 +141,17 @@ test_domain_file (void)
   g_autofree char *before = kt_test_read_file (path, NULL);
   g_autofree char *after = NULL;
   g_autofree char *message = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
-  run (&r, "--caps", caps, "--domain", path, "pin", "QEMUGuest1", "0", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", path, "pin", "QEMUGuest1", "0", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   after = kt_test_read_file (path, NULL);
   g_assert_cmpstr (before, !=, after);
   /* The foreign namespace and its single-quoted attributes are kept */
   g_assert_nonnull (strstr (after, "<qemu:commandline>"));
   g_assert_nonnull (strstr (after, "<vcpupin vcpu=\"0\" cpuset=\"3\"/>"));
   g_assert_true (kt_test_validate_xml (after, -1, "domain.rng", &message));
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 /* cpu-model: libvirt's rules per mode, and no model the host cannot run
@@ -219,14 +179,14 @@ cpu_of (const char *snapshot_path,
 static void
 test_cpu_model (void)
 {
-  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *path = copy_to_tmp (demo, "host.kvmtune");
   g_autofree char *data = kt_test_read_file (path, NULL);
   g_autoptr(GString) blocked = g_string_new (data);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *cpu = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   /* libvirt 9.x names what blocks a model */
   g_assert_cmpuint (g_string_replace (blocked,
@@ -241,16 +201,16 @@ test_cpu_model (void)
   cpu = cpu_of (path, "web1");
   g_assert_cmpstr (cpu, ==, "<cpu mode=\"host-passthrough\" check=\"none\" migratable=\"on\">");
   g_clear_pointer (&cpu, g_free);
-  run (&r, "--snapshot", path, "cpu-model", "web1", "host-model", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "host-model", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   cpu = cpu_of (path, "web1");
   g_assert_cmpstr (cpu, ==, "<cpu mode=\"host-model\">");
   g_clear_pointer (&cpu, g_free);
   g_assert_true (g_file_set_contents (path, before, -1, NULL));
 
   /* Not usable here: refused, naming the blockers, and nothing changes */
-  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Broadwell cannot run on this host; it lacks: hle, rtm"));
   g_assert_nonnull (strstr (r.err, "--force"));
   after = kt_test_read_file (path, NULL);
@@ -258,19 +218,19 @@ test_cpu_model (void)
   g_clear_pointer (&after, g_free);
 
   /* usable='no' without blockers, and a model QEMU does not know */
-  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Cooperlake", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Cooperlake", "--config");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "Cooperlake cannot run on this host"));
-  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Nonesuch", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Nonesuch", "--config");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "no CPU model “Nonesuch”"));
   after = kt_test_read_file (path, NULL);
   g_assert_cmpstr (before, ==, after);
   g_clear_pointer (&after, g_free);
 
   /* --force: a warning, and it is set */
-  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config", "--force");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "custom", "Broadwell", "--config", "--force");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_nonnull (strstr (r.err, "Warning: CPU model Broadwell cannot run on this host"));
   cpu = cpu_of (path, "web1");
   g_assert_cmpstr (cpu, ==, "<cpu mode=\"custom\" match=\"exact\">");
@@ -278,10 +238,10 @@ test_cpu_model (void)
 
   /* A usable model needs no --force */
   g_assert_true (g_file_set_contents (path, before, -1, NULL));
-  run (&r, "--snapshot", path, "cpu-model", "web1", "custom", "EPYC-Milan", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "cpu-model", "web1", "custom", "EPYC-Milan", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpstr (r.err, ==, "");
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 int

@@ -28,78 +28,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
 
 /* Running the CLI ------------------------------------------------------------ */
 
-typedef struct
-{
-  int   wait_status;
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
-static const char *
-cli_path (void)
-{
-  const char *cli = g_getenv ("KT_CLI");
-
-  if (cli == NULL || *cli == '\0')
-    g_error ("KT_CLI is not set: run the tests with “meson test”");
-  return cli;
-}
-
-static void
-run_cli_argv (CliRun               *r,
-              GSpawnChildSetupFunc  setup,
-              const char * const   *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) cli_path ());
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  memset (r, 0, sizeof *r);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, setup, NULL,
-                     &r->out, &r->err, &r->wait_status, &error))
-    g_error ("Cannot run %s: %s", cli_path (), error->message);
-
-  /* Never a crash, whatever the input: a signal (SIGSEGV, or SIGABRT from
-   * a failed g_assert, a critical made fatal or a sanitizer) fails here */
-  if (WIFSIGNALED (r->wait_status))
-    {
-      g_autofree char *cmd = g_strjoinv (" ", (char **) argv->pdata + 1);
-
-      g_test_message ("stderr: %s", r->err);
-      g_error ("kvmtune-cli %s died of signal %d", cmd, WTERMSIG (r->wait_status));
-    }
-  g_assert_true (WIFEXITED (r->wait_status));
-}
-
-#define run_cli(r, ...) \
-  run_cli_argv ((r), NULL, (const char * const[]) { __VA_ARGS__, NULL })
-
-static int
-exit_code (const CliRun *r)
-{
-  return WEXITSTATUS (r->wait_status);
-}
-
 /* Exit 0, nothing on stderr; returns stdout */
 static void
-assert_success (const CliRun *r)
+assert_success (const KtTestRun *r)
 {
-  if (exit_code (r) != 0)
+  if (r->status != 0)
     g_test_message ("stderr: %s", r->err);
-  g_assert_cmpint (exit_code (r), ==, 0);
+  g_assert_cmpint (r->status, ==, 0);
   g_assert_cmpstr (r->err, ==, "");
 }
 
@@ -120,12 +55,12 @@ assert_one_line_error (const char *err)
   assert_failure_impl ((r), (code), (const char * const[]) { __VA_ARGS__, NULL })
 
 static void
-assert_failure_impl (const CliRun       *r,
+assert_failure_impl (const KtTestRun    *r,
                      int                 code,
                      const char * const *needles)
 {
-  g_test_message ("exit %d, stderr: %s", exit_code (r), r->err);
-  g_assert_cmpint (exit_code (r), ==, code);
+  g_test_message ("exit %d, stderr: %s", r->status, r->err);
+  g_assert_cmpint (r->status, ==, code);
   g_assert_cmpstr (r->out, ==, "");
   assert_one_line_error (r->err);
   for (guint i = 0; needles[i] != NULL; i++)
@@ -621,24 +556,24 @@ static void
 test_topology_fixture (gconstpointer data)
 {
   g_autofree char *path = kt_test_fixture_path (data);
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   g_autoptr(JsonNode) root = NULL;
 
-  run_cli (&r, "--caps", path, "topology", "--json");
+  kt_test_run_cli (&r, "--caps", path, "topology", "--json");
   assert_success (&r);
   root = parse_json (r.out);
   check_topology (path, root);
 }
 
-/* Odd files: a clean answer either way, never a crash (checked by run_cli) */
+/* Odd files: a clean answer either way, never a crash (checked by kt_test_run_cli) */
 static void
 test_topology_edge (gconstpointer data)
 {
   g_autofree char *path = kt_test_fixture_path (data);
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--caps", path, "topology", "--json");
-  if (exit_code (&r) == 0)
+  kt_test_run_cli (&r, "--caps", path, "topology", "--json");
+  if (r.status == 0)
     {
       g_autoptr(JsonNode) root = parse_json (r.out);
 
@@ -821,7 +756,7 @@ check_show (JsonObject *show,
 }
 
 static JsonObject *
-show_json (CliRun     *r,
+show_json (KtTestRun  *r,
            JsonNode  **keep,
            const char *name,
            const char *source_opt,
@@ -843,7 +778,7 @@ show_json (CliRun     *r,
   g_ptr_array_add (args, (gpointer) "--json");
   g_ptr_array_add (args, NULL);
 
-  run_cli_argv (r, NULL, (const char * const *) args->pdata);
+  kt_test_run_cli_full (r, NULL, (const char * const *) args->pdata);
   assert_success (r);
   *keep = parse_json (r->out);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (*keep));
@@ -859,10 +794,10 @@ test_caps_domains (void)
   g_autoptr(xmlDoc) doc1 = kt_test_read_doc (d1);
   g_autoptr(xmlDoc) doc2 = kt_test_read_doc (d2);
   g_autoptr(JsonNode) root = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonArray *arr;
 
-  run_cli (&r, "--caps", caps, "--domain", d1, "--domain", d2, "domains", "--json");
+  kt_test_run_cli (&r, "--caps", caps, "--domain", d1, "--domain", d2, "domains", "--json");
   assert_success (&r);
   root = parse_json (r.out);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
@@ -882,7 +817,7 @@ test_caps_show_cputune (void)
   g_autofree char *d2 = kt_test_fixture_path ("domains/numatune-memnode.xml");
   g_autoptr(xmlDoc) doc = kt_test_read_doc (d1);
   g_autoptr(JsonNode) keep = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonObject *show, *pins, *cputune;
 
   show = show_json (&r, &keep, "QEMUGuest1", "--caps", caps, "--domain", d1, "--domain", d2, NULL);
@@ -914,7 +849,7 @@ test_caps_show_memnode (void)
   g_autofree char *d2 = kt_test_fixture_path ("domains/numatune-memnode.xml");
   g_autoptr(xmlDoc) doc = kt_test_read_doc (d2);
   g_autoptr(JsonNode) keep = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonObject *show, *numatune, *m;
   JsonArray *memnodes, *cells;
 
@@ -950,7 +885,7 @@ test_caps_show_hugepages (void)
   g_autofree char *d = kt_test_fixture_path ("domains/hugepages-numa-nodeset.xml");
   g_autoptr(xmlDoc) doc = kt_test_read_doc (d);
   g_autoptr(JsonNode) keep = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonObject *show, *h;
   JsonArray *pages;
 
@@ -976,7 +911,7 @@ test_caps_show_fixture (gconstpointer data)
   g_autoptr(xmlDoc) doc = kt_test_read_doc (d);
   g_autofree char *name = text_of (xpath_node (doc, NULL, "/domain/name"));
   g_autoptr(JsonNode) keep = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonObject *show;
 
   show = show_json (&r, &keep, name, "--caps", caps, "--domain", d, NULL);
@@ -985,28 +920,18 @@ test_caps_show_fixture (gconstpointer data)
 
 /* The demo snapshot ------------------------------------------------------------ */
 
-static char *
-demo_path (void)
-{
-  const char *dir = g_getenv ("KT_DATADIR");
-
-  if (dir == NULL || *dir == '\0')
-    g_error ("KT_DATADIR is not set: run the tests with “meson test”");
-  return g_build_filename (dir, "demo-host.kvmtune", NULL);
-}
-
 static void
 test_demo_domains (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
   g_autoptr(xmlXPathObject) vms = kt_test_xpath (doc, NULL, "/kvmtune-snapshot/vm");
   g_autoptr(GHashTable) states = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(JsonNode) root = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonArray *arr;
 
-  run_cli (&r, "--snapshot", demo, "domains", "--json");
+  kt_test_run_cli (&r, "--snapshot", demo, "domains", "--json");
   assert_success (&r);
   root = parse_json (r.out);
   g_assert_true (JSON_NODE_HOLDS_ARRAY (root));
@@ -1041,11 +966,11 @@ test_demo_domains (void)
 static void
 test_demo_show (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
   xmlNode *domain = xpath_node (doc, NULL, "/kvmtune-snapshot/vm[@name='db-primary']/live/domain");
   g_autoptr(JsonNode) keep = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   JsonObject *show;
 
   g_assert_nonnull (domain);
@@ -1060,7 +985,7 @@ test_demo_show (void)
 static void
 test_demo_show_all (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(xmlDoc) doc = kt_test_read_doc (demo);
   g_autoptr(xmlXPathObject) vms = kt_test_xpath (doc, NULL, "/kvmtune-snapshot/vm");
 
@@ -1072,7 +997,7 @@ test_demo_show_all (void)
       gboolean running = g_strcmp0 (state, "running") == 0 || g_strcmp0 (state, "paused") == 0;
       xmlNode *domain = xpath_node (doc, vm, running ? "live/domain" : "inactive/domain");
       g_autoptr(JsonNode) keep = NULL;
-      g_auto(CliRun) r = { 0, };
+      g_auto(KtTestRun) r = { 0, };
       JsonObject *show;
 
       g_test_message ("VM %s", name);
@@ -1085,13 +1010,13 @@ test_demo_show_all (void)
 static void
 test_demo_topology_text (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GRegex) pu0 = g_regex_new ("(^|\\s)PU 0\\s", G_REGEX_MULTILINE, 0, NULL);
   g_auto(GStrv) lines = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   guint pu0_lines = 0;
 
-  run_cli (&r, "--snapshot", demo, "topology");
+  kt_test_run_cli (&r, "--snapshot", demo, "topology");
   assert_success (&r);
   for (int n = 0; n < 4; n++)
     {
@@ -1119,9 +1044,9 @@ test_demo_topology_text (void)
 static char *
 cli_stdout (const char * const *args)
 {
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli_argv (&r, NULL, args);
+  kt_test_run_cli_full (&r, NULL, args);
   assert_success (&r);
   return g_steal_pointer (&r.out);
 }
@@ -1139,13 +1064,13 @@ check_round_trip (const char * const *source)
   g_autofree char *src_domains = NULL;
   g_autofree char *copy_domains = NULL;
   g_autoptr(JsonNode) list = NULL;
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
   g_assert_nonnull (dir);
   g_strv_builder_addv (b, (const char **) source);
   g_strv_builder_add_many (b, "snapshot", "-o", out, NULL);
   args = g_strv_builder_end (b);
-  run_cli_argv (&r, NULL, (const char * const *) args);
+  kt_test_run_cli_full (&r, NULL, (const char * const *) args);
   assert_success (&r);
   g_assert_nonnull (strstr (r.out, out));
   g_assert_true (g_file_test (out, G_FILE_TEST_IS_REGULAR));
@@ -1205,7 +1130,7 @@ test_snapshot_round_trip_caps (void)
 static void
 test_snapshot_round_trip_demo (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   const char * const source[] = { "--snapshot", demo, NULL };
 
   check_round_trip (source);
@@ -1215,9 +1140,9 @@ static void
 test_snapshot_unwritable (void)
 {
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--caps", caps, "snapshot", "-o", "/nonexistent/dir/x");
+  kt_test_run_cli (&r, "--caps", caps, "snapshot", "-o", "/nonexistent/dir/x");
   assert_failure (&r, 1, "/nonexistent/dir/x", "No such file or directory");
   g_assert_false (g_file_test ("/nonexistent/dir/x", G_FILE_TEST_EXISTS));
 }
@@ -1249,7 +1174,7 @@ test_snapshot_replace (void)
 {
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
   g_autofree char *d1 = kt_test_fixture_path ("domains/cputune.xml");
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
   g_autofree char *out = g_build_filename (dir, "host.kvmtune", NULL);
   const char old_text[] = "old content, not a snapshot\n";
@@ -1262,15 +1187,15 @@ test_snapshot_replace (void)
   g_assert_true (g_file_set_contents (out, old_text, -1, NULL));
   g_assert_no_errno (g_stat (out, &before_st));
   {
-    g_auto(CliRun) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
     g_autoptr(JsonNode) root = NULL;
 
-    run_cli (&r, "--caps", caps, "--domain", d1, "snapshot", "-o", out);
+    kt_test_run_cli (&r, "--caps", caps, "--domain", d1, "snapshot", "-o", out);
     assert_success (&r);
     g_assert_no_errno (g_stat (out, &after_st));
     g_assert_cmpuint (after_st.st_ino, !=, before_st.st_ino);
-    cli_run_clear (&r);
-    run_cli (&r, "--snapshot", out, "domains", "--json");
+    kt_test_run_clear (&r);
+    kt_test_run_cli (&r, "--snapshot", out, "domains", "--json");
     assert_success (&r);
     root = parse_json (r.out);
     g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, 1);
@@ -1281,10 +1206,10 @@ test_snapshot_replace (void)
    * old file is left whole, and no temporary file is left behind */
   g_assert_true (g_file_set_contents (out, old_text, -1, NULL));
   {
-    g_auto(CliRun) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
     const char * const args[] = { "--snapshot", demo, "snapshot", "-o", out, NULL };
 
-    run_cli_argv (&r, limit_file_size, args);
+    kt_test_run_cli_full (&r, limit_file_size, args);
     assert_failure (&r, 1, dir);
   }
   g_assert_true (g_file_get_contents (out, &after, NULL, NULL));
@@ -1300,39 +1225,78 @@ test_snapshot_replace (void)
 static void
 test_error_unknown_verb (void)
 {
-  g_autofree char *demo = demo_path ();
-  g_auto(CliRun) r = { 0, };
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "frobnicate");
+  kt_test_run_cli (&r, "--snapshot", demo, "frobnicate");
   assert_failure (&r, 2, "frobnicate");
+}
+
+/* Every verb of kvmtune-cli, as a user reads them in the man page */
+static const char * const all_verbs[] = {
+  "topology", "domains", "show", "snapshot", "render", "pin", "emulatorpin", "iothreadpin",
+  "numatune", "hugepages", "cpu-model", "host", "recover",
+};
+
+/* --help lists each verb with its usage, after "Verbs:"; each verb takes
+ * --help of its own; an unknown verb's error names them all */
+static void
+test_verbs_listed (void)
+{
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
+  const char *verbs_at;
+
+  kt_test_run_cli (&r, "--help");
+  assert_success (&r);
+  verbs_at = strstr (r.out, "\nVerbs:\n");
+  g_assert_nonnull (verbs_at);
+  for (guint i = 0; i < G_N_ELEMENTS (all_verbs); i++)
+    {
+      g_autofree char *line = g_strdup_printf ("\n  %s ", all_verbs[i]);
+      g_auto(KtTestRun) help = { 0, };
+
+      if (verbs_at != NULL && strstr (verbs_at, line) == NULL)
+        g_test_fail_printf ("--help does not list %s: %s", all_verbs[i], r.out);
+
+      kt_test_run_cli (&help, "--snapshot", demo, all_verbs[i], "--help");
+      assert_success (&help);
+      g_assert_nonnull (strstr (help.out, all_verbs[i]));
+    }
+
+  kt_test_run_clear (&r);
+  kt_test_run_cli (&r, "--snapshot", demo, "frobnicate");
+  assert_failure (&r, 2, "frobnicate", "topology, domains, show", "host or recover");
+  for (guint i = 0; i < G_N_ELEMENTS (all_verbs); i++)
+    g_assert_nonnull (strstr (r.err, all_verbs[i]));
 }
 
 static void
 test_error_missing_domain (void)
 {
-  g_autofree char *demo = demo_path ();
-  g_auto(CliRun) r = { 0, };
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "show", "--json");
+  kt_test_run_cli (&r, "--snapshot", demo, "show", "--json");
   assert_failure (&r, 2, "show DOMAIN");
 }
 
 static void
 test_error_no_such_vm (void)
 {
-  g_autofree char *demo = demo_path ();
-  g_auto(CliRun) r = { 0, };
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "show", "no-such-vm", "--json");
+  kt_test_run_cli (&r, "--snapshot", demo, "show", "no-such-vm", "--json");
   assert_failure (&r, 1, "No domain called", "no-such-vm");
 }
 
 static void
 test_error_missing_caps (void)
 {
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--caps", "/nonexistent", "topology", "--json");
+  kt_test_run_cli (&r, "--caps", "/nonexistent", "topology", "--json");
   assert_failure (&r, 1, "/nonexistent", "No such file or directory");
 }
 
@@ -1341,10 +1305,10 @@ test_error_malformed_caps (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
   g_autofree char *bad = g_build_filename (dir, "broken.xml", NULL);
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
   g_assert_true (g_file_set_contents (bad, "<capabilities><host><topology>\n", -1, NULL));
-  run_cli (&r, "--caps", bad, "topology", "--json");
+  kt_test_run_cli (&r, "--caps", bad, "topology", "--json");
   assert_failure (&r, 1, bad, "not well-formed");
   g_assert_no_errno (g_unlink (bad));
   g_assert_no_errno (g_rmdir (dir));
@@ -1376,15 +1340,15 @@ test_error_bad_domain_file (void)
                                       "  <vcpu placement='static'>banana</vcpu>\n"
                                       "</domain>\n", -1, NULL));
   {
-    g_auto(CliRun) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
 
-    run_cli (&r, "--caps", caps, "--domain", good, "--domain", broken, "domains", "--json");
+    kt_test_run_cli (&r, "--caps", caps, "--domain", good, "--domain", broken, "domains", "--json");
     assert_failure (&r, 1, broken, "line 5", "not well-formed");
   }
   {
-    g_auto(CliRun) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
 
-    run_cli (&r, "--caps", caps, "--domain", bad_value, "--domain", good, "domains", "--json");
+    kt_test_run_cli (&r, "--caps", caps, "--domain", bad_value, "--domain", good, "domains", "--json");
     assert_failure (&r, 1, bad_value, "line 4", "banana");
   }
   g_assert_no_errno (g_unlink (broken));
@@ -1396,9 +1360,9 @@ static void
 test_error_snapshot_wrong_root (void)
 {
   g_autofree char *d = kt_test_fixture_path ("domains/cputune.xml");
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", d, "domains", "--json");
+  kt_test_run_cli (&r, "--snapshot", d, "domains", "--json");
   assert_failure (&r, 1, d, "<domain>");
 }
 
@@ -1406,32 +1370,267 @@ static void
 test_error_two_sources (void)
 {
   g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
-  g_autofree char *demo = demo_path ();
-  g_auto(CliRun) r = { 0, };
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--caps", caps, "--snapshot", demo, "domains", "--json");
+  kt_test_run_cli (&r, "--caps", caps, "--snapshot", demo, "domains", "--json");
   assert_failure (&r, 2, "--caps", "--snapshot");
 }
 
 static void
 test_error_domain_without_caps (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *d = kt_test_fixture_path ("domains/cputune.xml");
-  g_auto(CliRun) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "--domain", d, "domains");
+  kt_test_run_cli (&r, "--snapshot", demo, "--domain", d, "domains");
   assert_failure (&r, 2, "--domain");
 }
 
 static void
 test_error_unknown_option (void)
 {
-  g_autofree char *demo = demo_path ();
-  g_auto(CliRun) r = { 0, };
+  g_autofree char *demo = kt_test_demo_path ();
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "domains", "--frob");
+  kt_test_run_cli (&r, "--snapshot", demo, "domains", "--frob");
   assert_failure (&r, 2, "--frob");
+}
+
+/* Placement: default pin sets, numad, warnings ---------------------------------- */
+
+/* CPUs 0-7 are node 0 of REAL_HOST, 8-15 node 1; CPU 0 and 1 are not one
+ * core's threads there (one thread per core) */
+static const char warned_xml[] =
+  "<domain type='kvm'><name>warned</name><memory unit='GiB'>1</memory>"
+  "<vcpu placement='static'>2</vcpu>"
+  "<cputune><vcpupin vcpu='0' cpuset='0'/><vcpupin vcpu='1' cpuset='8'/>"
+  "<emulatorpin cpuset='0'/></cputune>"
+  "<numatune><memory mode='strict' nodeset='0'/></numatune>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "<cpu><topology sockets='1' cores='1' threads='2'/></cpu>"
+  "</domain>";
+static const char sharer_xml[] =
+  "<domain type='kvm'><name>sharer</name><memory unit='GiB'>1</memory>"
+  "<vcpu placement='static'>1</vcpu>"
+  "<cputune><vcpupin vcpu='0' cpuset='0'/></cputune>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "</domain>";
+static const char hot_xml[] =
+  "<domain type='kvm'><name>hot</name><memory unit='GiB'>4</memory>"
+  "<vcpu placement='static' cpuset='0-10,^5' current='4'>8</vcpu>"
+  "<os><type arch='x86_64' machine='pc'>hvm</type></os>"
+  "</domain>";
+
+static char *
+write_temp (const char *dir,
+            const char *name,
+            const char *text)
+{
+  char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+has_warning (JsonArray  *warnings,
+             const char *kind,
+             const char *other)
+{
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, i);
+
+      g_assert_nonnull (member_str (w, "message"));
+      if (g_strcmp0 (member_str (w, "kind"), kind) == 0
+          && (other == NULL || g_strcmp0 (member_str (w, "other"), other) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_show_warnings (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *a = write_temp (dir, "warned.xml", warned_xml);
+  g_autofree char *b = write_temp (dir, "sharer.xml", sharer_xml);
+  g_autoptr(xmlDoc) doc = kt_test_read_doc (a);
+  g_autoptr(JsonNode) keep = NULL;
+  g_autoptr(JsonNode) keep_b = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  g_auto(KtTestRun) rb = { 0, };
+  g_auto(KtTestRun) text = { 0, };
+  JsonObject *show;
+  JsonArray *warnings;
+
+  show = show_json (&r, &keep, "warned", "--caps", caps, "--domain", a, "--domain", b, NULL);
+  check_show (show, doc, xmlDocGetRootElement (doc));   /* every old key is still there */
+  g_assert_true (JSON_NODE_HOLDS_ARRAY (member (show, "warnings")));
+  warnings = json_object_get_array_member (show, "warnings");
+  g_assert_true (has_warning (warnings, "shared_pcpu", "sharer"));
+  g_assert_true (has_warning (warnings, "spans_nodes", NULL));
+  g_assert_true (has_warning (warnings, "remote_memory", NULL));
+  g_assert_true (has_warning (warnings, "smt_split", NULL));
+  g_assert_true (has_warning (warnings, "emulator_on_vcpu", NULL));
+  for (guint i = 0; i < json_array_get_length (warnings); i++)
+    {
+      JsonObject *w = json_array_get_object_element (warnings, i);
+
+      if (g_str_equal (member_str (w, "kind"), "remote_memory"))
+        g_assert_cmpstr (member_str (w, "cpus"), ==, "8");
+      if (g_str_equal (member_str (w, "kind"), "shared_pcpu"))
+        g_assert_cmpstr (member_str (w, "cpus"), ==, "0");
+    }
+
+  /* The other VM sees the shared CPU, named after the first */
+  show = show_json (&rb, &keep_b, "sharer", "--caps", caps, "--domain", a, "--domain", b, NULL);
+  warnings = json_object_get_array_member (show, "warnings");
+  g_assert_cmpuint (json_array_get_length (warnings), ==, 1);
+  g_assert_true (has_warning (warnings, "shared_pcpu", "warned"));
+
+  kt_test_run_cli (&text, "--caps", caps, "--domain", a, "--domain", b, "show", "warned");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "Warnings:"));
+  g_assert_nonnull (strstr (text.out, "share CPUs 0"));
+
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (dir);
+}
+
+static void
+test_show_default_pins (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *d = write_temp (dir, "hot.xml", hot_xml);
+  g_autoptr(JsonNode) keep = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  g_auto(KtTestRun) text = { 0, };
+  g_auto(KtTestRun) topo = { 0, };
+  JsonObject *show;
+  JsonArray *threads;
+
+  show = show_json (&r, &keep, "hot", "--caps", caps, "--domain", d, NULL);
+  g_assert_cmpstr (member_str (show, "vcpu_cpuset"), ==, "0-4,6-10");
+  g_assert_cmpstr (member_str (show, "online_vcpus"), ==, "0-3");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (show, "warnings")), ==, 0);
+  threads = json_object_get_array_member (show, "threads");
+  g_assert_cmpuint (json_array_get_length (threads), ==, 9);    /* 8 vCPUs, the emulator */
+  for (guint i = 0; i < json_array_get_length (threads); i++)
+    {
+      JsonObject *th = json_array_get_object_element (threads, i);
+
+      g_assert_cmpstr (member_str (th, "source"), ==, "default");
+      g_assert_cmpstr (member_str (th, "cpus"), ==, "0-4,6-10");
+    }
+
+  kt_test_run_cli (&text, "--caps", caps, "--domain", d, "show", "hot");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "8 (4 online)"));
+  g_assert_nonnull (strstr (text.out, "0-4,6-10, for every thread without its own pin"));
+  g_assert_nonnull (strstr (text.out, "(offline)"));
+  kt_test_run_cli (&topo, "--caps", caps, "--domain", d, "topology");
+  assert_success (&topo);
+  g_assert_nonnull (strstr (topo.out, "hot/emulator                 on CPUs 0-4,6-10 (default"));
+
+  g_unlink (d);
+  g_rmdir (dir);
+}
+
+static void
+test_show_numad (void)
+{
+  g_autofree char *caps = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *d = kt_test_fixture_path ("domains/numad.xml");
+  g_autoptr(JsonNode) keep = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  g_auto(KtTestRun) text = { 0, };
+  g_auto(KtTestRun) topo = { 0, };
+  JsonObject *show;
+  JsonArray *threads;
+
+  show = show_json (&r, &keep, "QEMUGuest1", "--caps", caps, "--domain", d, NULL);
+  g_assert_cmpstr (member_str (show, "vcpu_placement"), ==, "auto");
+  threads = json_object_get_array_member (show, "threads");
+  for (guint i = 0; i < json_array_get_length (threads); i++)
+    g_assert_cmpstr (member_str (json_array_get_object_element (threads, i), "source"), ==,
+                     "numad");
+
+  kt_test_run_cli (&text, "--caps", caps, "--domain", d, "show", "QEMUGuest1");
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "numad decides (placement='auto')"));
+  g_assert_nonnull (strstr (text.out, "interleave, placed by numad"));
+  g_assert_null (strstr (text.out, "floats"));
+  kt_test_run_cli (&topo, "--caps", caps, "--domain", d, "topology");
+  assert_success (&topo);
+  g_assert_nonnull (strstr (topo.out, "QEMUGuest1/vcpu0             placed by numad"));
+}
+
+/* A snapshot's free memory is shown, marked with when it was captured */
+static void
+test_free_memory_offline (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kt-cli-XXXXXX", NULL);
+  g_autofree char *caps_path = kt_test_fixture_path (REAL_HOST);
+  g_autofree char *caps = NULL;
+  g_autofree char *snap = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  g_auto(KtTestRun) text = { 0, };
+  g_auto(KtTestRun) plain = { 0, };
+  JsonObject *topo, *node0;
+  JsonArray *pages;
+
+  g_file_get_contents (caps_path, &caps, NULL, NULL);
+  g_assert_nonnull (caps);
+  snap = g_strdup_printf ("<kvmtune-snapshot version='1'>"
+                          "<source uri='qemu+ssh://far/system' captured='2026-03-04T05:06:07Z'/>"
+                          "%s"
+                          "<freeMemory captured='2026-03-04T05:06:07Z'>"
+                          "<node id='0' free_kib='1048576'><pages size_kib='2048' free='7'/></node>"
+                          "</freeMemory></kvmtune-snapshot>",
+                          strstr (caps, "<capabilities>"));
+  path = write_temp (dir, "snap.kvmtune", snap);
+
+  kt_test_run_cli (&r, "--snapshot", path, "topology", "--json");
+  assert_success (&r);
+  root = parse_json (r.out);
+  topo = json_node_get_object (root);
+  g_assert_cmpstr (member_str (topo, "free_as_of"), ==, "2026-03-04T05:06:07Z");
+  node0 = json_array_get_object_element (json_object_get_array_member (topo, "nodes"), 0);
+  g_assert_cmpint (member_int (node0, "free_kib"), ==, 1048576);
+  pages = json_object_get_array_member (node0, "pages");
+  for (guint i = 0; i < json_array_get_length (pages); i++)
+    {
+      JsonObject *pg = json_array_get_object_element (pages, i);
+
+      g_assert_cmpint (member_opt_int (pg, "free"), ==,
+                       member_int (pg, "size_kib") == 2048 ? 7 : -1);
+    }
+
+  /* The time is shown in local time: UTC here */
+  g_setenv ("TZ", "UTC", TRUE);
+  kt_test_run_cli_full (&text, NULL, (const char * const[]) { "--snapshot", path, "topology", NULL });
+  assert_success (&text);
+  g_assert_nonnull (strstr (text.out, "as of 2026-03-04 05:06"));
+  g_assert_nonnull (strstr (text.out, "(1.0\u00a0GiB free)"));
+  g_assert_nonnull (strstr (text.out, "2M: 7/"));
+
+  /* --caps alone: no free figures, no time */
+  kt_test_run_cli (&plain, "--caps", caps_path, "topology");
+  assert_success (&plain);
+  g_assert_null (strstr (plain.out, "as of"));
+
+  g_unlink (path);
+  g_rmdir (dir);
 }
 
 int
@@ -1479,6 +1678,11 @@ main (int   argc,
       g_test_add_data_func (path, show_fixtures[i], test_caps_show_fixture);
     }
 
+  g_test_add_func ("/cli/show/warnings", test_show_warnings);
+  g_test_add_func ("/cli/show/default-pins", test_show_default_pins);
+  g_test_add_func ("/cli/show/numad", test_show_numad);
+  g_test_add_func ("/cli/topology/free-memory-offline", test_free_memory_offline);
+
   g_test_add_func ("/cli/demo/domains", test_demo_domains);
   g_test_add_func ("/cli/demo/show/db-primary", test_demo_show);
   g_test_add_func ("/cli/demo/show/all", test_demo_show_all);
@@ -1499,6 +1703,7 @@ main (int   argc,
   g_test_add_func ("/cli/error/two-sources", test_error_two_sources);
   g_test_add_func ("/cli/error/domain-without-caps", test_error_domain_without_caps);
   g_test_add_func ("/cli/error/unknown-option", test_error_unknown_option);
+  g_test_add_func ("/cli/verbs-listed", test_verbs_listed);
 
   return g_test_run ();
 }

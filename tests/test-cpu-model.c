@@ -33,7 +33,7 @@
 
 #define GUEST_PREFIX "kt-cpu-"
 
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("test-cpu-model", GUEST_PREFIX, "kt-cpu-model-XXXXXX", FALSE, NULL);
 
 static const char * const modes[] = { "host-passthrough", "host-model", "maximum", "custom" };
@@ -52,7 +52,7 @@ static char *custom_model;     /* what the window would offer here */
 static void
 teardown (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
 }
 
 /* Helpers ------------------------------------------------------------------ */
@@ -216,10 +216,11 @@ xpath_text (xmlDoc     *doc,
 
 /* Defines @xml with VALIDATE, reads back what libvirt made of it, undefines */
 static xmlDoc *
-define_validated (const char *xml,
-                  const char *what)
+define_validated (KtTestEmbed *embed,
+                  const char  *xml,
+                  const char  *what)
 {
-  virDomainPtr dom = virDomainDefineXMLFlags (kt_connection_get_handle (env.conn), xml,
+  virDomainPtr dom = virDomainDefineXMLFlags (kt_connection_get_handle (embed->conn), xml,
                                               VIR_DOMAIN_DEFINE_VALIDATE);
   char *back;
   xmlDoc *doc;
@@ -243,7 +244,8 @@ define_validated (const char *xml,
 
 /* @domain to @mode; defined for real and checked against @expect */
 static KtDomain *
-step (KtDomain          *from,
+step (KtTestEmbed       *embed,
+      KtDomain          *from,
       const char        *mode,
       const CpuChildren *expect,
       const char        *what)
@@ -268,7 +270,7 @@ step (KtDomain          *from,
     }
   xml = kt_domain_to_xml (d);
   assert_rest_unchanged (before, xml);
-  back = define_validated (xml, label);
+  back = define_validated (embed, xml, label);
   if (back == NULL)
     return NULL;
 
@@ -303,8 +305,9 @@ step (KtDomain          *from,
 
 /* @xml through every mode, and from each mode to every other */
 static void
-all_transitions (const char *xml,
-                 const char *what)
+all_transitions (KtTestEmbed *embed,
+                 const char  *xml,
+                 const char  *what)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KtDomain) start = kt_domain_new_from_xml (xml, -1, &error);
@@ -315,38 +318,38 @@ all_transitions (const char *xml,
   kt_test_embed_require (start != NULL, "%s does not load", what);
   /* The start itself is something libvirt takes: what it keeps of <cpu> is
    * what every mode must keep */
-  start_back = define_validated (xml, what);
+  start_back = define_validated (embed, xml, what);
   kt_test_embed_require (start_back != NULL, "%s: the start is refused", what);
   expect = count_children (start_back);
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
     {
       g_autofree char *label = g_strdup_printf ("%s → %s", what, modes[i]);
-      g_autoptr(KtDomain) mid = step (start, modes[i], &expect, what);
+      g_autoptr(KtDomain) mid = step (embed, start, modes[i], &expect, what);
 
       if (mid == NULL)
         continue;
       for (guint j = 0; j < G_N_ELEMENTS (modes); j++)
         if (j != i)
           {
-            g_autoptr(KtDomain) end = step (mid, modes[j], &expect, label);
+            g_autoptr(KtDomain) end = step (embed, mid, modes[j], &expect, label);
           }
     }
 }
 
 static gboolean
-ensure (void)
+ensure (KtTestEmbed *embed)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(GPtrArray) models = NULL;
   g_autofree char *host_model = NULL;
   const char *domcaps;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return FALSE;
   if (custom_model != NULL)
     return TRUE;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   if (snapshot == NULL)
     return FALSE;
   domcaps = kt_snapshot_get_domcaps_xml (snapshot);
@@ -368,28 +371,30 @@ ensure (void)
 
 /* virt-manager's default, the case */
 static void
-test_virt_manager_default (void)
+test_virt_manager_default (KtTestEmbed   *embed,
+                           gconstpointer  data)
 {
   g_autofree char *xml = NULL;
 
-  if (!ensure ())
+  if (!ensure (embed))
     return;
   xml = guest_with_cpu ("  <cpu mode='host-passthrough' check='none' migratable='on'/>\n  <os>");
-  all_transitions (xml, "virt-manager's host-passthrough");
+  all_transitions (embed, xml, "virt-manager's host-passthrough");
 }
 
 /* No <cpu> at all, and every child a <cpu> can have that every mode takes */
 static void
-test_synthetic (void)
+test_synthetic (KtTestEmbed   *embed,
+                gconstpointer  data)
 {
   g_autofree char *none = NULL;
   g_autofree char *full = NULL;
   g_autofree char *hostcpu = NULL;
 
-  if (!ensure ())
+  if (!ensure (embed))
     return;
   none = guest_with_cpu (NULL);
-  all_transitions (none, "no <cpu>");
+  all_transitions (embed, none, "no <cpu>");
   full = guest_with_cpu ("  <cpu mode='custom' match='exact' check='partial'>\n"
                          "    <model fallback='forbid'>qemu64</model>\n"
                          "    <vendor>AMD</vendor>\n"
@@ -403,30 +408,32 @@ test_synthetic (void)
                          "      <cell id='1' cpus='2-3' memory='32' unit='MiB'/>\n"
                          "    </numa>\n"
                          "  </cpu>\n  <os>");
-  all_transitions (full, "custom with every child");
+  all_transitions (embed, full, "custom with every child");
   hostcpu = guest_with_cpu ("  <cpu mode='maximum' check='none' migratable='off'>\n"
                             "    <topology sockets='2' cores='2' threads='1'/>\n"
                             "    <cache mode='disable'/>\n"
                             "    <feature policy='disable' name='vmx'/>\n"
                             "  </cpu>\n  <os>");
-  all_transitions (hostcpu, "maximum, migratable='off'");
+  all_transitions (embed, hostcpu, "maximum, migratable='off'");
 }
 
 static void
-test_fixture (gconstpointer data)
+test_fixture (KtTestEmbed   *embed,
+              gconstpointer  data)
 {
   g_autofree char *xml = NULL;
 
-  if (!ensure ())
+  if (!ensure (embed))
     return;
   xml = adapt_fixture (data);
-  all_transitions (xml, data);
+  all_transitions (embed, xml, data);
 }
 
 /* <cache mode='passthrough'> only goes with host-passthrough and maximum:
  * leaving them is refused, naming it, and nothing is changed */
 static void
-test_cache_passthrough (void)
+test_cache_passthrough (KtTestEmbed   *embed,
+                        gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *xml = NULL;
@@ -435,14 +442,14 @@ test_cache_passthrough (void)
   g_autoptr(xmlDoc) start_back = NULL;
   CpuChildren expect;
 
-  if (!ensure ())
+  if (!ensure (embed))
     return;
   xml = guest_with_cpu ("  <cpu mode='host-passthrough' check='none' migratable='on'>\n"
                         "    <cache mode='passthrough'/>\n"
                         "  </cpu>\n  <os>");
   d = kt_domain_new_from_xml (xml, -1, &error);
   g_assert_no_error (error);
-  start_back = define_validated (xml, "cache passthrough");
+  start_back = define_validated (embed, xml, "cache passthrough");
   kt_test_embed_require (start_back != NULL, "the start is refused");
   expect = count_children (start_back);
 
@@ -456,7 +463,7 @@ test_cache_passthrough (void)
   g_clear_error (&error);
   g_assert_false (kt_domain_is_modified (d));
 
-  max = step (d, "maximum", &expect, "cache passthrough");
+  max = step (embed, d, "maximum", &expect, "cache passthrough");
   g_assert_nonnull (max);
 }
 
@@ -587,6 +594,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
   env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason != NULL)
@@ -597,14 +605,18 @@ main (int    argc,
 
   g_test_add_func ("/cpu-model/suggest", test_suggest);
   g_test_add_func ("/cpu-model/edits", test_edits);
-  g_test_add_func ("/cpu-model/virt-manager-default", test_virt_manager_default);
-  g_test_add_func ("/cpu-model/synthetic", test_synthetic);
-  g_test_add_func ("/cpu-model/cache-passthrough", test_cache_passthrough);
+  g_test_add ("/cpu-model/virt-manager-default", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_virt_manager_default, kt_test_embed_teardown);
+  g_test_add ("/cpu-model/synthetic", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_synthetic, kt_test_embed_teardown);
+  g_test_add ("/cpu-model/cache-passthrough", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_cache_passthrough, kt_test_embed_teardown);
   for (guint i = 0; i < G_N_ELEMENTS (fixtures); i++)
     {
       g_autofree char *path = g_strdup_printf ("/cpu-model/fixture/%s", fixtures[i]);
 
-      g_test_add_data_func (path, fixtures[i], test_fixture);
+      g_test_add (path, KtTestEmbed, fixtures[i],
+                  kt_test_embed_setup, test_fixture, kt_test_embed_teardown);
     }
 
   ret = g_test_run ();

@@ -40,7 +40,7 @@
 static gboolean setup_guest (KtTestEmbed *embed);
 
 /* No thread runs the default main context: events_thread is FALSE */
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("test-events", "kt-test-", "kt-events-XXXXXX", FALSE, setup_guest);
 
 /* Fails the current case and leaves it, for what later lines depend on */
@@ -153,7 +153,7 @@ teardown (void)
 {
   if (!env.torn_down && env.conn != NULL)
     g_signal_handlers_disconnect_by_func (env.conn, on_domain_changed, NULL);
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
 }
 
 /* Listens to the connection; kt-test-EB, persistent and running */
@@ -172,7 +172,7 @@ setup_guest (KtTestEmbed *embed)
       g_test_fail_printf ("Cannot define %s: %s", GUEST_B, err);
       return FALSE;
     }
-  if (!kt_test_embed_start (&env, dom))
+  if (!kt_test_embed_start (embed, dom))
     {
       virDomainFree (dom);
       return FALSE;
@@ -241,12 +241,13 @@ host_cpus (KtConnection *conn)
 }
 
 static void
-refresh (KtSnapshot *snapshot,
-         const char *name)
+refresh (KtTestEmbed *embed,
+         KtSnapshot  *snapshot,
+         const char  *name)
 {
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (kt_connection_refresh_vm (env.conn, snapshot, name, &error));
+  g_assert_true (kt_connection_refresh_vm (embed->conn, snapshot, name, &error));
   g_assert_no_error (error);
 }
 
@@ -254,30 +255,32 @@ refresh (KtSnapshot *snapshot,
 
 /* A live pin of a running guest: a tunable event, in this thread */
 static void
-test_tunable (void)
+test_tunable (KtTestEmbed   *embed,
+              gconstpointer  data)
 {
   double ms;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   forget_events ();
-  require (pin_live (kt_connection_get_handle (env.conn), GUEST_B, 1, 0), "pin");
+  require (pin_live (kt_connection_get_handle (embed->conn), GUEST_B, 1, 0), "pin");
   ms = wait_event (GUEST_B, KT_DOMAIN_CHANGE_TUNABLE, EVENT_TIMEOUT_MS);
   g_assert_cmpfloat (ms, >=, 0);
   g_test_message ("tunable event %.1f ms after the pin", ms);
 }
 
 static void
-test_observed (void)
+test_observed (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) vcpus = NULL;
   guint ncpus;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  ncpus = host_cpus (env.conn);
-  vcpus = kt_observed_query (env.conn, GUEST_B, &error);
+  ncpus = host_cpus (embed->conn);
+  vcpus = kt_observed_query (embed->conn, GUEST_B, &error);
   g_assert_no_error (error);
   require (vcpus != NULL, "no answer");
   g_assert_cmpuint (vcpus->len, ==, 2);
@@ -295,7 +298,7 @@ test_observed (void)
   /* All at once; a domain that does not run is left out */
   {
     const char *names[] = { GUEST_B, "kt-test-no-such-domain", NULL };
-    g_autoptr(GHashTable) all = kt_observed_query_all (env.conn, names);
+    g_autoptr(GHashTable) all = kt_observed_query_all (embed->conn, names);
 
     g_assert_cmpuint (g_hash_table_size (all), ==, 1);
     g_assert_nonnull (g_hash_table_lookup (all, GUEST_B));
@@ -303,7 +306,7 @@ test_observed (void)
 
   /* Not a running domain: an error */
   g_clear_pointer (&vcpus, g_array_unref);
-  vcpus = kt_observed_query (env.conn, "kt-test-no-such-domain", &error);
+  vcpus = kt_observed_query (embed->conn, "kt-test-no-such-domain", &error);
   g_assert_null (vcpus);
   g_assert_nonnull (error);
 }
@@ -311,16 +314,17 @@ test_observed (void)
 /* Destroyed: a lifecycle event, and the one VM re-read: shut off, no live
  * definition, the same object; started again: running, live again */
 static void
-test_lifecycle_refresh (void)
+test_lifecycle_refresh (KtTestEmbed   *embed,
+                        gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   virDomainPtr dom;
   KtVm *vm;
   guint n_vms;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "capture");
   vm = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (vm != NULL, "no %s", GUEST_B);
@@ -329,12 +333,12 @@ test_lifecycle_refresh (void)
   n_vms = g_list_model_get_n_items (kt_snapshot_get_vms (snapshot));
 
   forget_events ();
-  dom = kt_test_embed_lookup (&env, GUEST_B);
+  dom = kt_test_embed_lookup (embed, GUEST_B);
   require (dom != NULL, "lookup");
   g_assert_cmpint (virDomainDestroy (dom), ==, 0);
   g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_STOPPED, EVENT_TIMEOUT_MS), >=, 0);
 
-  refresh (snapshot, GUEST_B);
+  refresh (embed, snapshot, GUEST_B);
   g_assert_true (kt_snapshot_lookup_vm (snapshot, GUEST_B) == vm);
   g_assert_cmpint (kt_vm_get_state (vm), ==, KT_VM_STATE_SHUTOFF);
   g_assert_null (kt_vm_get_live (vm));
@@ -346,10 +350,10 @@ test_lifecycle_refresh (void)
 
   /* And back: the later cases want it running */
   forget_events ();
-  if (kt_test_embed_start (&env, dom))
+  if (kt_test_embed_start (embed, dom))
     {
       g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_STARTED, EVENT_TIMEOUT_MS), >=, 0);
-      refresh (snapshot, GUEST_B);
+      refresh (embed, snapshot, GUEST_B);
       g_assert_true (kt_snapshot_lookup_vm (snapshot, GUEST_B) == vm);
       g_assert_cmpint (kt_vm_get_state (vm), ==, KT_VM_STATE_RUNNING);
       g_assert_nonnull (kt_vm_get_live (vm));
@@ -360,25 +364,26 @@ test_lifecycle_refresh (void)
 
 /* Defined: the refresh adds the VM; undefined: it removes it */
 static void
-test_define_undefine (void)
+test_define_undefine (KtTestEmbed   *embed,
+                      gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autofree char *xml = domain_xml (GUEST_C);
   virDomainPtr dom;
   guint n_vms;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "capture");
   n_vms = g_list_model_get_n_items (kt_snapshot_get_vms (snapshot));
   g_assert_null (kt_snapshot_lookup_vm (snapshot, GUEST_C));
 
   forget_events ();
-  dom = virDomainDefineXML (kt_connection_get_handle (env.conn), xml);
+  dom = virDomainDefineXML (kt_connection_get_handle (embed->conn), xml);
   require (dom != NULL, "define");
   g_assert_cmpfloat (wait_event (GUEST_C, KT_DOMAIN_CHANGE_DEFINED, EVENT_TIMEOUT_MS), >=, 0);
-  refresh (snapshot, GUEST_C);
+  refresh (embed, snapshot, GUEST_C);
   g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_C));
   if (kt_snapshot_lookup_vm (snapshot, GUEST_C) != NULL)
     g_assert_cmpint (kt_vm_get_state (kt_snapshot_lookup_vm (snapshot, GUEST_C)), ==,
@@ -388,19 +393,20 @@ test_define_undefine (void)
   g_assert_cmpint (virDomainUndefine (dom), ==, 0);
   virDomainFree (dom);
   g_assert_cmpfloat (wait_event (GUEST_C, KT_DOMAIN_CHANGE_UNDEFINED, EVENT_TIMEOUT_MS), >=, 0);
-  refresh (snapshot, GUEST_C);
+  refresh (embed, snapshot, GUEST_C);
   g_assert_null (kt_snapshot_lookup_vm (snapshot, GUEST_C));
   g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)), ==, n_vms);
 
   /* A name that never was: nothing to do, no error */
-  refresh (snapshot, "kt-test-no-such-domain");
+  refresh (embed, snapshot, "kt-test-no-such-domain");
   g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)), ==, n_vms);
 }
 
 /* A planned pin survives a change of another vCPU, and goes when its own
  * vCPU is pinned elsewhere underneath it */
 static void
-test_plan_rebase (void)
+test_plan_rebase (KtTestEmbed   *embed,
+                  gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtPlan) plan = NULL;
@@ -413,11 +419,11 @@ test_plan_rebase (void)
   guint ncpus, vcpu0 = 0;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  ncpus = host_cpus (env.conn);
-  c = kt_connection_get_handle (env.conn);
-  snapshot = kt_test_embed_capture (&env);
+  ncpus = host_cpus (embed->conn);
+  c = kt_connection_get_handle (embed->conn);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "capture");
   vm = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (vm != NULL && kt_vm_is_active (vm), "%s does not run", GUEST_B);
@@ -435,7 +441,7 @@ test_plan_rebase (void)
   forget_events ();
   require (pin_live (c, GUEST_B, 1, 0), "pin");
   g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_TUNABLE, EVENT_TIMEOUT_MS), >=, 0);
-  refresh (snapshot, GUEST_B);
+  refresh (embed, snapshot, GUEST_B);
   g_assert_false (kt_plan_rebase_vm (plan, GUEST_B));
   g_assert_cmpuint (kt_plan_get_n_pending (plan), ==, 1);
   g_assert_true (kt_plan_is_pending (plan, vm, 0));
@@ -449,7 +455,7 @@ test_plan_rebase (void)
   forget_events ();
   require (pin_live (c, GUEST_B, 0, 0), "pin");
   g_assert_cmpfloat (wait_event (GUEST_B, KT_DOMAIN_CHANGE_TUNABLE, EVENT_TIMEOUT_MS), >=, 0);
-  refresh (snapshot, GUEST_B);
+  refresh (embed, snapshot, GUEST_B);
   g_assert_true (kt_plan_rebase_vm (plan, GUEST_B));
   g_assert_cmpuint (kt_plan_get_n_pending (plan), ==, 0);
   g_assert_false (kt_plan_can_undo (plan));
@@ -549,6 +555,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
   /* As in the GUI: the signals come from the loop the cases run */
   kt_connection_init_events (FALSE);
@@ -562,11 +569,16 @@ main (int    argc,
 
   g_test_add_func ("/events/test-driver", test_test_driver);
   g_test_add_func ("/events/dispose-with-events", test_dispose_with_events);
-  g_test_add_func ("/events/tunable", test_tunable);
-  g_test_add_func ("/events/observed", test_observed);
-  g_test_add_func ("/events/lifecycle-refresh", test_lifecycle_refresh);
-  g_test_add_func ("/events/define-undefine", test_define_undefine);
-  g_test_add_func ("/events/plan-rebase", test_plan_rebase);
+  g_test_add ("/events/tunable", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_tunable, kt_test_embed_teardown);
+  g_test_add ("/events/observed", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_observed, kt_test_embed_teardown);
+  g_test_add ("/events/lifecycle-refresh", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_lifecycle_refresh, kt_test_embed_teardown);
+  g_test_add ("/events/define-undefine", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_define_undefine, kt_test_embed_teardown);
+  g_test_add ("/events/plan-rebase", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_plan_rebase, kt_test_embed_teardown);
 
   ret = g_test_run ();
   teardown ();

@@ -30,52 +30,6 @@
 
 /* Helpers ---------------------------------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
-static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-static void
-run_argv (Run               *r,
-          const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("KT_CLI"));
-  for (guint i = 0; args[i]; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-  run_clear (r);
-  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                               &r->out, &r->err, &r->status, &error));
-  g_assert_no_error (error);
-  g_assert_false (WIFSIGNALED (r->status));
-}
-
-#define run(r, ...) run_argv ((r), (const char * const[]) { __VA_ARGS__, NULL })
-
-static int
-exit_code (const Run *r)
-{
-  return WIFEXITED (r->status) ? WEXITSTATUS (r->status) : -1;
-}
-
-static char *
-demo_path (void)
-{
-  return g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
-}
-
 static char *
 make_tmp_dir (void)
 {
@@ -116,7 +70,7 @@ static char *
 copy_demo (const char *dir,
            const char *name)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *data = kt_test_read_file (demo, NULL);
   char *dst = g_build_filename (dir, name, NULL);
 
@@ -185,10 +139,10 @@ static void
 test_dev_full (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *dir = NULL;
   g_autofree char *full = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   if (!is_root ())
     return;
@@ -198,13 +152,13 @@ test_dev_full (void)
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_NOSPC);
   g_assert_cmpint (file_type (full), ==, S_IFCHR);
 
-  run (&r, "--snapshot", demo, "snapshot", "-o", full);
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", full);
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, full));
   g_assert_nonnull (strstr (r.err, g_strerror (ENOSPC)));
   g_assert_cmpint (file_type (full), ==, S_IFCHR);
   g_assert_cmpuint (count_temps (dir), ==, 0);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -212,10 +166,10 @@ static void
 test_dev_null (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *dir = NULL;
   g_autofree char *null = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   if (!is_root ())
     return;
@@ -225,22 +179,22 @@ test_dev_null (void)
   g_assert_no_error (error);
   g_assert_cmpint (file_type (null), ==, S_IFCHR);
 
-  run (&r, "--snapshot", demo, "snapshot", "-o", null);
-  g_assert_cmpint (exit_code (&r), ==, 0);
-  run (&r, "--snapshot", demo, "render", "-o", null, "--format", "png");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", null);
+  g_assert_cmpint (r.status, ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", null, "--format", "png");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (file_type (null), ==, S_IFCHR);
-  run (&r, "--snapshot", demo, "render", "-o", null);
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", null);
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "--format"));
   g_assert_cmpint (file_type (null), ==, S_IFCHR);
   g_assert_cmpuint (count_temps (dir), ==, 0);
 
   /* The system's own /dev/null too */
-  run (&r, "--snapshot", demo, "snapshot", "-o", "/dev/null");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", "/dev/null");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (file_type ("/dev/null"), ==, S_IFCHR);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -260,12 +214,12 @@ test_fifo (void)
 {
   g_autofree char *dir = make_tmp_dir ();
   g_autofree char *fifo = g_build_filename (dir, "pipe", NULL);
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *got = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KtSnapshot) s = NULL;
   GThread *reader;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
 
@@ -279,28 +233,28 @@ test_fifo (void)
 
   /* The CLI writes a whole snapshot through it */
   reader = g_thread_new ("fifo", read_fifo, fifo);
-  run (&r, "--snapshot", demo, "snapshot", "-o", fifo);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", fifo);
   got = g_thread_join (reader);
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  g_assert_cmpint (r.status, ==, 0);
   s = kt_snapshot_load_xml (got, -1, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (s)), ==, 8);
   g_assert_cmpint (file_type (fifo), ==, S_IFIFO);
   g_assert_cmpuint (count_temps (dir), ==, 0);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
 static void
 test_stdout (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GError) error = NULL;
   g_autoptr(KtSnapshot) s = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
-  run (&r, "--snapshot", demo, "snapshot", "-o", "-");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", "-");
+  g_assert_cmpint (r.status, ==, 0);
   /* stdout is the snapshot and nothing else; the note goes to stderr */
   s = kt_snapshot_load_xml (r.out, -1, &error);
   g_assert_no_error (error);
@@ -308,12 +262,12 @@ test_stdout (void)
   g_assert_nonnull (strstr (r.err, "8 domains"));
   g_assert_false (g_file_test ("-", G_FILE_TEST_EXISTS));
 
-  run (&r, "--snapshot", demo, "render", "-o", "-", "--format", "svg");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", "-", "--format", "svg");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_true (g_str_has_prefix (r.out, "<?xml"));
   g_assert_nonnull (strstr (r.out, "<svg"));
   g_assert_false (g_file_test ("-", G_FILE_TEST_EXISTS));
-  run_clear (&r);
+  kt_test_run_clear (&r);
 }
 
 /* Links and directories -------------------------------------------------- */
@@ -330,14 +284,14 @@ test_symlink (void)
   g_autofree char *text = NULL;
   g_autofree char *p = NULL;
   g_autoptr(GError) error = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
   target = copy_demo (sub, "host.kvmtune");
   g_assert_cmpint (symlink ("real/host.kvmtune", link), ==, 0);   /* relative */
 
-  run (&r, "--snapshot", link, "pin", "web1", "0", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", link, "pin", "web1", "0", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (file_type (link), ==, S_IFLNK);
   p = g_file_read_link (link, &error);
   g_assert_no_error (error);
@@ -355,7 +309,7 @@ test_symlink (void)
   g_clear_pointer (&text, g_free);
   text = kt_test_read_file (created, NULL);
   g_assert_cmpstr (text, ==, "new");
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (sub);
   rm_rf (dir);
 }
@@ -364,10 +318,10 @@ static void
 test_directory (void)
 {
   g_autofree char *dir = make_tmp_dir ();
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GError) error = NULL;
   g_autofree char *contents = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   g_assert_false (kt_file_write (dir, "x", 1, KT_FILE_WRITE_NONE, NULL, NULL, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
@@ -378,12 +332,12 @@ test_directory (void)
   g_assert_false (kt_file_read (dir, KT_FILE_MAX_SIZE, &contents, NULL, NULL, &error));
   g_assert_error (error, G_FILE_ERROR, G_FILE_ERROR_ISDIR);
 
-  run (&r, "--snapshot", demo, "snapshot", "-o", dir);
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", dir);
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "is a directory"));
   g_assert_cmpint (file_type (dir), ==, S_IFDIR);
   g_assert_cmpuint (count_temps (dir), ==, 0);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -449,7 +403,7 @@ test_keep_mode_owner (void)
   guint8 acl[64];
   gsize acl_len;
   gboolean have_acl;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   if (!is_root ())
     return;
@@ -474,8 +428,8 @@ test_keep_mode_owner (void)
     g_test_message ("no ACLs here (%s): only the user xattr is checked", g_strerror (errno));
   g_assert_cmpint (stat (path, &before), ==, 0);
 
-  run (&r, "--snapshot", path, "pin", "web1", "0", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "pin", "web1", "0", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (stat (path, &after), ==, 0);
   g_assert_cmpuint (after.st_ino, !=, before.st_ino);   /* it was replaced... */
   g_assert_cmpuint (after.st_uid, ==, nobody->pw_uid);  /* ...keeping all this */
@@ -501,13 +455,13 @@ test_keep_mode_owner (void)
   }
   g_assert_cmpint (chown (dom, nobody->pw_uid, nobody->pw_gid), ==, 0);
   g_assert_cmpint (chmod (dom, 0600), ==, 0);
-  run (&r, "--caps", caps, "--domain", dom, "pin", "QEMUGuest1", "0", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", dom, "pin", "QEMUGuest1", "0", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (stat (dom, &after), ==, 0);
   g_assert_cmpuint (after.st_uid, ==, nobody->pw_uid);
   g_assert_cmpuint (after.st_gid, ==, nobody->pw_gid);
   g_assert_cmpint (after.st_mode & 07777, ==, 0600);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -515,24 +469,24 @@ static void
 test_new_file_mode (void)
 {
   g_autofree char *dir = make_tmp_dir ();
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *snap = g_build_filename (dir, "new.kvmtune", NULL);
   g_autofree char *png = g_build_filename (dir, "map.png", NULL);
   g_autofree char *plain = g_build_filename (dir, "plain", NULL);
   g_autoptr(GError) error = NULL;
   struct stat st;
   mode_t old_umask = umask (022);
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   /* Snapshots may carry secrets of their domains: 0600, whatever umask */
-  run (&r, "--snapshot", demo, "snapshot", "-o", snap);
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", snap);
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (stat (snap, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0600);
 
   /* Images follow the umask */
-  run (&r, "--snapshot", demo, "render", "-o", png, "--width", "64", "--height", "64");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", png, "--width", "64", "--height", "64");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpint (stat (png, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0644);
 
@@ -541,7 +495,7 @@ test_new_file_mode (void)
   g_assert_cmpint (stat (plain, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 07777, ==, 0644);
   umask (old_umask);
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -552,7 +506,7 @@ spawn_stalled_writer (const char *out)
 {
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GError) error = NULL;
   GSubprocess *proc;
 
@@ -576,9 +530,9 @@ test_killed_writer (void)
 {
   g_autofree char *dir = make_tmp_dir ();
   g_autofree char *out = g_build_filename (dir, "out.kvmtune", NULL);
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GSubprocess) proc = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   write_file (out, "old");
 
@@ -593,8 +547,8 @@ test_killed_writer (void)
 
     g_assert_cmpstr (text, ==, "old");
   }
-  run (&r, "--snapshot", demo, "snapshot", "-o", out);
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", demo, "snapshot", "-o", out);
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_cmpuint (count_temps (dir), ==, 0);
 
   /* SIGTERM and SIGINT: the writer removes its temporary as it dies */
@@ -615,7 +569,7 @@ test_killed_writer (void)
       after = kt_test_read_file (out, NULL);
       g_assert_cmpstr (before, ==, after);
     }
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -662,13 +616,13 @@ test_changed_since_loaded (void)
   g_autoptr(KtFileStamp) stamp = NULL;
   g_autofree char *data = NULL;
   g_autoptr(GError) error = NULL;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   /* The window: loaded, then another tool pins, then Save */
   s = kt_snapshot_load_file (path, &error);
   g_assert_no_error (error);
-  run (&r, "--snapshot", path, "pin", "web1", "0", "3", "--config");
-  g_assert_cmpint (exit_code (&r), ==, 0);
+  kt_test_run_cli (&r, "--snapshot", path, "pin", "web1", "0", "3", "--config");
+  g_assert_cmpint (r.status, ==, 0);
   g_assert_false (kt_snapshot_save (s, path, &error));
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_CONFLICT,
                                  "changed since it was loaded");
@@ -703,7 +657,7 @@ test_changed_since_loaded (void)
   g_assert_false (kt_file_write (path, "mine", 4, KT_FILE_WRITE_NONE, stamp, NULL, &error));
   g_assert_error (error, KT_ERROR, KT_ERROR_CONFLICT);
   g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 
@@ -792,7 +746,7 @@ test_read_bounded (void)
   g_autoptr(GError) error = NULL;
   struct stat st, before;
   int fd;
-  Run r = { 0, };
+  KtTestRun r = { 0, };
 
   /* A 300 MiB sparse file: refused by its size, before a byte is read */
   fd = open (big, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -808,16 +762,16 @@ test_read_bounded (void)
   g_assert_cmpint (stat (big, &st), ==, 0);
   g_assert_cmpint (st.st_atim.tv_sec, ==, before.st_atim.tv_sec);
   g_assert_cmpint (st.st_atim.tv_nsec, ==, before.st_atim.tv_nsec);
-  run (&r, "--snapshot", big, "domains");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--snapshot", big, "domains");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "too large"));
 
   /* /dev/zero never ends: the read stops at the limit */
   g_assert_false (kt_file_read ("/dev/zero", 64 * 1024, &contents, NULL, NULL, &error));
   kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_VALUE, "too large", "64.0", "KiB");
   g_clear_error (&error);
-  run (&r, "--caps", caps, "--domain", "/dev/zero", "domains");
-  g_assert_cmpint (exit_code (&r), ==, 1);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", "/dev/zero", "domains");
+  g_assert_cmpint (r.status, ==, 1);
   g_assert_nonnull (strstr (r.err, "/dev/zero"));
   g_assert_nonnull (strstr (r.err, "too large"));
 
@@ -837,7 +791,7 @@ test_read_bounded (void)
     g_assert_false (kt_file_read (exact, 9, &contents, NULL, NULL, &error));
     g_assert_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE);
   }
-  run_clear (&r);
+  kt_test_run_clear (&r);
   rm_rf (dir);
 }
 

@@ -13,6 +13,7 @@
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
+#define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
 #include <pwd.h>
@@ -190,6 +191,33 @@ world_stop (void)
     }
 }
 
+static void
+polkit_start (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_autoptr(GError) error = NULL;
+
+  /* Debian's python3 (the first one on PATH is another) */
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONPATH");
+  g_subprocess_launcher_unsetenv (launcher, "PYTHONHOME");
+  world.polkit = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
+                                              "dbusmock", "--system", "--template", "polkitd",
+                                              NULL);
+  g_assert_no_error (error);
+  g_assert_true (wait_for_owner (POLKIT_NAME, TRUE, 30));
+}
+
+static void
+polkit_stop (void)
+{
+  if (world.polkit == NULL)
+    return;
+  g_subprocess_send_signal (world.polkit, SIGTERM);
+  g_subprocess_wait (world.polkit, NULL, NULL);
+  g_clear_object (&world.polkit);
+  g_assert_true (wait_for_owner (POLKIT_NAME, FALSE, 10));
+}
+
 /* The private system bus and the polkit stand-in.  Sets
  * world.skip_reason when a piece is missing. */
 static void
@@ -219,11 +247,16 @@ world_start (void)
       world.skip_reason = g_strdup ("python3-dbusmock is not installed");
       return;
     }
-  g_assert_nonnull (helper_conf);
-  g_assert_nonnull (service);
+  if (helper_conf == NULL || service == NULL || g_getenv ("KT_HELPER_TEST") == NULL)
+    {
+      world.skip_reason = g_strdup ("KT_HELPER_BUS_CONF, KT_HELPER_SERVICE or KT_HELPER_TEST "
+                                    "unset: run through meson test");
+      return;
+    }
 
   world.tmp = g_dir_make_tmp ("kt-helper-bus-XXXXXX", &error);
   g_assert_no_error (error);
+  atexit (world_stop);
   g_assert_cmpint (g_chmod (world.tmp, 0755), ==, 0);
   world.socket_path = g_build_filename (world.tmp, "bus.sock", NULL);
   svc_dir = g_build_filename (world.tmp, "services", NULL);
@@ -301,16 +334,7 @@ world_start (void)
   }
   g_clear_object (&launcher);
 
-  /* Debian's python3 (the first one on PATH is another) */
-  launcher = new_launcher (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
-  g_subprocess_launcher_unsetenv (launcher, "PYTHONPATH");
-  g_subprocess_launcher_unsetenv (launcher, "PYTHONHOME");
-  world.polkit = g_subprocess_launcher_spawn (launcher, &error, "/usr/bin/python3", "-m",
-                                              "dbusmock", "--system", "--template", "polkitd",
-                                              NULL);
-  g_assert_no_error (error);
-  g_assert_true (wait_for_owner (POLKIT_NAME, TRUE, 30));
-  atexit (world_stop);
+  polkit_start ();
 }
 
 /* A fake root for the test build of the helper */
@@ -515,6 +539,31 @@ settings (const char *first_key,
   return g_variant_new ("(a{ss})", &b);
 }
 
+/* The installed helper and the core library have no test prefix: the
+ * string of the test variable is only in the test build */
+static void
+test_no_prefix_in_production (void)
+{
+  const char *paths[] = { g_getenv ("KT_HELPER"), g_getenv ("KT_CLI"), NULL };
+  const char *test_build = g_getenv ("KT_HELPER_TEST");
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  SKIP_IF_NO_WORLD ();
+  for (guint i = 0; paths[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_clear_pointer (&data, g_free);
+      g_file_get_contents (paths[i], &data, &len, &error);
+      g_assert_no_error (error);
+      g_assert_null (memmem (data, len, "KT_HOST_KNOBS_TEST_ROOT", 23));
+    }
+  g_clear_pointer (&data, g_free);
+  g_assert_true (g_file_get_contents (test_build, &data, &len, NULL));
+  g_assert_nonnull (memmem (data, len, "KT_HOST_KNOBS_TEST_ROOT", 23));
+}
+
 static void
 assert_helper_alive (void)
 {
@@ -607,6 +656,22 @@ test_not_authorized (Fixture      *f,
   expect_dbus_error ("Persist", settings ("numa_balancing", "0", NULL),
                      ERR_PREFIX "NotAuthorized");
   assert_tree_unchanged (f, before, "refused callers");
+}
+
+/* No polkit on the bus: refused, not allowed */
+static void
+test_no_polkit (Fixture      *f,
+                gconstpointer data)
+{
+  g_autoptr(GHashTable) before = NULL;
+
+  SKIP_IF_NO_WORLD ();
+  before = tree_snapshot (f);
+  polkit_stop ();
+  expect_dbus_error ("Set", settings ("thp.enabled", "never", NULL), ERR_PREFIX "NotAuthorized");
+  expect_dbus_error ("Unpersist", NULL, ERR_PREFIX "NotAuthorized");
+  assert_tree_unchanged (f, before, "no polkit");
+  polkit_start ();
 }
 
 static void
@@ -1240,9 +1305,11 @@ main (int   argc,
 
   world_start ();
 
+  g_test_add_func ("/helper/no-prefix-in-production", test_no_prefix_in_production);
   g_test_add_func ("/helper/activation", test_activation);
   g_test_add ("/helper/not-authorized", Fixture, NULL, fake_setup, test_not_authorized,
               fake_teardown);
+  g_test_add ("/helper/no-polkit", Fixture, NULL, fake_setup, test_no_polkit, fake_teardown);
   g_test_add ("/helper/allowed", Fixture, NULL, fake_setup, test_allowed, fake_teardown);
   g_test_add ("/helper/hostile", Fixture, NULL, fake_setup, test_hostile, fake_teardown);
   g_test_add ("/helper/all-or-nothing", Fixture, NULL, fake_setup, test_all_or_nothing,

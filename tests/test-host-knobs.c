@@ -302,6 +302,18 @@ test_thp_parse (TreeFixture  *f,
   assert_read_fails ("ksm.run", KT_HOST_KNOB_ERROR_UNAVAILABLE);
   assert_read_fails ("hugepages.3.2048", KT_HOST_KNOB_ERROR_UNAVAILABLE);
   assert_read ("hugepages.1.1048576", "0");
+
+  /* All at once: the unreadable ones (run missing, THP not understood)
+   * are left out */
+  {
+    g_autoptr(GHashTable) all = kt_host_knob_read_all ();
+
+    g_assert_cmpuint (g_hash_table_size (all), ==, 5);
+    g_assert_false (g_hash_table_contains (all, "ksm.run"));
+    g_assert_false (g_hash_table_contains (all, "thp.enabled"));
+    g_assert_cmpstr (g_hash_table_lookup (all, "thp.defrag"), ==, "defer+madvise");
+    g_assert_cmpstr (g_hash_table_lookup (all, "ksm.sleep_millisecs"), ==, "20");
+  }
 }
 
 static void

@@ -54,7 +54,7 @@ static char *hugetlbfs_dir;
 static char *state_dir;
 static char *qemu_conf_extra;
 
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("test-host-libvirt", GUEST_PREFIX, "kt-hosttune-XXXXXX", FALSE, NULL);
 
 static gboolean dropins_made;
@@ -73,7 +73,7 @@ remove_dropins (void)
 static void
 teardown_all (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
   remove_dropins ();
   kt_test_knob_guard_restore ();
   if (hugetlbfs_dir != NULL)
@@ -84,20 +84,17 @@ teardown_all (void)
     }
 }
 
-/* Every case: the machine's values back, whatever happened */
-typedef struct
-{
-  int unused;
-} Fixture;
-
+/* Every case: the shared embed root, and the machine's values back in
+ * teardown, whatever happened */
 static void
-fixture_setup (Fixture       *f,
+fixture_setup (KtTestEmbed   *embed,
                gconstpointer  data)
 {
+  kt_test_embed_setup (embed, data);
 }
 
 static void
-fixture_teardown (Fixture       *f,
+fixture_teardown (KtTestEmbed   *embed,
                   gconstpointer  data)
 {
   g_autofree char *left = NULL;
@@ -107,6 +104,7 @@ fixture_teardown (Fixture       *f,
   left = kt_test_knob_guard_check ();
   if (left != NULL)
     g_test_fail_printf ("teardown could not restore: %s", left);
+  kt_test_embed_teardown (embed, data);
 }
 
 static gint64
@@ -153,7 +151,7 @@ targets_of (const char *first_key,
 }
 
 static void
-test_read (Fixture       *f,
+test_read (KtTestEmbed   *embed,
            gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -161,9 +159,9 @@ test_read (Fixture       *f,
   g_autofree char *thp = NULL;
   const KtHugePool *pool;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  t = kt_host_probe (env.conn, &error);
+  t = kt_host_probe (embed->conn, &error);
   g_assert_no_error (error);
   kt_test_embed_require (t != NULL, "no tuning read");
 
@@ -196,7 +194,7 @@ hugepage_guest_xml (const char *name)
 }
 
 static void
-test_pages_guest_revert (Fixture       *f,
+test_pages_guest_revert (KtTestEmbed   *embed,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -212,11 +210,11 @@ test_pages_guest_revert (Fixture       *f,
   gint64 before, free_before, free_running;
   virDomainPtr dom;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   before = raw_number (NODE0_2M);
   count = g_strdup_printf ("%" G_GINT64_FORMAT, before + 40);
-  control = kt_host_control_new (env.conn, NULL);
+  control = kt_host_control_new (embed->conn, NULL);
   current = kt_host_control_read (control, &error);
   g_assert_no_error (error);
   targets = targets_of ("hugepages.0.2048", count, NULL);
@@ -236,7 +234,7 @@ test_pages_guest_revert (Fixture       *f,
   /* A guest on those pages: 64 MiB are 32 of them */
   free_before = meminfo ("HugePages_Free");
   xml = hugepage_guest_xml (GUEST_PREFIX "hp");
-  dom = kt_test_embed_create (&env, GUEST_PREFIX "hp", xml);
+  dom = kt_test_embed_create (embed, GUEST_PREFIX "hp", xml);
   kt_test_embed_require (dom != NULL, "the hugepage guest did not start");
   free_running = meminfo ("HugePages_Free");
   g_test_message ("HugePages_Free %" G_GINT64_FORMAT " → %" G_GINT64_FORMAT,
@@ -247,7 +245,7 @@ test_pages_guest_revert (Fixture       *f,
   g_assert_cmpint (meminfo ("HugePages_Free"), ==, free_before);
 
   /* Revert from a fresh control, as after a restart: the saved file */
-  later = kt_host_control_new (env.conn, NULL);
+  later = kt_host_control_new (embed->conn, NULL);
   g_assert_true (kt_host_control_has_revert (later));
   kt_host_control_revert (later, &error);
   g_assert_no_error (error);
@@ -256,7 +254,7 @@ test_pages_guest_revert (Fixture       *f,
 }
 
 static void
-test_merge_across_nodes (Fixture       *f,
+test_merge_across_nodes (KtTestEmbed   *embed,
                          gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -268,10 +266,10 @@ test_merge_across_nodes (Fixture       *f,
   gint64 run = raw_number (KSM_RUN);
   const KtHostChange *c;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   kt_test_embed_require (merge >= 0 && run >= 0, "no KSM here");
-  control = kt_host_control_new (env.conn, NULL);
+  control = kt_host_control_new (embed->conn, NULL);
   current = kt_host_control_read (control, &error);
   g_assert_no_error (error);
   targets = targets_of ("ksm.merge_across_nodes", merge ? "0" : "1", NULL);
@@ -316,7 +314,7 @@ block_gigantic_pool (void)
 }
 
 static void
-test_all_or_nothing (Fixture       *f,
+test_all_or_nothing (KtTestEmbed   *embed,
                      gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -336,7 +334,7 @@ test_all_or_nothing (Fixture       *f,
   gint64 pages_before = raw_number (NODE0_2M);
   gint64 run = raw_number (KSM_RUN);
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   gig_before = block_gigantic_pool ();
   kt_test_embed_require (gig_before != NULL, "cannot cover %s", NODE0_1G);
@@ -344,7 +342,7 @@ test_all_or_nothing (Fixture       *f,
   pages = g_strdup_printf ("%" G_GINT64_FORMAT, pages_before + 8);
   gig = g_strdup_printf ("%" G_GINT64_FORMAT, g_ascii_strtoll (gig_before, NULL, 10) + 1);
   scan = g_strdup_printf ("%" G_GINT64_FORMAT, scan_before + 17);
-  control = kt_host_control_new (env.conn, NULL);
+  control = kt_host_control_new (embed->conn, NULL);
   revert_path = kt_host_control_revert_path (control);
   current = kt_host_control_read (control, &error);
   g_assert_no_error (error);
@@ -390,7 +388,7 @@ test_all_or_nothing (Fixture       *f,
 
 /* "Keep after reboot": the drop-ins hold the values, revert removes them */
 static void
-test_persistent (Fixture       *f,
+test_persistent (KtTestEmbed   *embed,
                  gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -403,7 +401,7 @@ test_persistent (Fixture       *f,
   g_autofree char *thp_now = NULL;
   const char *other = g_str_equal (thp, "never") ? "madvise" : "never";
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   if (g_file_test (KT_HOST_PERSIST_SYSCTL_PATH, G_FILE_TEST_EXISTS)
       || g_file_test (KT_HOST_PERSIST_TMPFILES_PATH, G_FILE_TEST_EXISTS))
@@ -412,7 +410,7 @@ test_persistent (Fixture       *f,
       return;
     }
   dropins_made = TRUE;
-  control = kt_host_control_new (env.conn, NULL);
+  control = kt_host_control_new (embed->conn, NULL);
   current = kt_host_control_read (control, &error);
   g_assert_no_error (error);
   targets = targets_of ("thp.enabled", other, "numa_balancing",
@@ -439,7 +437,7 @@ test_persistent (Fixture       *f,
 /* `kvmtune-cli snapshot` captures the host's tuning (a root of its own:
  * one process per embed root) */
 static void
-test_snapshot_captures (Fixture       *f,
+test_snapshot_captures (KtTestEmbed   *embed,
                         gconstpointer  data)
 {
   g_autoptr(GError) error = NULL;
@@ -453,7 +451,7 @@ test_snapshot_captures (Fixture       *f,
   KtHostTuning *t;
   int status = -1;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
   root = kt_test_embed_make_root ("kt-hosttune-cli-XXXXXX", &error);
   g_assert_no_error (error);
@@ -489,6 +487,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
   env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason == NULL && !g_file_test (NODE0_2M, G_FILE_TEST_EXISTS))
@@ -518,16 +517,16 @@ main (int    argc,
       atexit (teardown_all);
     }
 
-  g_test_add ("/host-libvirt/read", Fixture, NULL, fixture_setup, test_read, fixture_teardown);
-  g_test_add ("/host-libvirt/pages-guest-revert", Fixture, NULL, fixture_setup,
+  g_test_add ("/host-libvirt/read", KtTestEmbed, NULL, fixture_setup, test_read, fixture_teardown);
+  g_test_add ("/host-libvirt/pages-guest-revert", KtTestEmbed, NULL, fixture_setup,
               test_pages_guest_revert, fixture_teardown);
-  g_test_add ("/host-libvirt/merge-across-nodes", Fixture, NULL, fixture_setup,
+  g_test_add ("/host-libvirt/merge-across-nodes", KtTestEmbed, NULL, fixture_setup,
               test_merge_across_nodes, fixture_teardown);
-  g_test_add ("/host-libvirt/all-or-nothing", Fixture, NULL, fixture_setup,
+  g_test_add ("/host-libvirt/all-or-nothing", KtTestEmbed, NULL, fixture_setup,
               test_all_or_nothing, fixture_teardown);
-  g_test_add ("/host-libvirt/snapshot-captures", Fixture, NULL, fixture_setup,
+  g_test_add ("/host-libvirt/snapshot-captures", KtTestEmbed, NULL, fixture_setup,
               test_snapshot_captures, fixture_teardown);
-  g_test_add ("/host-libvirt/persistent", Fixture, NULL, fixture_setup, test_persistent,
+  g_test_add ("/host-libvirt/persistent", KtTestEmbed, NULL, fixture_setup, test_persistent,
               fixture_teardown);
 
   ret = g_test_run ();

@@ -37,8 +37,10 @@
 #include <libvirt/virterror.h>
 
 #include "kt-connection.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-json.h"
+#include "kt-placement.h"
 #include "kt-snapshot.h"
 #include "kt-test-embed.h"
 #include "kt-test-util.h"
@@ -51,7 +53,7 @@
 
 static gboolean setup_guests (KtTestEmbed *embed);
 
-static KtTestEmbed env =
+static KtTestEmbedEnv env =
   KT_TEST_EMBED_INIT ("test-libvirt", "kt-test-", "kt-libvirt-XXXXXX", TRUE, setup_guests);
 
 static struct
@@ -74,7 +76,7 @@ domain_xml (const char *name)
 static void
 teardown (void)
 {
-  kt_test_embed_teardown (&env);
+  kt_test_embed_finish (&env);
   g_clear_pointer (&lv.snapshot_path, g_free);
 }
 
@@ -102,7 +104,7 @@ setup_guests (KtTestEmbed *embed)
           return FALSE;
         }
       g_test_message ("defined %s in %.2f s", name, kt_test_embed_now () - t0);
-      if (i == 1 && !kt_test_embed_start (&env, dom))
+      if (i == 1 && !kt_test_embed_start (embed, dom))
         {
           virDomainFree (dom);
           return FALSE;
@@ -211,9 +213,9 @@ check_show_b (JsonObject *obj,
 
 /* Pins kt-test-B's vCPU 1 to host CPU 0, live only */
 static gboolean
-ensure_pinned (void)
+ensure_pinned (KtTestEmbed *embed)
 {
-  virConnectPtr c = kt_connection_get_handle (env.conn);
+  virConnectPtr c = kt_connection_get_handle (embed->conn);
   virDomainPtr dom;
   int maplen = VIR_CPU_MAPLEN (MAX (sysconf (_SC_NPROCESSORS_CONF), 1));
   g_autofree unsigned char *map = g_new0 (unsigned char, maplen);
@@ -244,16 +246,16 @@ ensure_pinned (void)
 }
 
 static gboolean
-ensure_snapshot_file (void)
+ensure_snapshot_file (KtTestEmbed *embed)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
 
   if (g_file_test (lv.snapshot_path, G_FILE_TEST_EXISTS))
     return TRUE;
-  if (!ensure_pinned ())
+  if (!ensure_pinned (embed))
     return FALSE;
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   if (snapshot == NULL)
     return FALSE;
   kt_snapshot_save (snapshot, lv.snapshot_path, &error);
@@ -264,7 +266,8 @@ ensure_snapshot_file (void)
 /* 1. capture ----------------------------------------------------------------- */
 
 static void
-test_capture (void)
+test_capture (KtTestEmbed   *embed,
+              gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(GError) error = NULL;
@@ -275,19 +278,19 @@ test_capture (void)
   long online = sysconf (_SC_NPROCESSORS_ONLN);
   double t0;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
   t0 = kt_test_embed_now ();
-  snapshot = kt_connection_capture (env.conn, &error);
+  snapshot = kt_connection_capture (embed->conn, &error);
   g_assert_no_error (error);
   require (snapshot != NULL, "no snapshot");
   g_test_message ("first capture: %.2f s", kt_test_embed_now () - t0);
 
-  g_assert_cmpstr (kt_snapshot_get_uri (snapshot), ==, kt_connection_get_uri (env.conn));
-  g_assert_nonnull (strstr (kt_snapshot_get_uri (snapshot), env.root));
-  g_assert_true (kt_connection_is_local (env.conn));
-  g_assert_false (kt_connection_is_read_only (env.conn));
+  g_assert_cmpstr (kt_snapshot_get_uri (snapshot), ==, kt_connection_get_uri (embed->conn));
+  g_assert_nonnull (strstr (kt_snapshot_get_uri (snapshot), embed->root));
+  g_assert_true (kt_connection_is_local (embed->conn));
+  g_assert_false (kt_connection_is_read_only (embed->conn));
 
   /* The host */
   host = kt_snapshot_get_host (snapshot);
@@ -342,7 +345,8 @@ test_capture (void)
 /* 2. a live pin shows in the capture and in the kernel ---------------------- */
 
 static void
-test_pins_visible (void)
+test_pins_visible (KtTestEmbed   *embed,
+                   gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(JsonNode) show = NULL;
@@ -355,10 +359,10 @@ test_pins_visible (void)
   KtVm *b;
   pid_t pid;
 
-  if (!kt_test_embed_ensure (&env) || !ensure_pinned ())
+  if (!embed->ready || !ensure_pinned (embed))
     return;
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "no snapshot");
   b = kt_snapshot_lookup_vm (snapshot, GUEST_B);
   require (b != NULL && kt_vm_get_live (b) != NULL && kt_vm_get_inactive (b) != NULL,
@@ -378,8 +382,8 @@ test_pins_visible (void)
   g_assert_cmpuint (inactive->vcpupin->len, ==, 0);
 
   /* And the kernel agrees */
-  pid = kt_test_embed_qemu_pid (env.root, GUEST_B);
-  require (pid > 0, "no pid file for %s under %s/run/qemu", GUEST_B, env.root);
+  pid = kt_test_embed_qemu_pid (embed->root, GUEST_B);
+  require (pid > 0, "no pid file for %s under %s/run/qemu", GUEST_B, embed->root);
   allowed1 = kt_test_embed_thread_allowed (pid, "CPU 1/TCG");
   allowed0 = kt_test_embed_thread_allowed (pid, "CPU 0/TCG");
   allowed_main = kt_test_embed_thread_allowed (pid, "qemu-system-x86");
@@ -395,7 +399,8 @@ test_pins_visible (void)
 /* 3. snapshot save / load round trip ----------------------------------------- */
 
 static void
-test_snapshot_roundtrip (void)
+test_snapshot_roundtrip (KtTestEmbed   *embed,
+                         gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtSnapshot) loaded = NULL;
@@ -403,10 +408,10 @@ test_snapshot_roundtrip (void)
   GListModel *vms, *loaded_vms;
   guint n;
 
-  if (!kt_test_embed_ensure (&env) || !ensure_pinned ())
+  if (!embed->ready || !ensure_pinned (embed))
     return;
 
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   require (snapshot != NULL, "no snapshot");
   kt_snapshot_save (snapshot, lv.snapshot_path, &error);
   g_assert_no_error (error);
@@ -477,33 +482,16 @@ test_snapshot_roundtrip (void)
 
 /* 4. kvmtune-cli on the snapshot file ------------------------------------- */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} CliRun;
-
-static void
-cli_run_clear (CliRun *run)
-{
-  g_clear_pointer (&run->out, g_free);
-  g_clear_pointer (&run->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (CliRun, cli_run_clear)
-
+/* kvmtune-cli --snapshot (the snapshot file) ARGS... */
 static gboolean
-run_cli (CliRun     *run,
+run_cli (KtTestRun  *run,
          const char *first,
          ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
   const char *arg;
   va_list ap;
 
-  g_ptr_array_add (argv, (char *) g_getenv ("KT_CLI"));
   g_ptr_array_add (argv, (char *) "--snapshot");
   g_ptr_array_add (argv, lv.snapshot_path);
   va_start (ap, first);
@@ -512,12 +500,7 @@ run_cli (CliRun     *run,
   va_end (ap);
   g_ptr_array_add (argv, NULL);
 
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-                     &run->out, &run->err, &run->status, &error))
-    {
-      g_test_fail_printf ("Cannot run %s: %s", g_getenv ("KT_CLI"), error->message);
-      return FALSE;
-    }
+  kt_test_run_cli_full (run, NULL, (const char * const *) argv->pdata);
   if (run->err != NULL && *run->err != '\0')
     g_test_message ("kvmtune-cli %s: stderr: %s", first, run->err);
   return TRUE;
@@ -537,12 +520,13 @@ parse_json (const char *text)
 }
 
 static void
-test_cli_snapshot (void)
+test_cli_snapshot (KtTestEmbed   *embed,
+                   gconstpointer  data)
 {
-  g_auto(CliRun) domains = { 0, };
-  g_auto(CliRun) show = { 0, };
-  g_auto(CliRun) missing = { 0, };
-  g_auto(CliRun) text = { 0, };
+  g_auto(KtTestRun) domains = { 0, };
+  g_auto(KtTestRun) show = { 0, };
+  g_auto(KtTestRun) missing = { 0, };
+  g_auto(KtTestRun) text = { 0, };
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) error = NULL;
   gboolean seen_a = FALSE, seen_b = FALSE;
@@ -553,13 +537,13 @@ test_cli_snapshot (void)
       g_test_skip ("KT_CLI is not set (run this through meson test)");
       return;
     }
-  if (!kt_test_embed_ensure (&env) || !ensure_snapshot_file ())
+  if (!embed->ready || !ensure_snapshot_file (embed))
     return;
 
   /* domains --json */
   if (!run_cli (&domains, "domains", "--json", NULL))
     return;
-  g_spawn_check_wait_status (domains.status, &error);
+  g_spawn_check_wait_status (domains.wait_status, &error);
   g_assert_no_error (error);
   g_clear_error (&error);
   root = parse_json (domains.out);
@@ -595,7 +579,7 @@ test_cli_snapshot (void)
   /* show kt-test-B --json */
   if (!run_cli (&show, "show", GUEST_B, "--json", NULL))
     return;
-  g_spawn_check_wait_status (show.status, &error);
+  g_spawn_check_wait_status (show.wait_status, &error);
   g_assert_no_error (error);
   g_clear_error (&error);
   root = parse_json (show.out);
@@ -612,7 +596,7 @@ test_cli_snapshot (void)
   /* A VM that is not there */
   if (!run_cli (&missing, "show", "no-such-vm", NULL))
     return;
-  g_assert_false (g_spawn_check_wait_status (missing.status, NULL));
+  g_assert_false (g_spawn_check_wait_status (missing.wait_status, NULL));
   g_assert_cmpstr (missing.out, ==, "");
   g_assert_nonnull (strstr (missing.err, "no-such-vm"));
 }
@@ -620,7 +604,8 @@ test_cli_snapshot (void)
 /* 5. errors and domains that go away --------------------------------------- */
 
 static void
-test_bad_uris (void)
+test_bad_uris (KtTestEmbed   *embed,
+               gconstpointer  data)
 {
   g_autoptr(KtSnapshot) snapshot = NULL;
   const char *uris[] = {
@@ -630,7 +615,7 @@ test_bad_uris (void)
     "qemu:///embed?root=/nonexistent/kt-libvirt-root", /* a second embed root */
   };
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
   for (guint i = 0; i < G_N_ELEMENTS (uris); i++)
@@ -646,14 +631,15 @@ test_bad_uris (void)
   g_assert_false (g_file_test ("/nonexistent/kt-libvirt-root", G_FILE_TEST_EXISTS));
 
   /* None of that disturbed the real connection */
-  snapshot = kt_test_embed_capture (&env);
+  snapshot = kt_test_embed_capture (embed);
   g_assert_nonnull (snapshot);
   if (snapshot != NULL)
     g_assert_nonnull (kt_snapshot_lookup_vm (snapshot, GUEST_B));
 }
 
 static void
-test_vanished_domains (void)
+test_vanished_domains (KtTestEmbed   *embed,
+                       gconstpointer  data)
 {
   virConnectPtr c;
   g_autofree char *xml_c = domain_xml (GUEST_C);
@@ -663,14 +649,14 @@ test_vanished_domains (void)
   virDomainPtr dom_c, dom_t;
   KtVm *vm;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
-  c = kt_connection_get_handle (env.conn);
+  c = kt_connection_get_handle (embed->conn);
 
   /* C: persistent, shut off; T: transient, running */
   dom_c = virDomainDefineXML (c, xml_c);
   require (dom_c != NULL, "Cannot define %s", GUEST_C);
-  dom_t = kt_test_embed_create (&env, GUEST_T, xml_t);
+  dom_t = kt_test_embed_create (embed, GUEST_T, xml_t);
   if (dom_t == NULL)
     {
       virDomainUndefine (dom_c);
@@ -678,7 +664,7 @@ test_vanished_domains (void)
       return;
     }
 
-  before = kt_test_embed_capture (&env);
+  before = kt_test_embed_capture (embed);
   vm = before ? kt_snapshot_lookup_vm (before, GUEST_T) : NULL;
   g_assert_nonnull (vm);
   if (vm != NULL)
@@ -718,7 +704,7 @@ test_vanished_domains (void)
   virDomainFree (dom_c);
   virDomainFree (dom_t);
 
-  after = kt_test_embed_capture (&env);
+  after = kt_test_embed_capture (embed);
   require (after != NULL, "capture after undefine failed");
   g_assert_null (kt_snapshot_lookup_vm (after, GUEST_C));
   g_assert_null (kt_snapshot_lookup_vm (after, GUEST_T));
@@ -795,7 +781,8 @@ churn_thread (gpointer data)
 }
 
 static void
-test_capture_while_churning (void)
+test_capture_while_churning (KtTestEmbed   *embed,
+                             gconstpointer  data)
 {
   Churn churn = { 0, };
   GThread *thread;
@@ -803,7 +790,7 @@ test_capture_while_churning (void)
   g_autoptr(KtSnapshot) last = NULL;
   double t0;
 
-  if (!kt_test_embed_ensure (&env))
+  if (!embed->ready)
     return;
 
   /* Counts the libvirt errors that mean "gone" (the capture skips them);
@@ -811,13 +798,13 @@ test_capture_while_churning (void)
   virSetErrorFunc (NULL, count_no_domain);
   g_atomic_int_set (&n_no_domain_errors, 0);
 
-  churn.conn = kt_connection_get_handle (env.conn);
+  churn.conn = kt_connection_get_handle (embed->conn);
   thread = g_thread_new ("churn", churn_thread, &churn);
   t0 = kt_test_embed_now ();
   while (captures < 400 && kt_test_embed_now () - t0 < 2.0)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(KtSnapshot) snapshot = kt_connection_capture (env.conn, &error);
+      g_autoptr(KtSnapshot) snapshot = kt_connection_capture (embed->conn, &error);
       GListModel *vms;
 
       captures++;
@@ -851,12 +838,244 @@ test_capture_while_churning (void)
   g_assert_cmpuint (captures, >, 0);
 
   /* And once the churn stops, none is left */
-  last = kt_test_embed_capture (&env);
+  last = kt_test_embed_capture (embed);
   if (last != NULL)
     g_assert_cmpuint (g_list_model_get_n_items (kt_snapshot_get_vms (last)), ==, 2);
 }
 
 /* main --------------------------------------------------------------------- */
+
+/* 8. live memory facts go through a snapshot file ------------------------- */
+
+/* A number from a sysfs file of node @node, or -1 */
+static gint64
+sysfs_node_value (int         node,
+                  const char *rel,
+                  const char *key)
+{
+  g_autofree char *path = g_strdup_printf ("/sys/devices/system/node/node%d/%s", node, rel);
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return -1;
+  if (key == NULL)
+    return g_ascii_strtoll (text, NULL, 10);
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *at = strstr (lines[i], key);
+
+      if (at != NULL)
+        return g_ascii_strtoll (at + strlen (key), NULL, 10);
+    }
+  return -1;
+}
+
+static void
+test_free_memory_snapshot (KtTestEmbed   *embed,
+                           gconstpointer  data)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSnapshot) loaded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *as_of = NULL;
+  KtHost *host, *back;
+  guint n_pools = 0;
+
+  if (!embed->ready)
+    return;
+
+  snapshot = kt_test_embed_capture (embed);
+  require (snapshot != NULL, "no snapshot");
+  host = kt_snapshot_get_host (snapshot);
+  g_assert_null (kt_host_get_free_time (host));     /* live figures */
+
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      gint64 sys_free = sysfs_node_value (node->id, "meminfo", "MemFree:");
+
+      /* libvirt's figure agrees with the kernel's, give or take what
+       * others allocated meanwhile */
+      g_assert_cmpint (node->free_kib, >=, 0);
+      if (sys_free >= 0)
+        {
+          g_test_message ("node %d: %" G_GINT64_FORMAT " KiB free, sysfs %" G_GINT64_FORMAT,
+                          node->id, node->free_kib, sys_free);
+          g_assert_cmpint (ABS (node->free_kib - sys_free), <, MAX (sys_free / 4, 262144));
+        }
+      for (guint p = 0; p < node->pages->len; p++)
+        {
+          const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, p);
+          g_autofree char *rel = g_strdup_printf ("hugepages/hugepages-%" G_GUINT64_FORMAT
+                                                  "kB/free_hugepages", pg->size_kib);
+          gint64 sys_pages = sysfs_node_value (node->id, rel, NULL);
+
+          g_assert_cmpint (pg->free, >=, 0);
+          if (sys_pages >= 0)
+            {
+              g_assert_cmpint (pg->free, ==, sys_pages);
+              n_pools++;
+            }
+        }
+    }
+  g_test_message ("%u huge page pools checked against sysfs", n_pools);
+
+  path = g_build_filename (embed->root, "free.kvmtune", NULL);
+  kt_snapshot_save (snapshot, path, &error);
+  g_assert_no_error (error);
+  loaded = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  require (loaded != NULL, "cannot load %s", path);
+  back = kt_snapshot_get_host (loaded);
+
+  /* The same figures, offline, with when they were read */
+  g_assert_nonnull (kt_host_get_free_time (back));
+  as_of = kt_describe_free_as_of (back);
+  g_assert_nonnull (as_of);
+  g_test_message ("%s", as_of);
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      const KtHostNode *again = kt_host_lookup_node (back, node->id);
+
+      require (again != NULL, "node %d lost", node->id);
+      g_assert_cmpint (again->free_kib, ==, node->free_kib);
+      g_assert_cmpuint (again->pages->len, ==, node->pages->len);
+      for (guint p = 0; p < node->pages->len && p < again->pages->len; p++)
+        g_assert_cmpint (g_array_index (again->pages, KtHostPages, p).free, ==,
+                         g_array_index (node->pages, KtHostPages, p).free);
+    }
+  g_unlink (path);
+}
+
+/* 9. where libvirt puts unpinned threads is where the map says -------------- */
+
+/* kt-test-D: <vcpu cpuset='0'> with vCPU 1 pinned to CPU 1, the emulator
+ * on CPU 1, one IOThread without a pin.  The kernel's affinities of its
+ * threads must be what kt_placement_list_vm () says, and why. */
+static void
+test_default_pins_live (KtTestEmbed   *embed,
+                        gconstpointer  data)
+{
+  long online = sysconf (_SC_NPROCESSORS_ONLN);
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-D</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' cpuset='0'>2</vcpu>\n"
+    "  <iothreads>1</iothreads>\n"
+    "  <cputune><vcpupin vcpu='1' cpuset='1'/><emulatorpin cpuset='1'/></cputune>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint checked = 0;
+
+  if (online < 2)
+    {
+      g_test_skip ("needs two online CPUs");
+      return;
+    }
+  if (!embed->ready)
+    return;
+  dom = kt_test_embed_create (embed, "kt-test-D", xml);
+  require (dom != NULL, "kt-test-D did not start");
+  pid = kt_test_embed_qemu_pid (embed->root, "kt-test-D");
+
+  snapshot = kt_test_embed_capture (embed);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-D") : NULL;
+  if (vm != NULL)
+    placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; placements != NULL && i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      g_autofree char *comm = p->kind == KT_THREAD_VCPU ? g_strdup_printf ("CPU %u/TCG", p->index)
+                              : p->kind == KT_THREAD_IOTHREAD
+                              ? g_strdup_printf ("IO iothread%u", p->index)
+                              : g_strdup ("qemu-system-x86");
+      g_autofree char *allowed = kt_test_embed_thread_allowed (pid, comm);
+      g_autofree char *said = kt_cpuset_format (p->allowed);
+      g_autoptr(KtCpuset) kernel = allowed ? kt_test_parse_set (g_strstrip (allowed)) : NULL;
+
+      g_test_message ("%s: kernel %s, placement %s (source %d)", comm,
+                      allowed ? allowed : "?", said, p->source);
+      if (kernel == NULL)
+        {
+          g_test_fail_printf ("no thread '%s' of kt-test-D (pid %d)", comm, (int) pid);
+          continue;
+        }
+      g_assert_cmpstr (said, ==, allowed);
+      if (p->kind == KT_THREAD_EMULATOR || (p->kind == KT_THREAD_VCPU && p->index == 1))
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_OWN);
+      else
+        g_assert_cmpint (p->source, ==, KT_PIN_SOURCE_DEFAULT);
+      checked++;
+    }
+  g_assert_cmpuint (checked, ==, 4);    /* two vCPUs, the emulator, the IOThread */
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
+
+/* 10. a running VM's offline vCPUs: counted, no thread, none on the map ---- */
+
+static void
+test_offline_vcpus_live (KtTestEmbed   *embed,
+                         gconstpointer  data)
+{
+  static const char xml[] =
+    "<domain type='qemu'>\n"
+    "  <name>kt-test-E</name>\n"
+    "  <memory unit='MiB'>64</memory>\n"
+    "  <vcpu placement='static' current='1'>2</vcpu>\n"
+    "  <os><type arch='x86_64'>hvm</type><boot dev='network'/></os>\n"
+    "  <devices><emulator>" KT_TEST_EMBED_QEMU "</emulator></devices>\n"
+    "</domain>\n";
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(GPtrArray) placements = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  g_autofree char *count = NULL;
+  g_autofree char *cpu1 = NULL;
+  g_autofree char *cpu0 = NULL;
+  virDomainPtr dom;
+  KtVm *vm;
+  pid_t pid;
+  guint n_vcpus = 0;
+
+  if (!embed->ready)
+    return;
+  dom = kt_test_embed_create (embed, "kt-test-E", xml);
+  require (dom != NULL, "kt-test-E did not start");
+  pid = kt_test_embed_qemu_pid (embed->root, "kt-test-E");
+  cpu0 = kt_test_embed_thread_allowed (pid, "CPU 0/TCG");
+  cpu1 = kt_test_embed_thread_allowed (pid, "CPU 1/TCG");
+  g_assert_nonnull (cpu0);
+  g_assert_null (cpu1);      /* QEMU has no thread for it */
+
+  snapshot = kt_test_embed_capture (embed);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, "kt-test-E") : NULL;
+  require (vm != NULL, "kt-test-E not captured");
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  count = kt_describe_vcpu_count (t);
+  g_assert_cmpstr (count, ==, "1 of 2 vCPUs");
+  g_assert_true (kt_tuning_vcpu_is_online (t, 0));
+  g_assert_false (kt_tuning_vcpu_is_online (t, 1));
+  placements = kt_placement_list_vm (snapshot, vm);
+  for (guint i = 0; i < placements->len; i++)
+    if (((KtPlacement *) g_ptr_array_index (placements, i))->kind == KT_THREAD_VCPU)
+      n_vcpus++;
+  g_assert_cmpuint (n_vcpus, ==, 1);
+
+  virDomainDestroy (dom);
+  virDomainFree (dom);
+}
 
 int
 main (int    argc,
@@ -867,6 +1086,7 @@ main (int    argc,
   setlocale (LC_ALL, "");
   g_test_init (&argc, &argv, NULL);
   g_test_set_nonfatal_assertions ();
+  kt_test_embed_use (&env);
 
   env.skip_reason = kt_test_embed_missing ();
   if (env.skip_reason != NULL)
@@ -879,13 +1099,26 @@ main (int    argc,
   else
     atexit (teardown);
 
-  g_test_add_func ("/libvirt/capture", test_capture);
-  g_test_add_func ("/libvirt/pins-visible", test_pins_visible);
-  g_test_add_func ("/libvirt/snapshot-roundtrip", test_snapshot_roundtrip);
-  g_test_add_func ("/libvirt/cli-on-snapshot", test_cli_snapshot);
-  g_test_add_func ("/libvirt/bad-uris", test_bad_uris);
-  g_test_add_func ("/libvirt/vanished-domains", test_vanished_domains);
-  g_test_add_func ("/libvirt/capture-while-churning", test_capture_while_churning);
+  g_test_add ("/libvirt/capture", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_capture, kt_test_embed_teardown);
+  g_test_add ("/libvirt/pins-visible", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_pins_visible, kt_test_embed_teardown);
+  g_test_add ("/libvirt/snapshot-roundtrip", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_snapshot_roundtrip, kt_test_embed_teardown);
+  g_test_add ("/libvirt/cli-on-snapshot", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_cli_snapshot, kt_test_embed_teardown);
+  g_test_add ("/libvirt/bad-uris", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_bad_uris, kt_test_embed_teardown);
+  g_test_add ("/libvirt/vanished-domains", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_vanished_domains, kt_test_embed_teardown);
+  g_test_add ("/libvirt/capture-while-churning", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_capture_while_churning, kt_test_embed_teardown);
+  g_test_add ("/libvirt/free-memory-snapshot", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_free_memory_snapshot, kt_test_embed_teardown);
+  g_test_add ("/libvirt/default-pins-live", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_default_pins_live, kt_test_embed_teardown);
+  g_test_add ("/libvirt/offline-vcpus-live", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_offline_vcpus_live, kt_test_embed_teardown);
 
   ret = g_test_run ();
   teardown ();

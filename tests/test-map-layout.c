@@ -6,19 +6,17 @@
 #include <glib.h>
 
 #include "kt-map-layout.h"
+#include "kt-snapshot.h"
 
+/* The boxes nest, the PUs are where the hit test finds them, nothing
+ * overlaps */
 static void
-test_host_file (gconstpointer data)
+check_layout (KtHost      *host,
+              KtMapLayout *layout)
 {
-  const char *path = data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KtHost) host = kt_host_new_from_file (path, &error);
-  g_autoptr(KtMapLayout) layout = NULL;
   g_autoptr(GPtrArray) pus = g_ptr_array_new ();
   const KtMapBox *root;
 
-  g_assert_no_error (error);
-  layout = kt_map_layout_new (host);
   root = kt_map_layout_get_root (layout);
   g_assert_cmpfloat (root->rect.width, >, 0);
   g_assert_cmpfloat (root->rect.height, >, 0);
@@ -89,6 +87,133 @@ test_host_file (gconstpointer data)
   g_assert_null (kt_map_layout_hit_test (layout, root->rect.width + 1, 0));
 }
 
+static double
+zoom_of (const KtMapLayout *layout,
+         double             w,
+         double             h)
+{
+  const KtMapBox *root = kt_map_layout_get_root (layout);
+
+  return MIN (w / root->rect.width, h / root->rect.height);
+}
+
+/* How much of a @w × @h viewport the map covers at the zoom that fits it */
+static double
+fill_of (const KtMapLayout *layout,
+         double             w,
+         double             h)
+{
+  const KtMapBox *root = kt_map_layout_get_root (layout);
+  double zoom = MIN (w / root->rect.width, h / root->rect.height);
+
+  return (root->rect.width * zoom) * (root->rect.height * zoom) / (w * h);
+}
+
+static void
+test_host_file (gconstpointer data)
+{
+  const char *path = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtHost) host = kt_host_new_from_file (path, &error);
+  g_autoptr(KtMapLayout) layout = NULL;
+  /* Wide, tall, and the map's share of a 1200×800 window with the panel */
+  static const double viewports[][2] = { { 1600, 400 }, { 400, 1600 }, { 560, 690 } };
+
+  g_assert_no_error (error);
+  layout = kt_map_layout_new (host);
+  check_layout (host, layout);
+
+  /* Fitted to a viewport: still sound, and never drawn smaller than in
+   * the natural arrangement */
+  for (guint v = 0; v < G_N_ELEMENTS (viewports); v++)
+    {
+      double w = viewports[v][0], h = viewports[v][1];
+      g_autoptr(KtMapLayout) natural = kt_map_layout_new (host);
+      const KtMapBox *pu0 = kt_map_layout_get_pu (layout, kt_host_get_cpu (host, 0)->id);
+
+      kt_map_layout_fit (layout, w, h);
+      check_layout (host, layout);
+      /* The same boxes, moved */
+      g_assert_true (pu0 == kt_map_layout_get_pu (layout, kt_host_get_cpu (host, 0)->id));
+      g_assert_cmpfloat (zoom_of (layout, w, h), >=, zoom_of (natural, w, h) - 1e-9);
+    }
+}
+
+static guint
+count_distinct (GArray *values)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < values->len; i++)
+    {
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < i; j++)
+        seen |= G_APPROX_VALUE (g_array_index (values, double, i),
+                                g_array_index (values, double, j), 0.5);
+      n += !seen;
+    }
+  return n;
+}
+
+/* Rows and columns of the demo host's four nodes */
+static void
+node_grid (KtHost      *host,
+           KtMapLayout *layout,
+           guint       *cols,
+           guint       *rows)
+{
+  g_autoptr(GArray) xs = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ys = g_array_new (FALSE, FALSE, sizeof (double));
+
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtMapBox *node = kt_map_layout_get_node (layout, kt_host_get_node (host, i)->id);
+
+      g_array_append_val (xs, node->rect.x);
+      g_array_append_val (ys, node->rect.y);
+    }
+  *cols = count_distinct (xs);
+  *rows = count_distinct (ys);
+}
+
+/* The demo host (4 nodes × 16 cores): the layout follows the viewport's
+ * shape and fills it */
+static void
+test_fit_demo (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = kt_snapshot_load_file (path, &error);
+  KtHost *host;
+  g_autoptr(KtMapLayout) layout = NULL;
+  const KtMapBox *root;
+  guint cols, rows;
+
+  g_assert_no_error (error);
+  host = kt_snapshot_get_host (snapshot);
+  layout = kt_map_layout_new (host);
+
+  /* Wide: the nodes side by side */
+  kt_map_layout_fit (layout, 1800, 400);
+  node_grid (host, layout, &cols, &rows);
+  g_assert_cmpuint (cols, >, rows);
+  g_assert_cmpfloat (fill_of (layout, 1800, 400), >=, 0.9);
+
+  /* Tall: stacked */
+  kt_map_layout_fit (layout, 400, 1800);
+  node_grid (host, layout, &cols, &rows);
+  g_assert_cmpuint (rows, >, cols);
+  g_assert_cmpfloat (fill_of (layout, 400, 1800), >=, 0.9);
+
+  /* The map's part of the default 1200×800 window with the tuning panel
+   * open (about 560 × 690 px): filled, at a zoom where labels stay legible */
+  kt_map_layout_fit (layout, 560, 690);
+  root = kt_map_layout_get_root (layout);
+  g_assert_cmpfloat (fill_of (layout, 560, 690), >=, 0.9);
+  g_assert_cmpfloat (MIN (560 / root->rect.width, 690 / root->rect.height), >=, 1.0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -109,6 +234,7 @@ main (int    argc,
       g_ptr_array_add (names, g_strdup (name));
   g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
   g_assert_cmpuint (names->len, >, 10);
+  g_test_add_func ("/map-layout/fit-demo", test_fit_demo);
 
   for (guint i = 0; i < names->len; i++)
     {

@@ -8,17 +8,6 @@
 #include "kt-map-overlay.h"
 #include "kt-test-util.h"
 
-static KtSnapshot *
-load_demo (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *s = kt_snapshot_load_file (path, &error);
-
-  g_assert_no_error (error);
-  return s;
-}
-
 static void
 check_chips (const KtMapLayout  *layout,
              const KtMapOverlay *overlay)
@@ -50,7 +39,7 @@ check_chips (const KtMapLayout  *layout,
 static void
 test_demo (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtMapLayout) layout = kt_map_layout_new (kt_snapshot_get_host (s));
   g_autoptr(KtMapOverlay) overlay = kt_map_overlay_new (s, NULL, layout);
   g_autoptr(GPtrArray) on0 = kt_map_overlay_chips_on (overlay, 0);
@@ -88,7 +77,7 @@ test_demo (void)
 static void
 test_pending (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtMapLayout) layout = kt_map_layout_new (kt_snapshot_get_host (s));
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(KtMapOverlay) overlay = NULL;
@@ -166,7 +155,7 @@ observed_vcpus (int first_cpu,
 static void
 test_observed (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtMapLayout) layout = kt_map_layout_new (kt_snapshot_get_host (s));
   g_autoptr(KtMapOverlay) overlay = kt_map_overlay_new (s, NULL, layout);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,

@@ -6,21 +6,12 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "kt-analysis.h"
 #include "kt-error.h"
 #include "kt-plan.h"
 #include "kt-test-util.h"
-
-static KtSnapshot *
-load_demo (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
-  g_autoptr(GError) error = NULL;
-  KtSnapshot *s = kt_snapshot_load_file (path, &error);
-
-  g_assert_no_error (error);
-  return s;
-}
 
 static char *
 pin_of (KtDomain *d,
@@ -35,7 +26,7 @@ pin_of (KtDomain *d,
 static void
 test_pin_undo_redo (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) target = kt_test_parse_set ("17");
@@ -98,7 +89,7 @@ count_call (guint *count)
 static void
 test_forget_vm (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) target = kt_test_parse_set ("17");
@@ -147,7 +138,7 @@ test_forget_vm (void)
 static void
 test_refusals (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) missing = kt_test_parse_set ("64");
@@ -224,7 +215,7 @@ test_refuses_offline (void)
 static void
 test_spread_keeps_siblings (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   /* db-primary: 8 vCPUs as 4 cores × 2 threads; node 3 = 24-31,56-63 */
@@ -283,7 +274,7 @@ has_issue (GPtrArray   *issues,
 static void
 test_analysis_demo (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(GPtrArray) issues = kt_analyze (s);
   g_autoptr(KtCpuset) shared = kt_analysis_shared_cpus (issues);
 
@@ -311,7 +302,7 @@ test_analysis_demo (void)
 static void
 test_analysis_follows_plan (void)
 {
-  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
   g_autoptr(KtPlan) plan = kt_plan_new (s);
   g_autoptr(GError) error = NULL;
   KtVm *web2 = kt_snapshot_lookup_vm (s, "web2");
@@ -341,6 +332,104 @@ test_analysis_follows_plan (void)
   g_assert_false (has_issue (after, KT_ISSUE_SHARED_PCPU, "web1"));
 }
 
+
+static char *
+format_targets (GPtrArray *targets)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      g_autofree char *one = kt_cpuset_format (g_ptr_array_index (targets, i));
+
+      g_string_append_printf (s, "%s%s", i ? " " : "", one);
+    }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* A drop of several vCPUs on one pCPU spreads over the free pCPUs of
+ * its core, its L3 group, its node, guest SMT pairs on host siblings */
+static void
+test_drop_targets_spread (void)
+{
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
+  g_autoptr(KtPlan) plan = kt_plan_new (s);
+  g_autoptr(GError) error = NULL;
+  /* web1: 4 vCPUs as 2 cores × 2 threads.  Node 1 (8-15, 40-47): free are
+   * 12,44 and 13,45; db-primary has 8-11,40-43, its iothread 14,46 and its
+   * emulator 15,47 */
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+  KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");
+  guint vcpus[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+  g_autoptr(GPtrArray) targets = NULL;
+  g_autofree char *text = NULL;
+  char *now;
+
+  targets = kt_plan_drop_targets (plan, web1, vcpus, 4, 13, &error);
+  g_assert_no_error (error);
+  text = format_targets (targets);
+  /* 13 first, its sibling 45, then the next free core of the L3 */
+  g_assert_cmpstr (text, ==, "13 45 12 44");
+  g_clear_pointer (&targets, g_ptr_array_unref);
+  g_clear_pointer (&text, g_free);
+
+  /* The same VM's vCPUs that move do not count as busy: db-primary's
+   * eight on CPU 9 fill its own old cores first, 9 and its sibling 41 */
+  targets = kt_plan_drop_targets (plan, db, vcpus, 8, 9, &error);
+  g_assert_no_error (error);
+  text = format_targets (targets);
+  g_assert_cmpstr (text, ==, "9 41 10 42 11 43 8 40");
+  g_assert_true (kt_plan_pin_each (plan, db, vcpus, 8, targets, &error));
+  g_assert_no_error (error);
+  now = pin_of (kt_vm_get_inactive (db), 7);
+  g_assert_cmpstr (now, ==, "40");
+  g_free (now);
+  /* One step */
+  g_assert_true (kt_plan_undo (plan));
+  g_assert_false (kt_plan_can_undo (plan));
+  g_clear_pointer (&targets, g_ptr_array_unref);
+  g_clear_pointer (&text, g_free);
+
+  /* Two of web1's, not a guest core's pair (1 and 2): one per pCPU still */
+  vcpus[0] = 1;
+  vcpus[1] = 2;
+  targets = kt_plan_drop_targets (plan, web1, vcpus, 2, 12, &error);
+  g_assert_no_error (error);
+  text = format_targets (targets);
+  g_assert_cmpstr (text, ==, "12 44");
+}
+
+/* Not enough free pCPUs in the node, or not enough whole cores for the
+ * guest's SMT pairs: refused, saying why */
+static void
+test_drop_targets_refused (void)
+{
+  g_autoptr(KtSnapshot) s = kt_test_load_demo ();
+  g_autoptr(KtPlan) plan = kt_plan_new (s);
+  g_autoptr(GError) error = NULL;
+  KtVm *db = kt_snapshot_lookup_vm (s, "db-primary");
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+  guint vcpus[8] = { 0, 1, 2, 3, 4, 5, 6, 7 };
+  GPtrArray *targets;
+
+  /* Node 0 has 7 and 39 free: not 8 */
+  targets = kt_plan_drop_targets (plan, db, vcpus, 8, 7, &error);
+  g_assert_null (targets);
+  g_assert_error (error, KT_ERROR, KT_ERROR_CONFLICT);
+  g_assert_nonnull (strstr (error->message, "NUMA node 0"));
+  g_clear_error (&error);
+
+  /* Node 2: 19,51 is the only whole free core (20-23 are legacy-app's,
+   * 18,50 analytics'): web1's two guest cores do not fit */
+  targets = kt_plan_drop_targets (plan, web1, vcpus, 4, 19, &error);
+  g_assert_null (targets);
+  g_assert_error (error, KT_ERROR, KT_ERROR_CONFLICT);
+  g_clear_error (&error);
+
+  /* Nothing changed */
+  g_assert_false (kt_plan_can_undo (plan));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -352,6 +441,8 @@ main (int    argc,
   g_test_add_func ("/plan/forget-vm", test_forget_vm);
   g_test_add_func ("/plan/refuses-offline", test_refuses_offline);
   g_test_add_func ("/plan/spread-keeps-siblings", test_spread_keeps_siblings);
+  g_test_add_func ("/plan/drop-targets-spread", test_drop_targets_spread);
+  g_test_add_func ("/plan/drop-targets-refused", test_drop_targets_refused);
   g_test_add_func ("/analysis/demo", test_analysis_demo);
   g_test_add_func ("/analysis/follows-plan", test_analysis_follows_plan);
   return g_test_run ();

@@ -25,67 +25,8 @@ static char *tmp_dir;
 
 /* Running the CLI ------------------------------------------------------------ */
 
-typedef struct
-{
-  int   status;
-  char *out;
-  char *err;
-} Run;
-
 static void
-run_clear (Run *r)
-{
-  g_clear_pointer (&r->out, g_free);
-  g_clear_pointer (&r->err, g_free);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Run, run_clear)
-
-static void
-run_cli_argv (Run                *r,
-              const char * const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_auto(GStrv) envp = g_get_environ ();
-  const char *cli = g_getenv ("KT_CLI");
-  const char *lsan = g_environ_getenv (envp, "LSAN_OPTIONS");
-  int wait_status;
-
-  if (cli == NULL || *cli == '\0')
-    g_error ("KT_CLI is not set: run the tests with “meson test”");
-  g_ptr_array_add (argv, (gpointer) cli);
-  for (guint i = 0; args[i] != NULL; i++)
-    g_ptr_array_add (argv, (gpointer) args[i]);
-  g_ptr_array_add (argv, NULL);
-
-  /* Under LeakSanitizer, the fontconfig suppressions would be listed on
-   * stderr, which must stay empty */
-  if (lsan != NULL && strstr (lsan, "print_suppressions") == NULL)
-    {
-      g_autofree char *options = g_strconcat (lsan, ":print_suppressions=0", NULL);
-
-      envp = g_environ_setenv (envp, "LSAN_OPTIONS", options, TRUE);
-    }
-
-  memset (r, 0, sizeof *r);
-  if (!g_spawn_sync (NULL, (char **) argv->pdata, envp, G_SPAWN_DEFAULT, NULL, NULL,
-                     &r->out, &r->err, &wait_status, &error))
-    g_error ("Cannot run %s: %s", cli, error->message);
-  if (WIFSIGNALED (wait_status))
-    {
-      g_test_message ("stderr: %s", r->err);
-      g_error ("kvmtune-cli died of signal %d", WTERMSIG (wait_status));
-    }
-  g_assert_true (WIFEXITED (wait_status));
-  r->status = WEXITSTATUS (wait_status);
-}
-
-#define run_cli(r, ...) \
-  run_cli_argv ((r), (const char * const[]) { __VA_ARGS__, NULL })
-
-static void
-assert_success (const Run *r)
+assert_success (const KtTestRun *r)
 {
   if (r->status != 0)
     g_test_message ("stderr: %s", r->err);
@@ -95,8 +36,8 @@ assert_success (const Run *r)
 
 /* Exit @code with one "kvmtune-cli: ..." line on stderr */
 static void
-assert_failure (const Run *r,
-                int        code)
+assert_failure (const KtTestRun *r,
+                int              code)
 {
   const char *nl;
 
@@ -202,27 +143,17 @@ assert_svg (const char *path,
 
 /* Tests ---------------------------------------------------------------------- */
 
-static char *
-demo_path (void)
-{
-  const char *datadir = g_getenv ("KT_DATADIR");
-
-  if (datadir == NULL)
-    g_error ("KT_DATADIR is not set: run the tests with “meson test”");
-  return g_build_filename (datadir, "demo-host.kvmtune", NULL);
-}
-
 static void
 test_demo_png (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *out = tmp_path ("demo.png");
-  g_auto(Run) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   cairo_surface_t *image;
   KtMapStyle style;
   guint n_colors, n_vms_seen = 0;
 
-  run_cli (&r, "--snapshot", demo, "render", "-o", out, "--width", "900", "--height", "560");
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", out, "--width", "900", "--height", "560");
   assert_success (&r);
   g_assert_nonnull (strstr (r.out, out));
 
@@ -244,14 +175,14 @@ test_demo_png (void)
 static void
 test_demo_dark (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *out = tmp_path ("demo-dark.png");
-  g_auto(Run) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   cairo_surface_t *image;
   KtMapStyle style;
   guint n_colors;
 
-  run_cli (&r, "--snapshot", demo, "render", "--dark", "-o", out, "--width", "640",
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "--dark", "-o", out, "--width", "640",
            "--height", "400");
   assert_success (&r);
   image = load_png (out, 640, 400, &n_colors);
@@ -266,12 +197,12 @@ test_demo_dark (void)
 static void
 test_demo_svg (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *out = tmp_path ("demo.svg");
   g_autofree char *text = NULL;
-  g_auto(Run) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
 
-  run_cli (&r, "--snapshot", demo, "render", "-o", out);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", out);
   assert_success (&r);
   assert_svg (out, 1600, 1000);
   /* Shapes in colour, text as glyphs */
@@ -284,13 +215,13 @@ test_demo_svg (void)
 static void
 test_default_size (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *out = tmp_path ("default.PNG");
-  g_auto(Run) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   cairo_surface_t *image;
   guint n_colors;
 
-  run_cli (&r, "--snapshot", demo, "render", "--output", out);
+  kt_test_run_cli (&r, "--snapshot", demo, "render", "--output", out);
   assert_success (&r);
   image = load_png (out, 1600, 1000, &n_colors);
   g_assert_cmpuint (n_colors, >=, 20);
@@ -300,17 +231,17 @@ test_default_size (void)
 static void
 test_tiny_sizes (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *out = tmp_path ("tiny.png");
   const char *sizes[][2] = { { "1", "1" }, { "3", "700" }, { "700", "3" }, { "40", "25" } };
 
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
-      g_auto(Run) r = { 0, };
+      g_auto(KtTestRun) r = { 0, };
       cairo_surface_t *image;
       guint n_colors;
 
-      run_cli (&r, "--snapshot", demo, "render", "-o", out, "--width", sizes[i][0],
+      kt_test_run_cli (&r, "--snapshot", demo, "render", "-o", out, "--width", sizes[i][0],
                "--height", sizes[i][1]);
       assert_success (&r);
       image = load_png (out, atoi (sizes[i][0]), atoi (sizes[i][1]), &n_colors);
@@ -335,9 +266,9 @@ test_fixture_host (gconstpointer data)
   svg = g_strdup_printf ("%s/%s.svg", tmp_dir, base);
 
   {
-    g_auto(Run) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
 
-    run_cli (&r, "--caps", caps, "render", "-o", png, "--width", "1024", "--height", "640");
+    kt_test_run_cli (&r, "--caps", caps, "render", "-o", png, "--width", "1024", "--height", "640");
     assert_success (&r);
     image = load_png (png, 1024, 640, &n_colors);
     /* Boxes, borders and text at least */
@@ -345,9 +276,9 @@ test_fixture_host (gconstpointer data)
     cairo_surface_destroy (image);
   }
   {
-    g_auto(Run) r = { 0, };
+    g_auto(KtTestRun) r = { 0, };
 
-    run_cli (&r, "--caps", caps, "render", "-o", svg, "--width", "1024", "--height", "640");
+    kt_test_run_cli (&r, "--caps", caps, "render", "-o", svg, "--width", "1024", "--height", "640");
     assert_success (&r);
     assert_svg (svg, 1024, 640);
   }
@@ -361,16 +292,17 @@ test_fixture_domains (void)
   g_autofree char *d1 = kt_test_fixture_path ("domains/cputune.xml");
   g_autofree char *d2 = kt_test_fixture_path ("domains/cputune-numatune.xml");
   g_autofree char *out = tmp_path ("domains.png");
-  g_auto(Run) r = { 0, };
+  g_auto(KtTestRun) r = { 0, };
   cairo_surface_t *image;
   KtMapStyle style;
   guint n_colors;
 
-  run_cli (&r, "--caps", caps, "--domain", d1, "--domain", d2, "render", "-o", out);
+  kt_test_run_cli (&r, "--caps", caps, "--domain", d1, "--domain", d2, "render", "-o", out);
   assert_success (&r);
   image = load_png (out, 1600, 1000, &n_colors);
   kt_map_style_init_default (&style, FALSE);
-  g_assert_true (has_color (image, color_rgb (kt_map_style_vm_color (&style, 0))));
+  /* Domain files are definitions only: drawn as shut off, muted */
+  g_assert_true (has_color (image, color_rgb (kt_map_style_vm_color_muted (&style, 0, TRUE))));
   kt_map_style_clear (&style);
   cairo_surface_destroy (image);
 }
@@ -378,7 +310,7 @@ test_fixture_domains (void)
 static void
 test_errors (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autofree char *jpg = tmp_path ("map.jpg");
   g_autofree char *noext = tmp_path ("map");
   g_autofree char *png = tmp_path ("usage.png");
@@ -413,9 +345,9 @@ test_errors (void)
   g_assert_cmpint (g_mkdir (dir_png, 0755), ==, 0);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_auto(Run) r = { 0, };
+      g_auto(KtTestRun) r = { 0, };
 
-      run_cli_argv (&r, cases[i].args);
+      kt_test_run_cli_full (&r, NULL, cases[i].args);
       g_test_message ("case %u: %s", i, r.err);
       assert_failure (&r, cases[i].code);
       g_assert_cmpstr (r.out, ==, "");
@@ -467,7 +399,7 @@ paint_one (cairo_surface_t       *surface,
 static void
 test_painter_states (void)
 {
-  g_autofree char *demo = demo_path ();
+  g_autofree char *demo = kt_test_demo_path ();
   g_autoptr(GError) error = NULL;
   g_autoptr(KtSnapshot) snapshot = kt_snapshot_load_file (demo, &error);
   g_autoptr(KtPlan) plan = NULL;
@@ -560,6 +492,73 @@ remove_tree (const char *dir)
   g_rmdir (dir);
 }
 
+
+static int
+saturation (guint32 rgb)
+{
+  int r = (rgb >> 16) & 0xff, g = (rgb >> 8) & 0xff, b = rgb & 0xff;
+
+  return MAX (r, MAX (g, b)) - MIN (r, MIN (g, b));
+}
+
+/* A shut-off VM's chips are drawn muted, a running VM's in full colour */
+static void
+test_painter_shut_off (void)
+{
+  g_autofree char *demo = kt_test_demo_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = kt_snapshot_load_file (demo, &error);
+  g_autoptr(KtMapLayout) layout = NULL;
+  g_autoptr(KtMapOverlay) overlay = NULL;
+  const KtMapChip *off = NULL, *on = NULL;
+  cairo_surface_t *image;
+  KtMapStyle style;
+  cairo_t *cr;
+
+  g_assert_no_error (error);
+  layout = kt_map_layout_new (kt_snapshot_get_host (snapshot));
+  overlay = kt_map_overlay_new (snapshot, NULL, layout);
+  for (guint i = 0; i < kt_map_overlay_get_chips (overlay)->len; i++)
+    {
+      const KtMapChip *c = g_ptr_array_index (kt_map_overlay_get_chips (overlay), i);
+
+      if (c->kind != KT_THREAD_VCPU)
+        continue;
+      if (off == NULL && kt_vm_get_state (c->vm) == KT_VM_STATE_SHUTOFF)
+        off = c;
+      if (on == NULL && kt_vm_get_state (c->vm) == KT_VM_STATE_RUNNING)
+        on = c;
+    }
+  g_assert_nonnull (off);   /* build-runner */
+  g_assert_nonnull (on);
+
+  kt_map_style_init_default (&style, FALSE);
+  style.font_family = g_strdup ("Sans");
+  image = cairo_image_surface_create (CAIRO_FORMAT_RGB24,
+                                      (int) kt_map_layout_get_root (layout)->rect.width + 1,
+                                      (int) kt_map_layout_get_root (layout)->rect.height + 1);
+  cr = cairo_create (image);
+  cairo_set_source_rgb (cr, style.window_bg.red, style.window_bg.green, style.window_bg.blue);
+  cairo_paint (cr);
+  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), layout, &style);
+  kt_map_paint_overlay (cr, layout, overlay, &style, NULL);
+  cairo_destroy (cr);
+  cairo_surface_flush (image);
+
+  {
+    guint32 on_px = pixel_at (image, (int) (on->rect.x + 2), (int) (on->rect.y + on->rect.height / 2));
+    guint32 off_px = pixel_at (image, (int) (off->rect.x + 2), (int) (off->rect.y + off->rect.height / 2));
+    guint32 off_full = color_rgb (kt_map_style_vm_color (&style, off->vm_index));
+
+    g_assert_true (near (on_px, color_rgb (kt_map_style_vm_color (&style, on->vm_index))));
+    g_assert_false (near (off_px, off_full));
+    g_assert_true (near (off_px, color_rgb (kt_map_style_vm_color_muted (&style, off->vm_index, TRUE))));
+    g_assert_cmpint (saturation (off_px), <, saturation (off_full) / 2);
+  }
+  cairo_surface_destroy (image);
+  kt_map_style_clear (&style);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -593,6 +592,7 @@ main (int    argc,
   g_test_add_func ("/render/domains", test_fixture_domains);
   g_test_add_func ("/render/errors", test_errors);
   g_test_add_func ("/render/painter/states", test_painter_states);
+  g_test_add_func ("/render/painter/shut-off", test_painter_shut_off);
 
   ret = g_test_run ();
   remove_tree (tmp_dir);

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,6 +329,10 @@ kt_application_startup (GApplication *app)
   KtApplication *self = KT_APPLICATION (app);
 
   G_APPLICATION_CLASS (kt_application_parent_class)->startup (app);
+
+  /* A libvirt daemon that goes away mid-call must be an error, not the
+   * end of the process (as libvirt advises its clients) */
+  signal (SIGPIPE, SIG_IGN);
 
   /* libvirt's events run on the default main context, which GTK runs */
   kt_connection_init_events (FALSE);

@@ -7,6 +7,7 @@
 
 #include "kt-live.h"
 #include "kt-observed.h"
+#include "kt-recover-prompt.h"
 
 #define REFRESH_DELAY_MS    150   /* events come in bursts: one read for all */
 #define RECONNECT_INTERVAL  2     /* s */
@@ -32,6 +33,7 @@ struct _KtLive
   /* Reconnecting */
   guint         reconnect_id;
   gboolean      reconnecting;
+  gboolean      prompted;      /* about interrupted applies, on the first connection */
 
   /* Where vCPUs run */
   GtkWidget    *observer;      /* weak */
@@ -60,6 +62,7 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void set_connection (KtLive *self, KtConnection *connection);
+static void prompt_recovery (KtLive *self);
 static void update_observing (KtLive *self);
 
 static void
@@ -400,6 +403,7 @@ reconnect_done (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
   g_signal_emit (self, signals[CHANGED], 0);
   update_observing (self);
+  prompt_recovery (self);
 }
 
 static gboolean
@@ -567,6 +571,22 @@ update_observing (KtLive *self)
     g_clear_handle_id (&self->observe_id, g_source_remove);
 }
 
+/* Interrupted applies ---------------------------------------------------- */
+
+/* An apply cut short by an earlier loss of the connection: the window of
+ * the observer asks whether to finish it or roll it back */
+static void
+prompt_recovery (KtLive *self)
+{
+  GtkRoot *root;
+
+  if (stopped (self) || !self->connected || self->observer == NULL)
+    return;
+  root = gtk_widget_get_root (self->observer);
+  if (GTK_IS_WINDOW (root))
+    kt_recover_prompt (GTK_WINDOW (root), self->connection);
+}
+
 /* Public ----------------------------------------------------------------- */
 
 /**
@@ -629,6 +649,12 @@ kt_live_set_observer (KtLive    *self,
   if (self->observer != NULL)
     g_signal_handlers_disconnect_by_data (self->observer, self);
   g_set_weak_pointer (&self->observer, widget);
+  if (widget != NULL && !self->prompted)
+    {
+      /* The first connection, as the window shows it */
+      self->prompted = TRUE;
+      prompt_recovery (self);
+    }
   if (widget != NULL)
     {
       g_signal_connect_object (widget, "map", G_CALLBACK (update_observing), self,

@@ -16,6 +16,10 @@
  * Properties: "connection" (the one in use: a reconnection replaces it),
  * "connected", both read-only and G_PARAM_EXPLICIT_NOTIFY.
  *
+ * On the first connection (once an observer is set) and on each
+ * reconnection, the observer's window asks about applies the loss of an
+ * earlier connection interrupted (kt-recover-prompt.h).
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 

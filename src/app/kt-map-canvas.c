@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 #include <math.h>
 
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-map-canvas.h"
 #include "kt-map-layout.h"
@@ -88,6 +89,8 @@ struct _KtMapCanvas
   GtkScrollablePolicy vscroll_policy;
   gboolean        fit_pending;
   gboolean        fit_mode;        /* refit on resize until zoomed by hand */
+  int             fitted_w;        /* the size the layout was arranged for; -1: none */
+  int             fitted_h;
   gboolean        anchor_pending;
   double          anchor_mx, anchor_my;   /* this map point ... */
   double          anchor_wx, anchor_wy;   /* ... stays under this widget point */
@@ -110,6 +113,8 @@ struct _KtMapCanvas
   const KtMapBox *drop_target;
   gboolean        drop_allowed;
   char           *drop_message;
+  GPtrArray      *drop_sets;       /* KtCpuset per moving vCPU: a spread onto a PU */
+  KtCpuset       *drop_cpus;       /* their union, highlighted */
 
   /* Keyboard */
   int             focus_chip;      /* into the overlay's chips; -1: none */
@@ -722,6 +727,66 @@ box_cpuset (KtMapCanvas     *self,
   return g_steal_pointer (&set);
 }
 
+/* The moving vCPUs (all of one VM) and their VM */
+static GArray *
+moving_vcpus (KtMapCanvas  *self,
+              KtVm        **vm)
+{
+  GArray *list = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  *vm = NULL;
+  for (guint i = 0; i < self->moving->len; i++)
+    {
+      const ChipKey *key = &g_array_index (self->moving, ChipKey, i);
+
+      if (key->kind != KT_THREAD_VCPU || key->vm == NULL)
+        continue;
+      *vm = key->vm;
+      g_array_append_val (list, key->index);
+    }
+  return list;
+}
+
+/* Several vCPUs dropped on one pCPU: where each goes (kt_plan_drop_targets);
+ * NULL and why not, or NULL and no error when this is no such drop.  On a
+ * group too small for them: NULL and why not. */
+static GPtrArray *
+spread_targets (KtMapCanvas     *self,
+                const KtMapBox  *box,
+                GError         **error)
+{
+  g_autoptr(GArray) vcpus = NULL;
+  KtVm *vm;
+
+  if (box == NULL || self->plan == NULL)
+    return NULL;
+  vcpus = moving_vcpus (self, &vm);
+  if (vcpus->len < 2)
+    return NULL;
+  if (box->kind != KT_MAP_BOX_PU)
+    {
+      g_autoptr(KtCpuset) set = box_cpuset (self, box, NULL);
+
+      /* Spread one per pCPU (kt_plan_pin): more vCPUs than pCPUs would
+       * double up */
+      if (set != NULL && kt_cpuset_count (set) < vcpus->len)
+        g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                     ngettext ("%u vCPUs do not fit on %u CPU", "%u vCPUs do not fit on %u CPUs",
+                               kt_cpuset_count (set)),
+                     vcpus->len, kt_cpuset_count (set));
+      return NULL;
+    }
+  return kt_plan_drop_targets (self->plan, vm, (const guint *) vcpus->data, vcpus->len, box->id,
+                               error);
+}
+
+static void
+clear_drop_sets (KtMapCanvas *self)
+{
+  g_clear_pointer (&self->drop_sets, g_ptr_array_unref);
+  g_clear_pointer (&self->drop_cpus, kt_cpuset_free);
+}
+
 static void
 set_drop_target (KtMapCanvas    *self,
                  const KtMapBox *box)
@@ -736,12 +801,23 @@ set_drop_target (KtMapCanvas    *self,
 
   self->drop_target = box;
   g_clear_pointer (&self->drop_message, g_free);
+  clear_drop_sets (self);
   self->drop_allowed = FALSE;
   if (box != NULL)
     {
       set = box_cpuset (self, box, &error);
-      self->drop_allowed = set != NULL;
-      if (set == NULL)
+      if (set != NULL)
+        {
+          self->drop_sets = spread_targets (self, box, &error);
+          if (self->drop_sets != NULL)
+            {
+              self->drop_cpus = kt_cpuset_new ();
+              for (guint i = 0; i < self->drop_sets->len; i++)
+                kt_cpuset_union_in (self->drop_cpus, g_ptr_array_index (self->drop_sets, i));
+            }
+        }
+      self->drop_allowed = set != NULL && error == NULL;
+      if (error != NULL)
         self->drop_message = g_strdup (error->message);
     }
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -818,10 +894,19 @@ finish_move (KtMapCanvas *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(KtCpuset) target = NULL;
-  g_autoptr(GArray) keys = g_steal_pointer (&self->moving);
+  g_autoptr(GArray) keys = NULL;
+  g_autoptr(GPtrArray) spread = NULL;
+  g_autoptr(GArray) vcpus = NULL;
   const KtMapBox *box = self->drop_target;
+  KtVm *vm = NULL;
 
+  /* Looked up again: the plan may have changed since the target was set */
+  spread = spread_targets (self, box, &error);
+  if (spread != NULL)
+    vcpus = moving_vcpus (self, &vm);
+  keys = g_steal_pointer (&self->moving);
   self->moving = chip_keys_new ();
+  clear_drop_sets (self);
   self->drop_target = NULL;
   self->kbd_moving = FALSE;
   self->kbd_pu = NULL;
@@ -830,8 +915,19 @@ finish_move (KtMapCanvas *self)
 
   if (box == NULL || keys->len == 0 || self->plan == NULL)
     return;
-  target = box_cpuset (self, box, &error);
-  if (target == NULL || !pin_keys (self, keys, target, &error))
+  if (error == NULL)
+    target = box_cpuset (self, box, &error);
+  if (target != NULL && spread != NULL)
+    {
+      g_autoptr(KtVm) keep = g_object_ref (vm);
+
+      if (!kt_plan_pin_each (self->plan, keep, (const guint *) vcpus->data, vcpus->len, spread,
+                             &error))
+        g_clear_pointer (&target, kt_cpuset_free);
+    }
+  else if (target != NULL && !pin_keys (self, keys, target, &error))
+    g_clear_pointer (&target, kt_cpuset_free);
+  if (target == NULL)
     {
       g_debug ("Drop refused: %s", error->message);
       g_signal_emit (self, signals[PIN_FAILED], 0, error->message);
@@ -847,6 +943,7 @@ cancel_move (KtMapCanvas *self)
   self->kbd_moving = FALSE;
   self->kbd_pu = NULL;
   g_clear_pointer (&self->drop_message, g_free);
+  clear_drop_sets (self);
   if (self->drag_mode == DRAG_PIN)
     self->drag_mode = DRAG_IGNORED;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -878,6 +975,7 @@ rebuild (KtMapCanvas *self,
           self->layout = kt_map_layout_new (host);
           collect_pus (kt_map_layout_get_root (self->layout), self->pus);
           self->fit_pending = TRUE;
+          self->fitted_w = self->fitted_h = -1;
         }
       repaint_topology = TRUE;
       gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -900,6 +998,30 @@ rebuild (KtMapCanvas *self,
   resolve_selection (self);
   resolve_focus (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Arranges the layout for a @width × @height canvas (kt_map_layout_fit):
+ * the same boxes, moved, so the chips are placed again */
+static void
+refit_layout (KtMapCanvas *self,
+              int          width,
+              int          height)
+{
+  if (self->layout == NULL || (width == self->fitted_w && height == self->fitted_h))
+    return;
+  self->fitted_w = width;
+  self->fitted_h = height;
+  kt_map_layout_fit (self->layout, width - 2 * MARGIN, height - 2 * MARGIN);
+  clear_tiles (self);
+  if (self->overlay != NULL)
+    {
+      g_clear_pointer (&self->overlay, kt_map_overlay_free);
+      g_ptr_array_set_size (self->selected_chips, 0);
+      self->overlay = kt_map_overlay_new (self->snapshot, self->plan, self->layout);
+      kt_map_overlay_set_observed (self->overlay, self->observed);
+      resolve_selection (self);
+      resolve_focus (self);
+    }
 }
 
 static void
@@ -1151,6 +1273,9 @@ select_band (KtMapCanvas *self)
       const KtMapChip *chip = g_ptr_array_index (chips, c);
       ChipKey key = chip_key_of (chip);
 
+      /* With a VM selected, the band picks only its chips */
+      if (self->selected_vm != NULL && chip->vm != self->selected_vm)
+        continue;
       if (kt_map_rect_overlaps (&mband, &chip->rect))
         chip_keys_add (self->selection, &key);
     }
@@ -1573,18 +1698,13 @@ key_while_moving (KtMapCanvas     *self,
 }
 
 static gboolean
-on_key_pressed (KtMapCanvas           *self,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                GtkEventControllerKey *controller)
+handle_key (KtMapCanvas     *self,
+            guint            keyval,
+            GdkModifierType  state)
 {
   const GPtrArray *chips;
   int n, step = 0;
 
-  if (self->overlay == NULL)
-    return FALSE;
-  self->kbd_nav = TRUE;
   if (self->kbd_moving)
     return key_while_moving (self, keyval, state);
   if (self->drag_mode == DRAG_PIN)
@@ -1602,22 +1722,12 @@ on_key_pressed (KtMapCanvas           *self,
 
   switch (keyval)
     {
+    /* One Tab stop for the whole map (a roving focus): the arrows move
+     * between chips, Tab leaves */
     case GDK_KEY_Tab:
     case GDK_KEY_KP_Tab:
-      if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK))
-        return FALSE;
-      step = (state & GDK_SHIFT_MASK) ? -1 : 1;
-      /* Past the last chip, focus leaves the map */
-      if (n == 0 || (step > 0 && self->focus_chip >= n - 1)
-          || (step < 0 && self->focus_chip == 0))
-        return FALSE;
-      break;
-
     case GDK_KEY_ISO_Left_Tab:
-      step = -1;
-      if (n == 0 || self->focus_chip == 0)
-        return FALSE;
-      break;
+      return FALSE;
 
     case GDK_KEY_Right:
     case GDK_KEY_KP_Right:
@@ -1690,10 +1800,30 @@ on_key_pressed (KtMapCanvas           *self,
   return TRUE;
 }
 
+static gboolean
+on_key_pressed (KtMapCanvas           *self,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                GtkEventControllerKey *controller)
+{
+  if (self->overlay == NULL || !handle_key (self, keyval, state))
+    return FALSE;
+  /* A key the map used: show where the focus is */
+  self->kbd_nav = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
 static void
 on_focus_enter (KtMapCanvas             *self,
                 GtkEventControllerFocus *focus)
 {
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
+  /* Tabbed in: show the ring.  A click grabs the focus too, then hides it
+   * (on_drag_begin). */
+  self->kbd_nav = root != NULL && GTK_IS_WINDOW (root) && gtk_window_get_focus_visible (GTK_WINDOW (root));
   if (self->focus_chip < 0 && self->overlay != NULL
       && kt_map_overlay_get_chips (self->overlay)->len > 0)
     set_focus_chip (self, 0);
@@ -1706,6 +1836,7 @@ on_focus_leave (KtMapCanvas             *self,
 {
   if (self->kbd_moving)
     cancel_move (self);
+  self->kbd_nav = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1771,7 +1902,18 @@ chip_tooltip (KtMapCanvas     *self,
       if (was != NULL)
         g_string_append_printf (s, _("Pending: not applied yet (was %s)"), was);
       else
-        g_string_append (s, _("Pending: not applied yet (was not pinned)"));
+        {
+          g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (chip->vm));
+          g_autofree char *dflt = t->vcpu_cpuset ? kt_cpuset_format (t->vcpu_cpuset) : NULL;
+
+          if (kt_tuning_is_numad (t))
+            g_string_append (s, _("Pending: not applied yet (was placed by numad)"));
+          else if (dflt != NULL)
+            /* Translators: %s is the default pin set, <vcpu cpuset> */
+            g_string_append_printf (s, _("Pending: not applied yet (was the default %s)"), dflt);
+          else
+            g_string_append (s, _("Pending: not applied yet (was not pinned)"));
+        }
     }
   if (chip->kind != KT_THREAD_VCPU)
     {
@@ -1854,10 +1996,12 @@ pu_tooltip (KtMapCanvas *self,
       KtVm *vm = g_ptr_array_index (floating_vms, i);
       guint n = GPOINTER_TO_UINT (g_hash_table_lookup (floating, vm));
 
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+      g_autofree char *line = kt_describe_floating (kt_vm_get_name (vm), t, n);
+
+      /* The default <vcpu cpuset>, numad, or anywhere */
       g_string_append_c (s, '\n');
-      g_string_append_printf (s, ngettext ("%s: %u unpinned thread may run here",
-                                           "%s: %u unpinned threads may run here", n),
-                              kt_vm_get_name (vm), n);
+      g_string_append (s, line);
     }
 
   /* What libvirt saw running here last */
@@ -1955,6 +2099,13 @@ node_tooltip (KtMapCanvas *self,
       g_string_append_c (s, '\n');
       g_string_append_printf (s, _("Distances to nodes %s"), d->str);
     }
+  {
+    /* A snapshot's free figures are those of its capture */
+    g_autofree char *as_of = kt_describe_free_as_of (self->host);
+
+    if (as_of != NULL)
+      g_string_append_printf (s, "\n%s", as_of);
+  }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
@@ -2170,6 +2321,7 @@ snapshot_overlay (KtMapCanvas *self,
   state.hover = self->moving->len == 0 ? self->hover : NULL;
   state.drop_target = self->moving->len > 0 ? self->drop_target : NULL;
   state.drop_allowed = self->drop_allowed;
+  state.drop_cpus = self->moving->len > 0 ? self->drop_cpus : NULL;
 
   cr = gtk_snapshot_append_cairo (snapshot, &visible);
   cairo_scale (cr, self->zoom, self->zoom);
@@ -2195,13 +2347,9 @@ append_frame (GtkSnapshot           *snapshot,
 static gboolean
 focus_visible (KtMapCanvas *self)
 {
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  /* The canvas handles Tab itself, so the window may not have seen the
-   * key that should have made the focus visible */
-  return gtk_widget_has_focus (GTK_WIDGET (self))
-         && (self->kbd_nav || (root != NULL && GTK_IS_WINDOW (root)
-                               && gtk_window_get_focus_visible (GTK_WINDOW (root))));
+  /* Only after a key: a click on the map after some keyboard use
+   * elsewhere leaves no ring behind */
+  return gtk_widget_has_focus (GTK_WIDGET (self)) && self->kbd_nav;
 }
 
 /* The chips being dragged, next to the pointer, and why not here */
@@ -2322,6 +2470,15 @@ write_geometry (KtMapCanvas *self)
   } G_STMT_END
 
   g_string_append_printf (s, "zoom %.4f\n", self->zoom);
+  {
+    double mw, mh;
+
+    map_size (self, &mw, &mh);
+    /* The canvas's size and the map's, in pixels */
+    g_string_append_printf (s, "canvas %d %d\n", gtk_widget_get_width (GTK_WIDGET (self)),
+                            gtk_widget_get_height (GTK_WIDGET (self)));
+    g_string_append_printf (s, "map %.0f %.0f\n", mw, mh);
+  }
   chips = kt_map_overlay_get_chips (self->overlay);
   for (guint c = 0; c < chips->len; c++)
     {
@@ -2357,6 +2514,35 @@ write_geometry (KtMapCanvas *self)
       g_string_append_printf (s, "node %d %.0f %.0f\n", node->id, p.x, p.y);
     }
 #undef TO_WINDOW
+
+  /* The selection: "sel VM VCPU" (vCPUs only, each once) */
+  for (guint i = 0; i < self->selection->len; i++)
+    {
+      const ChipKey *key = &g_array_index (self->selection, ChipKey, i);
+
+      if (key->kind == KT_THREAD_VCPU && key->vm != NULL)
+        g_string_append_printf (s, "sel %s %u\n", kt_vm_get_name (key->vm), key->index);
+    }
+
+  /* The keyboard focus ring: "ring VM VCPU" */
+  if (focus_visible (self) && !self->kbd_moving && self->moving->len == 0
+      && get_focus_chip (self) != NULL)
+    {
+      const KtMapChip *chip = get_focus_chip (self);
+
+      g_string_append_printf (s, "ring %s %u\n", kt_vm_get_name (chip->vm), chip->index);
+    }
+
+  /* What a drop here would do: "drop allowed|refused CPUS" */
+  if (self->moving->len > 0 && self->drop_target != NULL)
+    {
+      g_autofree char *cpus = NULL;
+
+      if (self->drop_cpus != NULL)
+        cpus = kt_cpuset_format (self->drop_cpus);
+      g_string_append_printf (s, "drop %s %s\n", self->drop_allowed ? "allowed" : "refused",
+                              cpus ? cpus : "-");
+    }
 
   if (g_strcmp0 (s->str, self->geometry_last) == 0)
     return;
@@ -2458,7 +2644,10 @@ kt_map_canvas_size_allocate (GtkWidget *widget,
 
   if ((self->fit_pending || self->fit_mode) && self->layout != NULL && width > 0 && height > 0)
     {
-      double zoom = fit_zoom (self, width, height);
+      double zoom;
+
+      refit_layout (self, width, height);
+      zoom = fit_zoom (self, width, height);
 
       self->fit_pending = FALSE;
       self->fit_mode = TRUE;
@@ -2558,6 +2747,7 @@ kt_map_canvas_dispose (GObject *object)
   chip_key_clear (&self->press_key);
   chip_key_clear (&self->focus_key);
   self->hover = self->drop_target = self->kbd_pu = NULL;
+  clear_drop_sets (self);
   if (self->tiles != NULL)
     clear_tiles (self);
   if (self->hadj != NULL)
@@ -2748,6 +2938,7 @@ kt_map_canvas_init (KtMapCanvas *self)
 
   self->zoom = 1.0;
   self->focus_chip = -1;
+  self->fitted_w = self->fitted_h = -1;
   self->hscroll_policy = GTK_SCROLL_NATURAL;
   self->vscroll_policy = GTK_SCROLL_NATURAL;
   self->selection = chip_keys_new ();
@@ -2927,6 +3118,7 @@ kt_map_canvas_zoom_to_fit (KtMapCanvas *self)
       gtk_widget_queue_resize (widget);
       return;
     }
+  refit_layout (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget));
   set_zoom_full (self, fit_zoom (self, gtk_widget_get_width (widget), gtk_widget_get_height (widget)),
                  FALSE, 0, 0);
   /* Follows the window's size until zoomed by hand */

@@ -22,11 +22,21 @@
 #define EMPTY_NODE_W 180.0
 #define EMPTY_NODE_H 32.0
 
+/* How the boxes are arranged: columns per kind of parent (0: the
+ * default of columns_of ()) and the PU size */
+typedef struct
+{
+  guint  cols[KT_MAP_BOX_PU];
+  double pu_width;
+  double pu_height;
+} Shape;
+
 struct _KtMapLayout
 {
   KtMapBox  *root;
   GPtrArray *pus;     /* KtMapBox *, indexed by CPU id (NULL: none) */
   GPtrArray *nodes;   /* KtMapBox *, indexed by node id */
+  Shape      shape;
 };
 
 static void
@@ -139,10 +149,13 @@ header_of (const KtMapBox *box)
 
 /* How many columns a box lays its children out in */
 static guint
-columns_of (const KtMapBox *box)
+columns_of (const Shape    *shape,
+            const KtMapBox *box)
 {
   guint n = box->children->len;
 
+  if (box->kind < KT_MAP_BOX_PU && shape->cols[box->kind] > 0)
+    return MIN (shape->cols[box->kind], MAX (n, 1));
   switch (box->kind)
     {
     case KT_MAP_BOX_CORE:
@@ -176,7 +189,8 @@ cell_size (const KtMapBox *box,
 }
 
 static void
-measure (KtMapBox *box)
+measure (const Shape *shape,
+         KtMapBox    *box)
 {
   guint n = box->children->len;
   guint cols, rows;
@@ -185,12 +199,12 @@ measure (KtMapBox *box)
   box->header = header_of (box);
   if (box->kind == KT_MAP_BOX_PU)
     {
-      box->rect.width = PU_WIDTH;
-      box->rect.height = PU_HEIGHT;
+      box->rect.width = shape->pu_width;
+      box->rect.height = shape->pu_height;
       return;
     }
   for (guint i = 0; i < n; i++)
-    measure (g_ptr_array_index (box->children, i));
+    measure (shape, g_ptr_array_index (box->children, i));
 
   if (n == 0)
     {
@@ -199,7 +213,7 @@ measure (KtMapBox *box)
       box->rect.height = box->header + EMPTY_NODE_H;
       return;
     }
-  cols = columns_of (box);
+  cols = columns_of (shape, box);
   rows = (n + cols - 1) / cols;
   cols = MIN (cols, n);
   cell_size (box, &cw, &ch);
@@ -212,9 +226,10 @@ measure (KtMapBox *box)
 /* Pass 3: placing -------------------------------------------------------- */
 
 static void
-place (KtMapBox *box,
-       double    x,
-       double    y)
+place (const Shape *shape,
+       KtMapBox    *box,
+       double       x,
+       double       y)
 {
   guint n = box->children->len;
   guint cols;
@@ -224,10 +239,10 @@ place (KtMapBox *box,
   box->rect.y = y;
   if (n == 0)
     return;
-  cols = MIN (columns_of (box), n);
+  cols = MIN (columns_of (shape, box), n);
   cell_size (box, &cw, &ch);
   for (guint i = 0; i < n; i++)
-    place (g_ptr_array_index (box->children, i),
+    place (shape, g_ptr_array_index (box->children, i),
            x + pad_of (box) + (i % cols) * (cw + GAP),
            y + box->header + pad_of (box) + (i / cols) * (ch + GAP));
 }
@@ -251,9 +266,150 @@ kt_map_layout_new (KtHost *host)
 
   for (guint n = 0; n < kt_host_get_n_nodes (host); n++)
     build_node (self, host, kt_host_get_node (host, n));
-  measure (self->root);
-  place (self->root, 0, 0);
+  self->shape.pu_width = PU_WIDTH;
+  self->shape.pu_height = PU_HEIGHT;
+  measure (&self->shape, self->root);
+  place (&self->shape, self->root, 0, 0);
   return self;
+}
+
+/* Fitting ---------------------------------------------------------------- */
+
+#define FIT_MAX_SHAPES  4096
+#define PU_STRETCH_W    1.6     /* how much wider a PU may get to fill */
+#define PU_STRETCH_H    1.5
+
+/* The most children a box of @kind has */
+static void
+max_children (const KtMapBox *box,
+              guint          *most)
+{
+  if (box->kind >= KT_MAP_BOX_PU)
+    return;
+  most[box->kind] = MAX (most[box->kind], box->children->len);
+  for (guint i = 0; i < box->children->len; i++)
+    max_children (g_ptr_array_index (box->children, i), most);
+}
+
+/* The column counts worth trying for @n children: one per row count */
+static GArray *
+column_choices (guint n)
+{
+  GArray *choices = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint rows = 1; rows <= MAX (n, 1); rows++)
+    {
+      guint cols = (MAX (n, 1) + rows - 1) / rows;
+
+      if (choices->len == 0 || g_array_index (choices, guint, choices->len - 1) != cols)
+        g_array_append_val (choices, cols);
+    }
+  return choices;
+}
+
+static double
+zoom_for (const KtMapBox *root,
+          double          width,
+          double          height)
+{
+  return MIN (width / MAX (root->rect.width, 1), height / MAX (root->rect.height, 1));
+}
+
+/**
+ * kt_map_layout_fit:
+ * @width: the width available, in pixels
+ * @height: the height available, in pixels
+ *
+ * Rearranges the boxes (the same boxes: pointers stay valid) to fill a
+ * @width × @height viewport best: more rows of nodes, cores or caches
+ * when it is tall, more columns when it is wide; then stretches the PUs a
+ * little so the map's aspect ratio matches the viewport's.
+ */
+void
+kt_map_layout_fit (KtMapLayout *self,
+                   double       width,
+                   double       height)
+{
+  /* The levels searched, the most telling first */
+  static const KtMapBoxKind levels[] = {
+    KT_MAP_BOX_HOST, KT_MAP_BOX_L3, KT_MAP_BOX_DIE, KT_MAP_BOX_NODE, KT_MAP_BOX_SOCKET,
+  };
+  guint most[KT_MAP_BOX_PU] = { 0 };
+  GArray *choices[G_N_ELEMENTS (levels)] = { NULL };
+  guint n_levels = 0, total = 1, index[G_N_ELEMENTS (levels)] = { 0 };
+  Shape shape = { { 0 }, PU_WIDTH, PU_HEIGHT }, best;
+  double best_zoom = -1, w0, h0, dw, dh;
+
+  g_return_if_fail (self != NULL);
+
+  if (width < 1 || height < 1)
+    return;
+  max_children (self->root, most);
+  for (guint l = 0; l < G_N_ELEMENTS (levels); l++)
+    {
+      GArray *c = column_choices (most[levels[l]]);
+
+      if (c->len > 1 && total * c->len <= FIT_MAX_SHAPES)
+        {
+          choices[n_levels++] = c;
+          total *= c->len;
+        }
+      else
+        {
+          g_array_unref (c);
+          choices[n_levels++] = NULL;   /* kept at its default */
+        }
+    }
+
+  /* Every combination, in the order of an odometer */
+  best = shape;
+  for (;;)
+    {
+      double zoom;
+      guint l;
+
+      for (l = 0; l < n_levels; l++)
+        shape.cols[levels[l]] = choices[l] ? g_array_index (choices[l], guint, index[l]) : 0;
+      measure (&shape, self->root);
+      zoom = zoom_for (self->root, width, height);
+      if (zoom > best_zoom * (1 + 1e-9))
+        {
+          best_zoom = zoom;
+          best = shape;
+        }
+      for (l = 0; l < n_levels; l++)
+        {
+          if (choices[l] != NULL && ++index[l] < choices[l]->len)
+            break;
+          index[l] = 0;
+        }
+      if (l == n_levels)
+        break;
+    }
+  for (guint l = 0; l < n_levels; l++)
+    g_clear_pointer (&choices[l], g_array_unref);
+
+  /* The map's size is linear in the PU size: stretch the short side */
+  measure (&best, self->root);
+  w0 = self->root->rect.width;
+  h0 = self->root->rect.height;
+  best.pu_width += 1;
+  best.pu_height += 1;
+  measure (&best, self->root);
+  dw = self->root->rect.width - w0;
+  dh = self->root->rect.height - h0;
+  best.pu_width = PU_WIDTH;
+  best.pu_height = PU_HEIGHT;
+  if (w0 / h0 > width / height && dh > 0)
+    best.pu_height = CLAMP (PU_HEIGHT + (w0 * height / width - h0) / dh,
+                            PU_HEIGHT, PU_HEIGHT * PU_STRETCH_H);
+  else if (dw > 0)
+    best.pu_width = CLAMP (PU_WIDTH + (h0 * width / height - w0) / dw,
+                           PU_WIDTH, PU_WIDTH * PU_STRETCH_W);
+
+  self->shape = best;
+  measure (&self->shape, self->root);
+  place (&self->shape, self->root, 0, 0);
 }
 
 void

@@ -49,6 +49,9 @@ typedef struct _KtMapLayout KtMapLayout;
 
 KtMapLayout     *kt_map_layout_new        (KtHost             *host);
 void             kt_map_layout_free       (KtMapLayout        *self);
+void             kt_map_layout_fit        (KtMapLayout        *self,
+                                           double              width,
+                                           double              height);
 const KtMapBox  *kt_map_layout_get_root   (const KtMapLayout  *self);
 const KtMapBox  *kt_map_layout_get_pu     (const KtMapLayout  *self,
                                            int                 cpu);

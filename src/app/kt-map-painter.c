@@ -42,6 +42,7 @@
 #define BADGE         10.0   /* room for a PU's badge, map units */
 #define HATCH_PX      8      /* period of the hatching, device pixels */
 #define DIM_ALPHA     0.25   /* other VMs when one is selected */
+#define MUTED_MIX     0.55   /* VMs that do not run: this much of the background */
 
 typedef enum
 {
@@ -271,6 +272,27 @@ kt_map_style_vm_color (const KtMapStyle *style,
   if (style->dark)
     return hsl (hue, 0.65, 0.66 + shade);
   return hsl (hue, 0.62, 0.52 + shade);
+}
+
+/**
+ * kt_map_style_vm_color_muted:
+ * @muted: whether the VM does not run (shut off, crashed)
+ *
+ * Returns: the VM's colour; when @muted, greyed and half-way to the
+ * background
+ */
+KtMapColor
+kt_map_style_vm_color_muted (const KtMapStyle *style,
+                             guint             vm_index,
+                             gboolean          muted)
+{
+  KtMapColor color = kt_map_style_vm_color (style, vm_index);
+  KtMapColor grey = { 0.5, 0.5, 0.5, 1.0 };
+
+  if (!muted)
+    return color;
+  return mix (mix (color, grey, 0.5),
+              flatten (style->window_bg, rgb (style->dark ? 0x000000 : 0xffffff)), MUTED_MIX);
 }
 
 /* Text on @c: black or white, whichever reads better */
@@ -1605,6 +1627,17 @@ fill_scratch (Painter *p,
     fill_rects (p, (const KtMapRect *) p->rects->data, p->rects->len, radius, ring);
 }
 
+/* A VM's colour; muted, half-way to the background, while it does not
+ * run (shut off, crashed): its pins are only what it will boot with */
+static KtMapColor
+vm_color (const Painter *p,
+          KtVm          *vm,
+          guint          vm_index)
+{
+  return kt_map_style_vm_color_muted (p->style, vm_index,
+                                      vm != NULL && !kt_vm_state_is_active (kt_vm_get_state (vm)));
+}
+
 static gboolean
 vm_dimmed (const KtMapPaintState *state,
            KtVm                  *vm)
@@ -1667,7 +1700,7 @@ paint_spans (Painter               *p,
   for (guint i = 0; i < vms->len; i++)
     {
       const VmSpans *v = &g_array_index (vms, VmSpans, i);
-      KtMapColor color = kt_map_style_vm_color (p->style, v->first->vm_index);
+      KtMapColor color = vm_color (p, v->first->vm, v->first->vm_index);
       double alpha = vm_dimmed (state, v->first->vm) ? DIM_ALPHA : 1.0;
       cairo_pattern_t *hatch;
 
@@ -1753,7 +1786,7 @@ paint_chips (Painter               *p,
   for (guint start = 0, end; start < chips->len; start = end)
     {
       const KtMapChip *first = g_ptr_array_index (chips, start);
-      KtMapColor color = kt_map_style_vm_color (p->style, first->vm_index);
+      KtMapColor color = vm_color (p, first->vm, first->vm_index);
       double alpha = vm_dimmed (state, first->vm) ? DIM_ALPHA : 1.0;
 
       for (guint pending = 0; pending < 2; pending++)
@@ -1816,7 +1849,7 @@ paint_chips (Painter               *p,
   for (guint i = 0; i < chips->len; i++)
     {
       const KtMapChip *chip = g_ptr_array_index (chips, i);
-      KtMapColor color = kt_map_style_vm_color (p->style, chip->vm_index);
+      KtMapColor color = vm_color (p, chip->vm, chip->vm_index);
       GlyphBatch *batch = &texts[luminance (text_on (color)) < 0.5][vm_dimmed (state, chip->vm)];
       KtMapRect area = { chip->rect.x + 1, chip->rect.y, chip->rect.width - 2, chip->rect.height };
       char full[32], brief[32];
@@ -1948,7 +1981,7 @@ paint_observed (Painter               *p,
   for (guint start = 0, end; start < dots->len; start = end)
     {
       const KtMapObserved *first = g_ptr_array_index (dots, start);
-      KtMapColor color = kt_map_style_vm_color (p->style, first->vm_index);
+      KtMapColor color = vm_color (p, first->vm, first->vm_index);
 
       g_array_set_size (p->rects, 0);
       for (end = start; end < dots->len; end++)
@@ -1994,6 +2027,13 @@ kt_map_paint_overlay (cairo_t               *cr,
     {
       set_color (cr, with_alpha (drop, 0.3));
       fill_rect (&p, &state->drop_target->rect, 4, 0);
+    }
+  if (state != NULL && state->drop_cpus != NULL)
+    {
+      /* Every pCPU a multi-vCPU drop spreads over */
+      rects_of_pus (&p, layout, state->drop_cpus);
+      set_color (cr, with_alpha (drop, 0.3));
+      fill_scratch (&p, 4, 0);
     }
 
   paint_spans (&p, layout, overlay, state);
@@ -2051,6 +2091,12 @@ kt_map_paint_overlay (cairo_t               *cr,
     {
       set_color (cr, drop);
       fill_rect (&p, &state->drop_target->rect, 4, 2);
+    }
+  if (state != NULL && state->drop_cpus != NULL)
+    {
+      rects_of_pus (&p, layout, state->drop_cpus);
+      set_color (cr, drop);
+      fill_scratch (&p, 4, 2);
     }
 
   cairo_restore (cr);

@@ -42,6 +42,7 @@ typedef struct
   const KtMapBox  *hover;           /* nullable */
   const KtMapBox  *drop_target;     /* nullable */
   gboolean         drop_allowed;
+  const KtCpuset  *drop_cpus;       /* the pCPUs a drop spreads over; nullable */
 } KtMapPaintState;
 
 void       kt_map_style_init_default (KtMapStyle           *style,
@@ -49,6 +50,9 @@ void       kt_map_style_init_default (KtMapStyle           *style,
 void       kt_map_style_clear        (KtMapStyle           *style);
 KtMapColor kt_map_style_vm_color     (const KtMapStyle     *style,
                                       guint                 vm_index);
+KtMapColor kt_map_style_vm_color_muted (const KtMapStyle   *style,
+                                      guint                 vm_index,
+                                      gboolean              muted);
 
 /* The topology alone: boxes, labels, memory bars, huge page pools.
  * Static until the host changes: the canvas caches it. */

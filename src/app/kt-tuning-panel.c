@@ -23,6 +23,7 @@
 
 #include "kt-apply-dialog.h"
 #include "kt-cpu-models.h"
+#include "kt-describe.h"
 #include "kt-error.h"
 #include "kt-tuning-panel.h"
 #include "kt-xml.h"
@@ -401,14 +402,24 @@ show_message (KtTuningPanel *self,
 }
 
 /* "2 MiB", "1 GiB", "4 KiB": page sizes, exact */
+/* A number as text, so that no format macro goes inside a translatable
+ * string (xgettext would cut the msgid at it) */
+static char *
+num (gint64 value)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT, value);
+}
+
 static char *
 format_page_size (guint64 kib)
 {
+  g_autofree char *n = NULL;
+
   if (kib >= GIB_KIB && kib % GIB_KIB == 0)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " GiB"), kib / GIB_KIB);
+    return g_strdup_printf (_("%s GiB"), (n = num (kib / GIB_KIB)));
   if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf (_("%" G_GUINT64_FORMAT " MiB"), kib / 1024);
-  return g_strdup_printf (_("%" G_GUINT64_FORMAT " KiB"), kib);
+    return g_strdup_printf (_("%s MiB"), (n = num (kib / 1024)));
+  return g_strdup_printf (_("%s KiB"), (n = num (kib)));
 }
 
 static char *
@@ -813,6 +824,18 @@ field_commit (Field *f)
       field_show (f, NULL);
       return;
     }
+  /* The default pin set typed into a thread that already follows it */
+  if (set != NULL && field_value (f, self->preview_t) == NULL
+      && ((f->kind == FIELD_VCPU
+           && kt_tuning_vcpu_pin_source (self->preview_t, f->id) == KT_PIN_SOURCE_DEFAULT)
+          || (f->kind == FIELD_EMULATOR
+              && kt_tuning_emulator_pin_source (self->preview_t) == KT_PIN_SOURCE_DEFAULT))
+      && kt_cpuset_same (set, self->preview_t->vcpu_cpuset))
+    {
+      gtk_editable_set_text (GTK_EDITABLE (f->entry), "");
+      field_show (f, NULL);
+      return;
+    }
 
   if (f->kind == FIELD_VCPU)
     {
@@ -1155,12 +1178,13 @@ build_page_sizes (KtTuningPanel *self)
       g_autofree char *item = NULL;
       gboolean known_free;
       guint64 pages = nodes_pages (host, NULL, size, &known_free);
+      g_autofree char *n = num (pages);
 
       if (known_free)
         /* Translators: a huge page size and how many pages of it are free */
-        item = g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " free)"), label, pages);
+        item = g_strdup_printf (_("%s (%s free)"), label, n);
       else
-        item = g_strdup_printf (_("%s (%" G_GUINT64_FORMAT " reserved)"), label, pages);
+        item = g_strdup_printf (_("%s (%s reserved)"), label, n);
       g_array_append_val (self->page_sizes, size);
       gtk_string_list_append (list, item);
     }
@@ -1251,7 +1275,8 @@ pin_hint (KtTuningPanel  *self,
           const KtCpuset *now,
           const KtCpuset *was,
           gboolean        pending,
-          const char     *unpinned)
+          const char     *unpinned,
+          const char     *was_unpinned)
 {
   g_autofree char *where = NULL;
   g_autoptr(KtCpuset) nodes = NULL;
@@ -1265,7 +1290,7 @@ pin_hint (KtTuningPanel  *self,
     }
   if (pending)
     {
-      g_autofree char *before = was != NULL ? kt_cpuset_format (was) : g_strdup (_("any"));
+      g_autofree char *before = was != NULL ? kt_cpuset_format (was) : g_strdup (was_unpinned);
 
       /* Translators: "node 0 · was 32": where a pending pin puts a thread,
        * and its pin before */
@@ -1299,13 +1324,30 @@ update_field (KtTuningPanel *self,
   switch (f->kind)
     {
     case FIELD_VCPU:
-      f->hint = pin_hint (self, now, was, pending, _("Not pinned: any host CPU"));
-      break;
     case FIELD_EMULATOR:
-      f->hint = pin_hint (self, now, was, pending, _("QEMU’s own threads; not pinned"));
-      break;
     case FIELD_IOTHREAD:
-      f->hint = pin_hint (self, now, was, pending, _("Disk I/O; not pinned"));
+      {
+        KtThreadKind kind = f->kind == FIELD_VCPU ? KT_THREAD_VCPU
+                            : f->kind == FIELD_EMULATOR ? KT_THREAD_EMULATOR : KT_THREAD_IOTHREAD;
+        /* Without a pin of its own: the default <vcpu cpuset>, numad, or anywhere */
+        g_autofree char *unpinned = kt_describe_unpinned (t, kind, f->id);
+        g_autofree char *was_unpinned = kt_describe_unpinned_short (b, kind, f->id);
+        g_autofree char *where = pin_hint (self, now, was, pending, unpinned ? unpinned : "",
+                                           was_unpinned);
+        g_autofree char *placeholder = kt_describe_placeholder (t, kind, f->id);
+
+        gtk_entry_set_placeholder_text (f->entry, now == NULL ? placeholder : _("any"));
+        if (kind == KT_THREAD_VCPU)
+          {
+            gboolean online = kt_tuning_vcpu_is_online (t, f->id);
+
+            f->hint = kt_describe_vcpu_hint (t, f->id, where);
+            /* Offline (hot-pluggable) vCPUs: greyed, still pinnable */
+            set_row_class (f->row, "dim-label", !online);
+          }
+        else
+          f->hint = g_steal_pointer (&where);
+      }
       break;
     case FIELD_NODESET:
       if (now != NULL)
@@ -1323,7 +1365,7 @@ update_field (KtTuningPanel *self,
             }
         }
       else
-        f->hint = g_strdup (_("Not set: wherever the kernel puts it"));
+        f->hint = kt_describe_memory_unset (t);
       break;
     case FIELD_MEMNODE:
       {
@@ -1424,7 +1466,7 @@ update_memory (KtTuningPanel *self)
   if (pos != GTK_INVALID_LIST_POSITION)
     adw_combo_row_set_selected (self->numa_mode_row, pos);
   if (t->numa_mode == NULL)
-    hint = g_strdup (_("No numatune: the host’s default policy"));
+    hint = kt_describe_numa_mode_unset (t);
   else if (g_str_equal (t->numa_mode, "strict"))
     hint = g_strdup (_("Only from these nodes; fails when they are full"));
   else if (g_str_equal (t->numa_mode, "interleave"))
@@ -1502,9 +1544,10 @@ update_hugepages (KtTuningPanel *self)
   else
     {
       g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *n = num (t->memory_kib / size);
 
       /* Translators: how many huge pages the VM's memory takes */
-      hint = g_strdup_printf (_("%" G_GUINT64_FORMAT " pages for %s"), t->memory_kib / size, mem);
+      hint = g_strdup_printf (_("%s pages for %s"), n, mem);
     }
   show_row_state (self->page_size_row, self->page_size_error, hint, FALSE);
   set_row_class (self->page_size_row, "kt-pending", size != base_size);
@@ -1529,17 +1572,24 @@ update_hugepages (KtTuningPanel *self)
             continue;
           label = format_page_size (hp->size_kib);
           g_string_append (free_text, n_sizes++ > 0 ? " · " : " ");
+          g_autofree char *n_free = num (hp->free);
+          g_autofree char *n_total = num (hp->total);
+
           if (hp->free >= 0)
             /* Translators: "2 MiB: 512 free of 1024" huge pages */
-            g_string_append_printf (free_text, _("%s: %" G_GINT64_FORMAT " free of %"
-                                                 G_GUINT64_FORMAT),
-                                    label, hp->free, hp->total);
+            g_string_append_printf (free_text, _("%s: %s free of %s"), label, n_free, n_total);
           else
             /* Translators: "2 MiB: 1024 reserved" huge pages, how many are free unknown */
-            g_string_append_printf (free_text, _("%s: %" G_GUINT64_FORMAT " reserved"),
-                                    label, hp->total);
+            g_string_append_printf (free_text, _("%s: %s reserved"), label, n_total);
         }
     }
+  {
+    /* A snapshot's figures are those of its capture */
+    g_autofree char *as_of = kt_describe_free_as_of (host);
+
+    if (as_of != NULL)
+      g_string_append_printf (free_text, "\n%s", as_of);
+  }
   adw_action_row_set_subtitle (self->page_free_row, free_text->str);
   gtk_widget_set_visible (GTK_WIDGET (self->page_free_row), kt_host_get_n_nodes (host) > 0
                           && kt_host_get_page_sizes (host)->len > 1);
@@ -1559,13 +1609,13 @@ update_hugepages (KtTuningPanel *self)
           g_autofree char *where = t->numa_nodeset ? format_nodes (t->numa_nodeset)
                                                    : g_strdup (_("the host"));
           g_autofree char *text = NULL;
+          g_autofree char *n_need = num (need);
+          g_autofree char *n_have = num (have);
 
           /* Translators: "web1 needs 2048 pages of 2 MiB; node 0 has 1024 free" */
-          text = g_strdup_printf (known_free ? _("%s needs %" G_GUINT64_FORMAT " pages of %s; %s "
-                                                 "has %" G_GUINT64_FORMAT " free")
-                                             : _("%s needs %" G_GUINT64_FORMAT " pages of %s; %s "
-                                                 "has %" G_GUINT64_FORMAT " reserved"),
-                                  kt_vm_get_name (self->vm), need, label, where, have);
+          text = g_strdup_printf (known_free ? _("%s needs %s pages of %s; %s has %s free")
+                                             : _("%s needs %s pages of %s; %s has %s reserved"),
+                                  kt_vm_get_name (self->vm), n_need, label, where, n_have);
           adw_action_row_set_subtitle (self->page_warning_row, text);
           gtk_widget_set_visible (GTK_WIDGET (self->page_warning_row), TRUE);
         }
@@ -1693,10 +1743,12 @@ update_topology_check (KtTuningPanel *self)
     {
       /* Translators: sockets × dies × cores × threads = product, and the
        * VM's vCPU count it must equal */
-      text = g_strdup_printf (_("%u × %u × %u × %u = %" G_GUINT64_FORMAT ", but the VM has %u "
+      g_autofree char *n_product = num (product);
+
+      text = g_strdup_printf (_("%u × %u × %u × %u = %s, but the VM has %u "
                                 "vCPUs: libvirt needs the product of sockets, dies, clusters, "
                                 "cores and threads to equal the vCPU count"),
-                              s, d, c, th, product, t->vcpus);
+                              s, d, c, th, n_product, t->vcpus);
       show_row_state (self->topology_check_row, text, NULL, FALSE);
       return;
     }
@@ -1836,11 +1888,15 @@ update_header (KtTuningPanel *self)
   changes = (n_pins + n_edits > 0) && preview_differs (self);
 
   gtk_label_set_label (self->title_label, kt_vm_get_name (self->vm));
-  /* Translators: "Running · 4 vCPUs · 4.0 GiB" */
-  detail = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %u vCPU · %s",
-                                         "%s · %u vCPUs · %s", t->vcpus),
-                            kt_vm_is_active (self->vm) ? _("Running") : _("Shut off"),
-                            t->vcpus, memory);
+  {
+    /* "4 of 8 vCPUs" when some are offline (hot-pluggable) */
+    g_autofree char *vcpus = kt_describe_vcpu_count (t);
+
+    /* Translators: a VM's state, vCPU count and memory: "Running · 4 vCPUs · 4.0 GiB" */
+    detail = g_strdup_printf (_("%s · %s · %s"),
+                              kt_vm_is_active (self->vm) ? _("Running") : _("Shut off"),
+                              vcpus, memory);
+  }
   if (n_pins + n_edits > 0)
     {
       g_autofree char *with = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,

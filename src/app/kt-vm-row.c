@@ -11,6 +11,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "kt-describe.h"
 #include "kt-map-painter.h"
 #include "kt-vm-row.h"
 
@@ -125,9 +126,8 @@ update (KtVmRow *self)
   tuning = kt_domain_get_tuning (kt_vm_get_effective (self->vm));
   if (tuning != NULL)
     {
-      vcpus = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u vCPU", "%u vCPUs",
-                                            tuning->vcpus),
-                               tuning->vcpus);
+      /* "4 of 8 vCPUs" when some are offline (hot-pluggable) */
+      vcpus = kt_describe_vcpu_count (tuning);
       memory = g_format_size_full (tuning->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
       /* Translators: a VM's state, vCPU count and memory: "Running · 4 vCPUs · 8.0 GiB" */
       detail = g_strdup_printf (_("%s · %s · %s"),

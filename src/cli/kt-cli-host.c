@@ -19,7 +19,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "kt-cli-host.h"
+#include "kt-cli.h"
 #include "kt-error.h"
 #include "kt-file.h"
 #include "kt-host-apply.h"
@@ -300,22 +300,17 @@ run_plan (KtHostControl      *control,
   return 0;
 }
 
-gboolean
-kt_cli_is_host_verb (const char *verb)
-{
-  return g_str_equal (verb, "host");
-}
-
 int
-kt_cli_host (const KtSourceSpec  *spec,
-             int                  argc,
-             char               **argv,
-             GError             **error)
+kt_cli_host (KtCli   *cli,
+             int      argc,
+             char   **argv,
+             GError **error)
 {
+  const KtSourceSpec *spec = &cli->spec;
   HostOptions opts = { 0, };
   g_autofree char *name = NULL;
-  g_autoptr(KtConnection) connection = NULL;
-  g_autoptr(KtSnapshot) snapshot = NULL;
+  KtConnection *connection;
+  KtSnapshot *snapshot;
   g_autoptr(KtHostControl) control = NULL;
   g_autoptr(KtHostTuning) current = NULL;
   g_autoptr(KtHostPlan) plan = NULL;
@@ -376,11 +371,10 @@ kt_cli_host (const KtSourceSpec  *spec,
       && (g_str_equal (sub, "set") || g_str_equal (sub, "apply"))
       && (lock = kt_file_lock (spec->snapshot, error)) == NULL)
     return 1;
-  if (spec->snapshot == NULL && spec->caps == NULL)
-    kt_connection_init_events (TRUE);
-  snapshot = kt_source_load (spec, &connection, error);
+  snapshot = kt_cli_load (cli, error);
   if (snapshot == NULL)
     return 1;
+  connection = cli->connection;
   control = kt_host_control_new (connection, snapshot);
   current = kt_host_control_read (control, error);
   if (current == NULL)

@@ -22,26 +22,27 @@
 #include <string.h>
 
 #include "kt-apply.h"
-#include "kt-cli-tune.h"
+#include "kt-cli.h"
+#include "kt-cli-recover.h"
 #include "kt-cpu-models.h"
 #include "kt-error.h"
 #include "kt-file.h"
 
+/* The usage of each is in kvmtune-cli.c's table */
 typedef struct
 {
   const char *verb;
-  const char *usage;
   guint       n_args;      /* after DOMAIN; the last may be optional */
   gboolean    last_optional;
 } Verb;
 
 static const Verb verbs[] = {
-  { "pin", N_("pin DOMAIN VCPULIST CPUSET"), 2, FALSE },
-  { "emulatorpin", N_("emulatorpin DOMAIN CPUSET"), 1, FALSE },
-  { "iothreadpin", N_("iothreadpin DOMAIN ID CPUSET"), 2, FALSE },
-  { "numatune", N_("numatune DOMAIN [--mode M] [--nodeset S]"), 0, FALSE },
-  { "hugepages", N_("hugepages DOMAIN --size KIB [--nodeset S]"), 0, FALSE },
-  { "cpu-model", N_("cpu-model DOMAIN MODE [MODEL] [--force]"), 2, TRUE },
+  { "pin", 2, FALSE },
+  { "emulatorpin", 1, FALSE },
+  { "iothreadpin", 2, FALSE },
+  { "numatune", 0, FALSE },
+  { "hugepages", 0, FALSE },
+  { "cpu-model", 2, TRUE },
 };
 
 typedef struct
@@ -55,15 +56,6 @@ typedef struct
   KtHost     *host;
   GPtrArray  *cpu_models;  /* KtCpuModel, from the domain capabilities */
 } Request;
-
-gboolean
-kt_cli_is_tune_verb (const char *verb)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
-    if (g_str_equal (verbs[i].verb, verb))
-      return TRUE;
-  return FALSE;
-}
 
 static KtCpuset *
 parse_cpus (KtHost      *host,
@@ -310,11 +302,12 @@ lock_offline (const KtSourceSpec  *spec,
 }
 
 int
-kt_cli_tune (const KtSourceSpec  *spec,
-             int                  argc,
-             char               **argv,
-             GError             **error)
+kt_cli_tune (KtCli   *cli,
+             int      argc,
+             char   **argv,
+             GError **error)
 {
+  const KtSourceSpec *spec = &cli->spec;
   g_autoptr(GOptionContext) ctx = NULL;
   g_autoptr(KtSnapshot) snapshot = NULL;
   g_autoptr(KtConnection) conn = NULL;
@@ -349,7 +342,7 @@ kt_cli_tune (const KtSourceSpec  *spec,
       req.verb = &verbs[i];
   g_return_val_if_fail (req.verb != NULL, 2);
 
-  ctx = g_option_context_new (_(req.verb->usage));
+  ctx = g_option_context_new (_(cli->verb->usage));
   g_option_context_add_main_entries (ctx, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (ctx, &argc, &argv, error))
     {
@@ -359,9 +352,7 @@ kt_cli_tune (const KtSourceSpec  *spec,
   want = 2 + req.verb->n_args;
   if ((guint) argc != want && !(req.verb->last_optional && (guint) argc == want - 1))
     {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("Usage: kvmtune-cli [SOURCE] %s"),
-                   _(req.verb->usage));
-      ret = 2;
+      ret = kt_cli_usage_error (cli, error);
       goto out;
     }
   /* The arguments after DOMAIN, NULL-padded for an optional last one */
@@ -374,6 +365,8 @@ kt_cli_tune (const KtSourceSpec  *spec,
   snapshot = kt_source_load (spec, &conn, error);
   if (snapshot == NULL)
     goto out;
+  if (conn != NULL)
+    kt_cli_note_journals (conn);
   req.host = kt_snapshot_get_host (snapshot);
   req.cpu_models = kt_cpu_models_parse (kt_snapshot_get_domcaps_xml (snapshot));
   vm = kt_snapshot_lookup_vm (snapshot, argv[1]);

@@ -7,39 +7,11 @@
 
 #include <glib/gi18n-lib.h>
 #include <libvirt/virterror.h>
+#include <errno.h>
 #include <string.h>
 
-#include "kt-apply.h"
+#include "kt-apply-private.h"
 #include "kt-error.h"
-
-typedef enum
-{
-  STEP_VCPUPIN,
-  STEP_EMULATORPIN,
-  STEP_IOTHREADPIN,
-  STEP_NUMA_NODESET,
-} StepKind;
-
-typedef struct
-{
-  StepKind  kind;
-  guint     id;        /* vCPU or iothread id */
-  KtCpuset *before;    /* NULL: unpinned (all host CPUs) / no nodeset */
-  KtCpuset *after;     /* NULL: unpin */
-} Step;
-
-struct _KtApply
-{
-  GObject       parent_instance;
-
-  KtVm         *vm;
-  KtApplyFlags  flags;
-  GArray       *steps;       /* Step */
-  char         *define_xml;  /* NULL: nothing to define */
-  char         *base_inactive_xml;
-  KtTuning     *base_live;   /* for the concurrent-change check */
-  char         *diff;
-};
 
 G_DEFINE_FINAL_TYPE (KtApply, kt_apply, G_TYPE_OBJECT)
 
@@ -58,6 +30,7 @@ kt_apply_dispose (GObject *object)
   KtApply *self = KT_APPLY (object);
 
   g_clear_object (&self->vm);
+  g_clear_object (&self->recovering);
 
   G_OBJECT_CLASS (kt_apply_parent_class)->dispose (object);
 }
@@ -467,6 +440,73 @@ pins_equal (const KtTuning *a,
   return TRUE;
 }
 
+/* Whether the inactive XML @now libvirt gives is the config @expected
+ * that was defined.  libvirt writes back what it was given in its own
+ * layout, so the same text is the usual answer; what may differ is the
+ * layout of what KvmTune added (indentation, where an element went), so
+ * the second look compares the XML with the blanks between elements
+ * dropped and the tuning KvmTune edits. */
+gboolean
+kt_apply_config_matches (const char *now,
+                         const char *expected)
+{
+  g_autoptr(KtDomain) a = NULL;
+  g_autoptr(KtDomain) b = NULL;
+  g_autoptr(KtTuning) ta = NULL;
+  g_autoptr(KtTuning) tb = NULL;
+
+  if (g_str_equal (now, expected))
+    return TRUE;
+  a = kt_domain_new_from_xml (now, -1, NULL);
+  b = kt_domain_new_from_xml (expected, -1, NULL);
+  if (a == NULL || b == NULL)
+    return FALSE;
+  ta = kt_domain_get_tuning (a);
+  tb = kt_domain_get_tuning (b);
+  return pins_equal (ta, tb) && same_hugepages (ta, tb) && same_memnodes (ta, tb)
+         && g_strcmp0 (ta->cpu_mode, tb->cpu_mode) == 0
+         && g_strcmp0 (ta->cpu_model, tb->cpu_model) == 0
+         && ta->has_topology == tb->has_topology && ta->sockets == tb->sockets
+         && ta->dies == tb->dies && ta->cores == tb->cores && ta->threads == tb->threads
+         && ta->vcpus == tb->vcpus && ta->memory_kib == tb->memory_kib
+         && g_strcmp0 (ta->uuid, tb->uuid) == 0 && g_strcmp0 (ta->name, tb->name) == 0;
+}
+
+/* Refuses to overwrite a config someone else changed since we loaded it;
+ * @during: the live steps were made already */
+static gboolean
+check_config_unchanged (KtApply  *self,
+                        Ctx      *ctx,
+                        gboolean  during,
+                        GError  **error)
+{
+  const char *name = kt_vm_get_name (self->vm);
+  char *now = virDomainGetXMLDesc (ctx->dom, VIR_DOMAIN_XML_INACTIVE);
+  gboolean same;
+
+  if (now == NULL)
+    {
+      kt_set_libvirt_error (error, _("Cannot read the config of “%s”"), name);
+      return FALSE;
+    }
+  same = g_str_equal (now, self->base_inactive_xml);
+  free (now);
+  if (!same)
+    {
+      if (during)
+        g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                     _("The config of “%s” was changed while the live steps were made (by "
+                       "virsh or another tool). Nothing was applied: the live steps were "
+                       "undone; reload it and try again."), name);
+      else
+        g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                     _("The config of “%s” was changed since it was loaded (by virsh or "
+                       "another tool). Nothing was applied: reload it and try again."), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Refuses to overwrite what someone else changed since we loaded it */
 static gboolean
 check_unchanged (KtApply  *self,
@@ -475,26 +515,8 @@ check_unchanged (KtApply  *self,
 {
   const char *name = kt_vm_get_name (self->vm);
 
-  if (self->define_xml != NULL)
-    {
-      char *now = virDomainGetXMLDesc (ctx->dom, VIR_DOMAIN_XML_INACTIVE);
-      gboolean same;
-
-      if (now == NULL)
-        {
-          kt_set_libvirt_error (error, _("Cannot read the config of “%s”"), name);
-          return FALSE;
-        }
-      same = g_str_equal (now, self->base_inactive_xml);
-      free (now);
-      if (!same)
-        {
-          g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
-                       _("The config of “%s” was changed since it was loaded (by virsh or "
-                         "another tool). Nothing was applied: reload it and try again."), name);
-          return FALSE;
-        }
-    }
+  if (self->define_xml != NULL && !check_config_unchanged (self, ctx, FALSE, error))
+    return FALSE;
   if (self->steps->len > 0)
     {
       char *now = virDomainGetXMLDesc (ctx->dom, 0);
@@ -523,20 +545,89 @@ check_unchanged (KtApply  *self,
   return TRUE;
 }
 
-static void
+static gboolean
+connection_lost (const Ctx *ctx)
+{
+  return virConnectIsAlive (ctx->conn) != 1;
+}
+
+/* After a failed call on a lost connection: whether the request never
+ * left (the write failed: the daemon was gone already) */
+static gboolean
+request_not_sent (void)
+{
+  virErrorPtr err = virGetLastError ();
+
+  return err != NULL && err->code == VIR_ERR_SYSTEM_ERROR && err->int1 == EPIPE;
+}
+
+/* Undoes the first @done steps; FALSE when one could not be undone, and
+ * *@lost when that is because the connection went away */
+static gboolean
 rollback (KtApply   *self,
           const Ctx *ctx,
-          guint      done)
+          guint      done,
+          gboolean  *lost)
 {
+  gboolean ok = TRUE;
+
+  *lost = FALSE;
   for (guint i = done; i > 0; i--)
     if (run_step (ctx, &g_array_index (self->steps, Step, i - 1), TRUE) < 0)
       {
         g_autofree char *what = describe_step (self, &g_array_index (self->steps, Step, i - 1),
                                                TRUE);
 
+        ok = FALSE;
+        if (connection_lost (ctx))
+          {
+            /* Nothing more gets through: the journal keeps the rest */
+            *lost = TRUE;
+            virResetLastError ();
+            return FALSE;
+          }
         g_warning ("Could not undo “%s”: %s", what, virGetLastErrorMessage ());
         virResetLastError ();
       }
+  return ok;
+}
+
+static void
+test_hook (KtApply    *self,
+           const char *point)
+{
+  if (self->hook != NULL)
+    self->hook (point, self->hook_data);
+}
+
+/* Reads back what was defined and compares it with what was asked for */
+static gboolean
+check_defined (KtApply      *self,
+               virDomainPtr  defined,
+               GError      **error)
+{
+  const char *name = kt_vm_get_name (self->vm);
+  char *now = virDomainGetXMLDesc (defined, VIR_DOMAIN_XML_INACTIVE);
+  gboolean same;
+
+  if (now == NULL)
+    {
+      kt_set_libvirt_error (error, _("The config of “%s” was defined, but it cannot be read "
+                                     "back"), name);
+      return FALSE;
+    }
+  same = kt_apply_config_matches (now, self->define_xml);
+  free (now);
+  if (!same)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                   _("The config of “%s” was changed by virsh or another tool at the moment "
+                     "KvmTune defined it: libvirt now has a config that is not the one "
+                     "KvmTune defined. The live steps were made; check the config (virsh "
+                     "dumpxml --inactive %s), reload and apply again."), name, name);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -545,6 +636,18 @@ rollback (KtApply   *self,
  * Makes the live calls, then defines the config.  On failure the live
  * calls already made are reverted, nothing is defined, and @error says
  * which step failed.
+ *
+ * Before the first live call it writes a journal (kt-journal.h), removed
+ * when the apply completes or is rolled back.  When the connection is
+ * lost midway, nothing can be reverted: the error (%KT_ERROR_INTERRUPTED)
+ * says which steps landed and which did not, and the journal stays for
+ * kt_apply_new_recovery ().  An apply to a VM with such a journal is
+ * refused until it is recovered.
+ *
+ * A config changed by someone else between the last check and the define
+ * is overwritten (libvirt has no compare-and-swap); the check is made
+ * again just before the define, and what was defined is read back: a
+ * difference is reported as %KT_ERROR_CONFLICT, the live steps kept.
  */
 gboolean
 kt_apply_run (KtApply       *self,
@@ -552,21 +655,27 @@ kt_apply_run (KtApply       *self,
               GError       **error)
 {
   Ctx ctx = { 0, };
-  const char *name;
-  gboolean ok = FALSE;
+  const char *name, *uri;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  g_autoptr(KtJournal) journal = NULL;
+  gboolean ok = FALSE, lost;
   guint done = 0;
 
   g_return_val_if_fail (KT_IS_APPLY (self), FALSE);
   g_return_val_if_fail (KT_IS_CONNECTION (connection), FALSE);
 
   name = kt_vm_get_name (self->vm);
+  uri = kt_connection_get_uri (connection);
   if (kt_apply_is_empty (self))
-    return TRUE;
+    {
+      if (self->recovering != NULL && !kt_journal_remove (self->recovering, error))
+        return FALSE;
+      return TRUE;
+    }
   if (kt_connection_is_read_only (connection))
     {
       g_set_error (error, KT_ERROR, KT_ERROR_READ_ONLY,
-                   _("The connection to %s is read-only: nothing can be applied"),
-                   kt_connection_get_uri (connection));
+                   _("The connection to %s is read-only: nothing can be applied"), uri);
       return FALSE;
     }
 
@@ -584,6 +693,34 @@ kt_apply_run (KtApply       *self,
         kt_set_libvirt_error (error, _("Cannot find VM “%s”"), name);
       return FALSE;
     }
+  if (virDomainGetUUIDString (ctx.dom, uuid) < 0)
+    {
+      kt_set_libvirt_error (error, _("Cannot read the UUID of “%s”"), name);
+      goto out;
+    }
+
+  /* An apply that was cut short comes first */
+  if (self->recovering == NULL)
+    {
+      g_autoptr(GError) local = NULL;
+      g_autoptr(KtJournal) pending = kt_journal_lookup (uri, uuid, &local);
+
+      if (local != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local),
+                                      _("Nothing was applied: "));
+          goto out;
+        }
+      if (pending != NULL)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                       _("An earlier apply to “%s” on %s was interrupted (started %s; journal "
+                         "%s): finish it or roll it back first. Nothing was applied."),
+                       name, uri, kt_journal_get_started (pending),
+                       kt_journal_get_path (pending));
+          goto out;
+        }
+    }
 
   if (!check_unchanged (self, &ctx, error))
     goto out;
@@ -597,40 +734,109 @@ kt_apply_run (KtApply       *self,
           goto out;
         }
       ctx.maplen = VIR_CPU_MAPLEN (ctx.n_cpus);
+
+      /* The intent, on disk before the first live step */
+      if (self->recovering != NULL)
+        journal = g_object_ref (self->recovering);
+      else
+        {
+          journal = kt_apply_make_journal (self, uri, uuid);
+          if (!kt_journal_save (journal, error))
+            {
+              g_clear_object (&journal);
+              g_prefix_error (error, _("Nothing was applied: "));
+              goto out;
+            }
+        }
     }
 
   for (done = 0; done < self->steps->len; done++)
     {
       const Step *s = &g_array_index (self->steps, Step, done);
+      gboolean sent;
 
+      if (done > 0)
+        kt_apply_test_pause (done);
+      sent = !connection_lost (&ctx);
       if (run_step (&ctx, s, FALSE) < 0)
         {
           g_autofree char *what = describe_step (self, s, FALSE);
 
+          sent = sent && !request_not_sent ();
           kt_set_libvirt_error (error, _("%s failed"), what);
-          rollback (self, &ctx, done);
+          if (connection_lost (&ctx))
+            {
+              kt_apply_set_interrupted (self, journal, uri, done, sent, FALSE, error);
+              goto out;
+            }
+          if (!rollback (self, &ctx, done, &lost) && lost)
+            {
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              g_prefix_error (error, _("%s failed, and while its earlier steps were undone: "),
+                              what);
+              goto out;
+            }
+          kt_apply_forget_journal_on_failure (self, journal);
           g_prefix_error (error, done > 0 ? _("Nothing was changed: the earlier live steps "
                                               "were undone. ")
                                           : _("Nothing was changed. "));
           goto out;
         }
     }
+  if (done > 0)
+    kt_apply_test_pause (done);
 
   if (self->define_xml != NULL)
     {
-      virDomainPtr defined = virDomainDefineXMLFlags (ctx.conn, self->define_xml,
-                                                      VIR_DOMAIN_DEFINE_VALIDATE);
+      virDomainPtr defined;
+      gboolean sent;
 
+      /* As late as libvirt allows: it has no compare-and-swap for a define */
+      test_hook (self, "before-define-check");
+      if (!check_config_unchanged (self, &ctx, self->steps->len > 0, error))
+        {
+          if (!rollback (self, &ctx, done, &lost) && lost)
+            {
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              goto out;
+            }
+          kt_apply_forget_journal_on_failure (self, journal);
+          goto out;
+        }
+      sent = !connection_lost (&ctx);
+      defined = virDomainDefineXMLFlags (ctx.conn, self->define_xml, VIR_DOMAIN_DEFINE_VALIDATE);
       if (defined == NULL)
         {
+          sent = sent && !request_not_sent ();
           kt_set_libvirt_error (error, _("Defining the new config of “%s” failed"), name);
-          rollback (self, &ctx, done);
+          if (journal != NULL && connection_lost (&ctx))
+            {
+              kt_apply_set_interrupted (self, journal, uri, done, sent, TRUE, error);
+              goto out;
+            }
+          if (!rollback (self, &ctx, done, &lost) && lost)
+            {
+              kt_apply_set_interrupted (self, journal, uri, done, FALSE, FALSE, error);
+              goto out;
+            }
+          kt_apply_forget_journal_on_failure (self, journal);
           g_prefix_error (error, _("Nothing was changed. "));
+          goto out;
+        }
+      test_hook (self, "after-define");
+      if (!check_defined (self, defined, error))
+        {
+          virDomainFree (defined);
+          kt_apply_forget_journal_on_failure (self, journal);
           goto out;
         }
       virDomainFree (defined);
     }
   ok = TRUE;
+  if (journal != NULL)
+    kt_apply_forget_journal (journal);
+  else if (self->recovering != NULL)
+    kt_apply_forget_journal (self->recovering);
 
 out:
   free (ctx.all_map);
@@ -638,108 +844,112 @@ out:
   return ok;
 }
 
-/* Diff ------------------------------------------------------------------- */
+/* In a worker thread ------------------------------------------------------ */
+
+typedef struct
+{
+  KtApply      *apply;
+  KtConnection *connection;
+  char         *name;
+} ExecuteData;
+
+static void
+execute_data_free (gpointer data)
+{
+  ExecuteData *d = data;
+
+  g_clear_object (&d->apply);
+  g_clear_object (&d->connection);
+  g_free (d->name);
+  g_free (d);
+}
+
+static void
+execute_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  ExecuteData *d = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) read_error = NULL;
+  KtVm *vm;
+
+  if (!kt_apply_run (d->apply, d->connection, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  /* Applied: a failure to read it back does not undo that */
+  vm = kt_connection_read_vm (d->connection, d->name, &read_error);
+  if (read_error != NULL)
+    g_warning ("Applied to “%s”, but cannot read it back: %s", d->name, read_error->message);
+  g_task_return_pointer (task, vm, vm != NULL ? g_object_unref : NULL);
+}
 
 /**
- * kt_diff_lines:
+ * kt_apply_execute_async:
+ * @name: the VM's name, to read it back
  *
- * Returns: (transfer full): a unified diff (3 lines of context) of two
- * texts; "" when they are the same
+ * kt_apply_run() in a worker thread, then the VM read back from
+ * @connection (kt_connection_read_vm()).  The apply itself is not
+ * cancellable: @cancellable only stops the callback from being told more
+ * than that it was cancelled.
  */
-char *
-kt_diff_lines (const char *before,
-               const char *after,
-               const char *before_name,
-               const char *after_name)
+void
+kt_apply_execute_async (KtApply             *self,
+                        KtConnection        *connection,
+                        const char          *name,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
 {
-  g_auto(GStrv) a = g_strsplit (before, "\n", -1);
-  g_auto(GStrv) b = g_strsplit (after, "\n", -1);
-  guint n = g_strv_length (a), m = g_strv_length (b);
-  g_autofree guint *lcs = NULL;
-  g_autoptr(GArray) ops = g_array_new (FALSE, FALSE, sizeof (char));
-  g_autoptr(GArray) ai = g_array_new (FALSE, FALSE, sizeof (guint));
-  g_autoptr(GArray) bi = g_array_new (FALSE, FALSE, sizeof (guint));
-  GString *out;
-  guint i = 0, j = 0;
+  g_autoptr(GTask) task = NULL;
+  ExecuteData *d;
 
-  if (g_str_equal (before, after))
-    return g_strdup ("");
+  g_return_if_fail (KT_IS_APPLY (self));
+  g_return_if_fail (KT_IS_CONNECTION (connection));
+  g_return_if_fail (name != NULL);
 
-  /* Longest common subsequence table, from the end */
-  lcs = g_new0 (guint, (gsize) (n + 1) * (m + 1));
-#define LCS(x, y) lcs[(gsize) (x) * (m + 1) + (y)]
-  for (guint x = n; x-- > 0;)
-    for (guint y = m; y-- > 0;)
-      LCS (x, y) = g_str_equal (a[x], b[y]) ? LCS (x + 1, y + 1) + 1
-                                            : MAX (LCS (x + 1, y), LCS (x, y + 1));
+  d = g_new0 (ExecuteData, 1);
+  d->apply = g_object_ref (self);
+  d->connection = g_object_ref (connection);
+  d->name = g_strdup (name);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kt_apply_execute_async);
+  g_task_set_task_data (task, d, execute_data_free);
+  g_task_run_in_thread (task, execute_thread);
+}
 
-  /* The edit script: ' ' keep, '-' delete, '+' insert */
-  while (i < n || j < m)
+/**
+ * kt_apply_execute_finish:
+ * @reloaded: (out) (optional) (transfer full) (nullable): the VM read
+ *   back; %NULL when that failed or it is gone
+ *
+ * Returns: whether it was applied
+ */
+gboolean
+kt_apply_execute_finish (KtApply       *self,
+                         GAsyncResult  *result,
+                         KtVm         **reloaded,
+                         GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  KtVm *vm;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  if (reloaded != NULL)
+    *reloaded = NULL;
+  vm = g_task_propagate_pointer (G_TASK (result), &local_error);
+  if (local_error != NULL)
     {
-      char op;
-
-      if (i < n && j < m && g_str_equal (a[i], b[j]))
-        op = ' ';
-      else if (i < n && (j == m || LCS (i + 1, j) >= LCS (i, j + 1)))
-        op = '-';   /* deletions before insertions, as diff -u writes them */
-      else
-        op = '+';
-      g_array_append_val (ops, op);
-      g_array_append_val (ai, i);
-      g_array_append_val (bi, j);
-      if (op != '+')
-        i++;
-      if (op != '-')
-        j++;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
     }
-#undef LCS
-
-  out = g_string_new (NULL);
-  g_string_append_printf (out, "--- %s\n+++ %s\n", before_name, after_name);
-  for (guint k = 0; k < ops->len;)
-    {
-      guint start, end, a_count = 0, b_count = 0;
-
-      if (g_array_index (ops, char, k) == ' ')
-        {
-          k++;
-          continue;
-        }
-      /* A hunk: changes at most 6 lines apart, 3 lines of context */
-      {
-        guint last = k;
-
-        for (guint h = k; h < ops->len; h++)
-          {
-            if (g_array_index (ops, char, h) != ' ')
-              last = h;
-            else if (h - last > 6)
-              break;
-          }
-        start = k >= 3 ? k - 3 : 0;
-        end = MIN (ops->len, last + 4);
-      }
-      for (guint h = start; h < end; h++)
-        {
-          char op = g_array_index (ops, char, h);
-
-          if (op != '+')
-            a_count++;
-          if (op != '-')
-            b_count++;
-        }
-      g_string_append_printf (out, "@@ -%u,%u +%u,%u @@\n",
-                              g_array_index (ai, guint, start) + 1, a_count,
-                              g_array_index (bi, guint, start) + 1, b_count);
-      for (guint h = start; h < end; h++)
-        {
-          char op = g_array_index (ops, char, h);
-          const char *line = op == '+' ? b[g_array_index (bi, guint, h)]
-                                       : a[g_array_index (ai, guint, h)];
-
-          g_string_append_printf (out, "%c%s\n", op, line);
-        }
-      k = end;
-    }
-  return g_string_free (out, FALSE);
+  if (reloaded != NULL)
+    *reloaded = vm;
+  else
+    g_clear_object (&vm);
+  return TRUE;
 }

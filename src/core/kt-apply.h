@@ -13,6 +13,8 @@
 #pragma once
 
 #include "kt-connection.h"
+#include "kt-diff.h"
+#include "kt-journal.h"
 
 G_BEGIN_DECLS
 
@@ -21,6 +23,18 @@ typedef enum
   KT_APPLY_LIVE   = 1 << 0,
   KT_APPLY_CONFIG = 1 << 1,
 } KtApplyFlags;
+
+typedef enum
+{
+  KT_RECOVER_FINISH,     /* make the steps that did not land */
+  KT_RECOVER_ROLLBACK,   /* put back the values from before the apply */
+} KtRecoverAction;
+
+/* Test-only: called by kt_apply_run () at @point, "before-define-check"
+ * (after the live steps, before the last look at the config) or
+ * "after-define" (before the defined config is read back) */
+typedef void (*KtApplyTestHook) (const char *point,
+                                 gpointer    data);
 
 #define KT_TYPE_APPLY (kt_apply_get_type ())
 
@@ -40,9 +54,31 @@ gboolean     kt_apply_is_empty       (KtApply       *self);
 gboolean     kt_apply_run            (KtApply       *self,
                                       KtConnection  *connection,
                                       GError       **error);
-char        *kt_diff_lines           (const char    *before,
-                                      const char    *after,
-                                      const char    *before_name,
-                                      const char    *after_name);
+void         kt_apply_set_test_hook  (KtApply       *self,
+                                      KtApplyTestHook hook,
+                                      gpointer       data);
+
+/* Recovery of an interrupted apply (kt-apply-recover.c) */
+KtApply     *kt_apply_new_recovery   (KtJournal     *journal,
+                                      KtConnection  *connection,
+                                      KtRecoverAction action,
+                                      GError       **error);
+/* Which steps of @journal landed, which did not, as libvirt has it now */
+char        *kt_apply_journal_status (KtJournal     *journal,
+                                      KtConnection  *connection,
+                                      GError       **error);
+
+/* kt_apply_run () in a worker thread, then the VM @name read back */
+void         kt_apply_execute_async  (KtApply             *self,
+                                      KtConnection        *connection,
+                                      const char          *name,
+                                      GCancellable        *cancellable,
+                                      GAsyncReadyCallback  callback,
+                                      gpointer             user_data);
+/* @reloaded: (out) (transfer full) (nullable): NULL when it cannot be read */
+gboolean     kt_apply_execute_finish (KtApply             *self,
+                                      GAsyncResult        *result,
+                                      KtVm               **reloaded,
+                                      GError             **error);
 
 G_END_DECLS

@@ -59,6 +59,46 @@ gboolean       kt_connection_refresh_vm      (KtConnection  *self,
                                               KtSnapshot    *snapshot,
                                               const char    *name,
                                               GError       **error);
+
+typedef enum
+{
+  KT_CONNECTION_OPEN_DEFAULT            = 0,
+  KT_CONNECTION_OPEN_READ_ONLY          = 1 << 0,
+  /* Read-write first; read-only when that cannot open or capture */
+  KT_CONNECTION_OPEN_FALLBACK_READ_ONLY = 1 << 1,
+} KtConnectionOpenFlags;
+
+/* Open and capture: blocking, then in a worker thread */
+KtConnection  *kt_connection_open_capture    (const char             *uri,
+                                              KtConnectionOpenFlags   flags,
+                                              GCancellable           *cancellable,
+                                              KtSnapshot            **snapshot,
+                                              GError                **error);
+void           kt_connection_open_async      (const char             *uri,
+                                              KtConnectionOpenFlags   flags,
+                                              GCancellable           *cancellable,
+                                              GAsyncReadyCallback     callback,
+                                              gpointer                user_data);
+KtConnection  *kt_connection_open_finish     (GAsyncResult           *result,
+                                              KtSnapshot            **snapshot,
+                                              GError                **error);
+/* kt_connection_read_vm () in a worker thread (a reload); NULL without
+ * error: the VM is gone */
+void           kt_connection_read_vm_async   (KtConnection        *self,
+                                              const char          *name,
+                                              GCancellable        *cancellable,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+KtVm          *kt_connection_read_vm_finish  (KtConnection        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
+/* Event deregistration and virConnectClose in a worker thread */
+void           kt_connection_close_async     (KtConnection        *self,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
+gboolean       kt_connection_close_finish    (KtConnection        *self,
+                                              GAsyncResult        *result,
+                                              GError             **error);
 void           kt_set_libvirt_error          (GError       **error,
                                               const char    *format,
                                               ...) G_GNUC_PRINTF (2, 3);

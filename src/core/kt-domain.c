@@ -18,6 +18,7 @@
 #include "kt-domain.h"
 #include "kt-error.h"
 #include "kt-file.h"
+#include "kt-pin-index.h"
 #include "kt-xml.h"
 
 struct _KtDomain
@@ -29,8 +30,15 @@ struct _KtDomain
   xmlDoc     *doc;
   GArray     *spans;        /* KtXmlSpan of <domain> and its children */
   GHashTable *dirty;        /* direct children of <domain> that were edited */
+  gboolean    crlf;         /* its lines end in CR LF */
   gboolean    modified;
   KtTuning   *tuning;       /* cache, dropped on every edit */
+  guint       n_vcpus;      /* <vcpu>, which no setter changes */
+
+  /* <vcpupin> by vCPU, so that pinning thousands of vCPUs is linear;
+   * built on the first pin, NULL until then or when unusable */
+  KtPinIndex *pins;
+  gboolean    pins_unusable; /* a <vcpupin> the index cannot stand for */
 };
 
 G_DEFINE_FINAL_TYPE (KtDomain, kt_domain, G_TYPE_OBJECT)
@@ -72,6 +80,7 @@ kt_domain_finalize (GObject *object)
   g_clear_pointer (&self->spans, g_array_unref);
   g_clear_pointer (&self->dirty, g_hash_table_unref);
   g_clear_pointer (&self->tuning, kt_tuning_unref);
+  g_clear_pointer (&self->pins, kt_pin_index_free);
 
   G_OBJECT_CLASS (kt_domain_parent_class)->finalize (object);
 }
@@ -114,11 +123,19 @@ domain_new (const char  *xml,
     self->doc->URL = xmlStrdup ((const xmlChar *) path);
   self->original = g_strndup (xml, len);
   self->original_len = len;
+  /* libxml2 reads CR LF as LF; written elements get the file's line ends
+   * back (those of its first line) */
+  {
+    const char *nl = memchr (xml, '\n', len);
+
+    self->crlf = nl != NULL && nl > xml && nl[-1] == '\r';
+  }
 
   /* Refuse what is not a domain, or has unreadable tuning, up front */
   tuning = kt_tuning_new_from_node (xmlDocGetRootElement (self->doc), error);
   if (tuning == NULL)
     return NULL;
+  self->n_vcpus = tuning->vcpus;
   self->tuning = g_steal_pointer (&tuning);
 
   return g_steal_pointer (&self);
@@ -241,6 +258,18 @@ kt_domain_get_tuning (KtDomain *self)
   return kt_tuning_ref (self->tuning);
 }
 
+/**
+ * kt_domain_get_n_vcpus:
+ *
+ * Returns: the number of vCPUs (<vcpu>), without parsing the tuning again
+ */
+guint
+kt_domain_get_n_vcpus (KtDomain *self)
+{
+  g_return_val_if_fail (KT_IS_DOMAIN (self), 0);
+  return self->n_vcpus;
+}
+
 const char *
 kt_domain_get_name (KtDomain *self)
 {
@@ -254,15 +283,32 @@ kt_domain_get_name (KtDomain *self)
 /* Writing ---------------------------------------------------------------- */
 
 static void
-dump_node (GString *out,
-           xmlNode *node)
+dump_node (KtDomain *self,
+           GString  *out,
+           xmlNode  *node)
 {
   xmlBuffer *buf = xmlBufferCreate ();
   xmlSaveCtxt *save = xmlSaveToBuffer (buf, "UTF-8", XML_SAVE_NO_DECL | XML_SAVE_AS_XML);
+  const char *text;
+  int len;
 
   xmlSaveTree (save, node);
   xmlSaveClose (save);
-  g_string_append_len (out, (const char *) xmlBufferContent (buf), xmlBufferLength (buf));
+  text = (const char *) xmlBufferContent (buf);
+  len = xmlBufferLength (buf);
+  if (!self->crlf)
+    g_string_append_len (out, text, len);
+  else
+    {
+      /* Every LF libxml2 writes outside markup was a line end (it escapes
+       * a CR of the content as &#13; and LFs in attributes as &#10;) */
+      for (int i = 0; i < len; i++)
+        {
+          if (text[i] == '\n')
+            g_string_append_c (out, '\r');
+          g_string_append_c (out, text[i]);
+        }
+    }
   xmlBufferFree (buf);
 }
 
@@ -294,7 +340,7 @@ kt_domain_to_xml (KtDomain *self)
       /* No usable record of the original (e.g. <domain/>): write it all */
       if (rspan != NULL)
         g_string_append_len (out, self->original, rspan->start);
-      dump_node (out, root);
+      dump_node (self, out, root);
       if (rspan != NULL && rspan->end > 0)
         g_string_append_len (out, self->original + rspan->end, self->original_len - rspan->end);
       return g_string_free (out, FALSE);
@@ -311,7 +357,7 @@ kt_domain_to_xml (KtDomain *self)
           && !g_hash_table_contains (self->dirty, child))
         g_string_append_len (out, self->original + span->start, span->end - span->start);
       else
-        dump_node (out, child);
+        dump_node (self, out, child);
     }
 
   /* </domain> and whatever follows it */
@@ -465,6 +511,8 @@ remove_element (KtDomain *self,
   xmlNode *parent = elem->parent;
   xmlNode *prev = elem->prev;
 
+  if (self->pins != NULL && !kt_pin_index_forget (self->pins, elem))
+    g_clear_pointer (&self->pins, kt_pin_index_free);
   mark_dirty (self, elem);
   if (parent == kt_domain_get_root (self))
     g_hash_table_remove (self->dirty, elem);
@@ -572,6 +620,16 @@ remove_if_empty (KtDomain *self,
   remove_element (self, node);
 }
 
+/* A number attribute read as KtTuning reads it (blanks around allowed),
+ * so that a setter finds the very element the parser saw */
+static gboolean
+attr_uint (xmlNode    *node,
+           const char *attr,
+           guint64    *value)
+{
+  return kt_xml_prop_bounded (node, attr, G_MAXUINT, value, NULL);
+}
+
 static xmlNode *
 find_by_uint_attr (xmlNode    *parent,
                    const char *name,
@@ -580,10 +638,9 @@ find_by_uint_attr (xmlNode    *parent,
 {
   for (xmlNode *c = kt_xml_child (parent, name); c; c = kt_xml_next_named (c->next, name))
     {
-      g_autofree char *v = kt_xml_prop (c, attr);
       guint64 u;
 
-      if (v && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, &u, NULL) && u == value)
+      if (attr_uint (c, attr, &u) && u == value)
         return c;
     }
   return NULL;
@@ -601,10 +658,9 @@ sorted_insertion_point (xmlNode            *parent,
 
   for (xmlNode *c = kt_xml_child (parent, name); c; c = kt_xml_next_named (c->next, name))
     {
-      g_autofree char *v = kt_xml_prop (c, attr);
       guint64 u;
 
-      if (v && g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT, &u, NULL) && u > value)
+      if (attr_uint (c, attr, &u) && u > value)
         return c;
       last_same = c;
     }
@@ -617,6 +673,58 @@ sorted_insertion_point (xmlNode            *parent,
       return NULL;
     }
   return insertion_point (parent, name, order);
+}
+
+/* The <vcpupin> index (kt-pin-index.c) ------------------------------------ */
+
+/* Builds the index, once; FALSE when the pins are such that it cannot
+ * stand for them (then the setters search the document) */
+static gboolean
+pins_ensure (KtDomain *self)
+{
+  if (self->pins == NULL && !self->pins_unusable)
+    {
+      self->pins = kt_pin_index_new (kt_xml_child (kt_domain_get_root (self), "cputune"),
+                                     self->n_vcpus);
+      self->pins_unusable = self->pins == NULL;
+    }
+  return self->pins != NULL;
+}
+
+static gboolean
+set_vcpu_pin (KtDomain       *self,
+              guint           vcpu,
+              const KtCpuset *cpuset)
+{
+  xmlNode *cputune, *pin;
+
+  pin = kt_pin_index_lookup (self->pins, vcpu);
+  if (cpuset == NULL)
+    {
+      if (pin != NULL)
+        {
+          cputune = pin->parent;
+          remove_element (self, pin);
+          remove_if_empty (self, cputune);
+        }
+      return TRUE;
+    }
+  if (pin == NULL)
+    {
+      xmlNode *before;
+      char num[16];
+
+      cputune = ensure_top (self, "cputune");
+      pin = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "vcpupin", NULL);
+      g_snprintf (num, sizeof num, "%u", vcpu);
+      xmlSetProp (pin, (const xmlChar *) "vcpu", (const xmlChar *) num);
+      if (!kt_pin_index_insertion_point (self->pins, vcpu, &before))
+        before = insertion_point (cputune, "vcpupin", cputune_order);
+      insert_element (self, cputune, pin, before);
+      kt_pin_index_add (self->pins, vcpu, pin);
+    }
+  set_prop_cpuset (self, pin, "cpuset", cpuset);
+  return TRUE;
 }
 
 static gboolean
@@ -678,19 +786,21 @@ kt_domain_set_vcpupin (KtDomain        *self,
                        const KtCpuset  *cpuset,
                        GError         **error)
 {
-  g_autoptr(KtTuning) t = NULL;
-
   g_return_val_if_fail (KT_IS_DOMAIN (self), FALSE);
 
-  t = kt_domain_get_tuning (self);
-  if (vcpu >= t->vcpus)
+  /* No kt_domain_get_tuning () here: after an edit it parses the whole
+   * domain again, and pinning every vCPU would be quadratic */
+  if (vcpu >= self->n_vcpus)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("Domain “%s” has no vCPU %u (it has %u)"), t->name, vcpu, t->vcpus);
+                   _("Domain “%s” has no vCPU %u (it has %u)"), kt_domain_get_name (self),
+                   vcpu, self->n_vcpus);
       return FALSE;
     }
   if (!check_cpuset (cpuset, error))
     return FALSE;
+  if (pins_ensure (self))
+    return set_vcpu_pin (self, vcpu, cpuset);
   return set_pin (self, "vcpupin", "vcpu", vcpu, cpuset);
 }
 
@@ -752,6 +862,17 @@ kt_numa_mode_is_valid (const char *mode)
          || g_strcmp0 (mode, "preferred") == 0 || g_strcmp0 (mode, "restrictive") == 0;
 }
 
+/* mode= of <memory> and <memnode>: strict when left out, which stays so */
+static void
+set_numa_mode (KtDomain   *self,
+               xmlNode    *node,
+               const char *mode)
+{
+  if (g_str_equal (mode, "strict") && !xmlHasProp (node, (const xmlChar *) "mode"))
+    return;
+  set_prop (self, node, "mode", mode);
+}
+
 static gboolean
 check_numa_mode (const char  *mode,
                  GError     **error)
@@ -800,7 +921,7 @@ kt_domain_set_numatune (KtDomain        *self,
   numatune = ensure_top (self, "numatune");
   memory = ensure_child (self, numatune, "memory", numatune_order);
   if (mode != NULL)
-    set_prop (self, memory, "mode", mode);
+    set_numa_mode (self, memory, mode);
   if (nodeset != NULL)
     {
       /* A nodeset is static placement */
@@ -852,11 +973,13 @@ kt_domain_set_memnode (KtDomain        *self,
       memnode = xmlNewDocNode (self->doc, NULL, (const xmlChar *) "memnode", NULL);
       g_snprintf (num, sizeof num, "%u", cellid);
       xmlSetProp (memnode, (const xmlChar *) "cellid", (const xmlChar *) num);
+      /* libvirt writes the mode of a memnode */
+      xmlSetProp (memnode, (const xmlChar *) "mode", (const xmlChar *) (mode ? mode : "strict"));
       insert_element (self, numatune, memnode,
                       sorted_insertion_point (numatune, "memnode", "cellid", cellid,
                                               numatune_order));
     }
-  set_prop (self, memnode, "mode", mode ? mode : "strict");
+  set_numa_mode (self, memnode, mode ? mode : "strict");
   set_prop_cpuset (self, memnode, "nodeset", nodeset);
   return TRUE;
 }
@@ -911,6 +1034,15 @@ kt_domain_set_hugepages (KtDomain        *self,
                          _("Domain “%s” has no guest NUMA cell %d for huge pages"), t->name, c);
             return FALSE;
           }
+    }
+
+  /* Already so (whatever unit it is written in): nothing to write */
+  if (t->has_hugepages && t->hugepages->len == 1)
+    {
+      const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, 0);
+
+      if (h->size_kib == size_kib && kt_cpuset_same (h->nodeset, nodeset))
+        return TRUE;
     }
 
   mb = ensure_top (self, "memoryBacking");
@@ -992,6 +1124,13 @@ kt_domain_set_memtune_hard_limit (KtDomain  *self,
           remove_if_empty (self, memtune);
         }
       return TRUE;
+    }
+  if (limit != NULL)
+    {
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (self);
+
+      if (t->hard_limit_kib == kib)
+        return TRUE;
     }
   memtune = ensure_top (self, "memtune");
   limit = ensure_child (self, memtune, "hard_limit", memtune_order);

@@ -32,6 +32,7 @@ const char *kt_domain_get_original_xml    (KtDomain        *self);
 gboolean    kt_domain_is_modified         (KtDomain        *self);
 xmlNode    *kt_domain_get_root            (KtDomain        *self);
 const char *kt_domain_get_name            (KtDomain        *self);
+guint       kt_domain_get_n_vcpus         (KtDomain        *self);
 KtTuning   *kt_domain_get_tuning          (KtDomain        *self);
 
 gboolean    kt_domain_set_vcpupin         (KtDomain        *self,

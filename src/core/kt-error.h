@@ -22,6 +22,7 @@ typedef enum
   KT_ERROR_IO,
   KT_ERROR_CONFLICT,
   KT_ERROR_READ_ONLY,
+  KT_ERROR_INTERRUPTED,   /* the connection was lost mid-apply: see kt-journal.h */
 } KtError;
 
 GQuark kt_error_quark (void);

@@ -581,6 +581,22 @@ kt_host_knob_read (const char *key,
   return read_resolved (key, &r, value_out, error);
 }
 
+GHashTable *
+kt_host_knob_read_all (void)
+{
+  GHashTable *values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (knobs); i++)
+    {
+      Resolved r = { &knobs[i], 0, 0, i };
+      char *value = NULL;
+
+      if (read_resolved (knobs[i].key, &r, &value, NULL))
+        g_hash_table_insert (values, g_strdup (knobs[i].key), value);
+    }
+  return values;
+}
+
 gboolean
 kt_host_knob_write (const char *key,
                     const char *value,

@@ -101,6 +101,10 @@ gboolean            kt_host_knob_read            (const char   *key,
                                                   char        **value_out,
                                                   GError      **error);
 
+/* Every fixed key that can be read, key → value; what cannot be read
+ * (missing on this kernel, no permission) is left out, never guessed. */
+GHashTable         *kt_host_knob_read_all        (void);
+
 /* Validates, writes, reads back; an error when the read-back differs
  * (e.g. the kernel allocated fewer hugepages than asked). */
 gboolean            kt_host_knob_write           (const char   *key,

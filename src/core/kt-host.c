@@ -31,6 +31,7 @@ struct _KtHost
   KtCpuset *online_cpus;
   KtCpuset *node_ids;
   guint     n_sockets;
+  GDateTime *free_time;     /* when the free figures were read, if not live */
 };
 
 G_DEFINE_FINAL_TYPE (KtHost, kt_host, G_TYPE_OBJECT)
@@ -87,6 +88,7 @@ kt_host_finalize (GObject *object)
   g_clear_pointer (&self->all_cpus, kt_cpuset_free);
   g_clear_pointer (&self->online_cpus, kt_cpuset_free);
   g_clear_pointer (&self->node_ids, kt_cpuset_free);
+  g_clear_pointer (&self->free_time, g_date_time_unref);
 
   G_OBJECT_CLASS (kt_host_parent_class)->finalize (object);
 }
@@ -925,4 +927,56 @@ kt_host_set_free_pages (KtHost  *self,
       if (p->size_kib == size_kib)
         p->free = free;
     }
+}
+
+/**
+ * kt_host_set_free_memory:
+ * @free_kib: the free memory of node @node_id, -1 for unknown
+ *
+ * Nodes the host does not have are ignored.
+ */
+void
+kt_host_set_free_memory (KtHost *self,
+                         int     node_id,
+                         gint64  free_kib)
+{
+  g_return_if_fail (KT_IS_HOST (self));
+
+  if (kt_host_lookup_node (self, node_id) == NULL)
+    return;
+  for (guint i = 0; i < self->nodes->len; i++)
+    {
+      KtHostNode *node = &g_array_index (self->nodes, KtHostNode, i);
+
+      if (node->id == node_id)
+        node->free_kib = free_kib < 0 ? -1 : free_kib;
+    }
+}
+
+/**
+ * kt_host_set_free_time:
+ * @time: (nullable): when the free memory and free pages were read, for
+ *   figures that are not live (a snapshot's); %NULL for live ones
+ */
+void
+kt_host_set_free_time (KtHost    *self,
+                       GDateTime *time)
+{
+  g_return_if_fail (KT_IS_HOST (self));
+
+  g_clear_pointer (&self->free_time, g_date_time_unref);
+  if (time != NULL)
+    self->free_time = g_date_time_ref (time);
+}
+
+/**
+ * kt_host_get_free_time:
+ *
+ * Returns: (transfer none) (nullable): see kt_host_set_free_time()
+ */
+GDateTime *
+kt_host_get_free_time (KtHost *self)
+{
+  g_return_val_if_fail (KT_IS_HOST (self), NULL);
+  return self->free_time;
 }

@@ -124,5 +124,11 @@ void               kt_host_set_free_pages      (KtHost       *self,
                                                 int           node,
                                                 guint64       size_kib,
                                                 gint64        free);
+void               kt_host_set_free_memory     (KtHost       *self,
+                                                int           node,
+                                                gint64        free_kib);
+void               kt_host_set_free_time       (KtHost       *self,
+                                                GDateTime    *time);
+GDateTime         *kt_host_get_free_time       (KtHost       *self);
 
 G_END_DECLS

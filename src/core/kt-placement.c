@@ -25,7 +25,7 @@ add (GPtrArray    *list,
      KtThreadKind  kind,
      guint         index,
      KtCpuset     *allowed,
-     gboolean      pinned)
+     KtPinSource   source)
 {
   KtPlacement *p = g_new0 (KtPlacement, 1);
 
@@ -33,7 +33,8 @@ add (GPtrArray    *list,
   p->kind = kind;
   p->index = index;
   p->allowed = allowed;
-  p->pinned = pinned;
+  p->pinned = source == KT_PIN_SOURCE_OWN;
+  p->source = source;
   g_ptr_array_add (list, p);
 }
 
@@ -44,24 +45,23 @@ list_vm (GPtrArray  *list,
 {
   g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
   const KtCpuset *all = kt_host_get_all_cpus (host);
-  guint n_vcpus = kt_vm_is_active (vm) ? t->current_vcpus : t->vcpus;
+  gboolean active = kt_vm_is_active (vm);
 
-  for (guint v = 0; v < n_vcpus; v++)
-    add (list, vm, KT_THREAD_VCPU, v, kt_tuning_vcpu_allowed (t, v, all),
-         kt_tuning_get_vcpupin (t, v) != NULL);
+  /* A running VM's offline vCPUs have no thread */
+  for (guint v = 0; v < t->vcpus; v++)
+    if (!active || kt_tuning_vcpu_is_online (t, v))
+      add (list, vm, KT_THREAD_VCPU, v, kt_tuning_vcpu_allowed (t, v, all),
+           kt_tuning_vcpu_pin_source (t, v));
 
   add (list, vm, KT_THREAD_EMULATOR, 0, kt_tuning_emulator_allowed (t, all),
-       t->emulatorpin != NULL);
+       kt_tuning_emulator_pin_source (t));
 
   for (guint i = 0; i < t->iothread_ids->len; i++)
     {
       guint id = g_array_index (t->iothread_ids, guint, i);
-      const KtCpuset *pin = kt_tuning_get_iothreadpin (t, id);
 
-      if (pin != NULL)
-        add (list, vm, KT_THREAD_IOTHREAD, id, kt_cpuset_copy (pin), TRUE);
-      else
-        add (list, vm, KT_THREAD_IOTHREAD, id, kt_tuning_emulator_allowed (t, all), FALSE);
+      add (list, vm, KT_THREAD_IOTHREAD, id, kt_tuning_iothread_allowed (t, id, all),
+           kt_tuning_iothread_pin_source (t, id));
     }
 }
 

@@ -23,6 +23,7 @@ typedef struct
   guint         index;     /* vCPU number or iothread id; 0 for the emulator */
   KtCpuset     *allowed;   /* the pCPUs it may run on */
   gboolean      pinned;    /* its own pin; otherwise it floats over <vcpu cpuset> or the host */
+  KtPinSource   source;    /* why it runs there */
 } KtPlacement;
 
 GPtrArray *kt_placement_list        (KtSnapshot         *snapshot);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt-error.h"
+#include "kt-placement.h"
 #include "kt-plan.h"
 
 typedef struct
@@ -42,6 +43,8 @@ enum {
 
 enum {
   CHANGED,
+  VM_FORGOTTEN,
+  STEP_ADDED,
   N_SIGNALS
 };
 
@@ -156,6 +159,31 @@ kt_plan_class_init (KtPlanClass *klass)
   signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  /**
+   * KtPlan::vm-forgotten:
+   * @name: the VM's name
+   *
+   * kt_plan_forget_vm () (or a kt_plan_rebase_vm () that conflicted) took
+   * the VM's steps out of the undo and redo history; emitted before
+   * #KtPlan::changed, so that whoever keeps a history along the plan's
+   * (KtSession) can do the same first.
+   */
+  signals[VM_FORGOTTEN] = g_signal_new ("vm-forgotten", G_TYPE_FROM_CLASS (klass),
+                                        G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                        G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * KtPlan::step-added:
+   * @name: the VM's name
+   *
+   * kt_plan_pin () added a step to the undo history (emitted before
+   * #KtPlan::changed), so that a history kept along the plan's (KtSession)
+   * has every pin, however it was made.
+   */
+  signals[STEP_ADDED] = g_signal_new ("step-added", G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 1, G_TYPE_STRING);
+
   unpinned_sentinel = kt_cpuset_new ();
 }
 
@@ -214,13 +242,12 @@ set_pin (KtVm           *vm,
   for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(KtTuning) t = NULL;
 
       if (defs[i] == NULL)
         continue;
-      t = kt_domain_get_tuning (defs[i]);
-      /* A live definition may have fewer vCPUs than the inactive one */
-      if (vcpu >= t->vcpus)
+      /* A live definition may have fewer vCPUs than the inactive one
+       * (not kt_domain_get_tuning (): after an edit it parses it all) */
+      if (vcpu >= kt_domain_get_n_vcpus (defs[i]))
         continue;
       if (!kt_domain_set_vcpupin (defs[i], vcpu, cpuset, &error))
         g_critical ("Pin checked beforehand failed: %s", error->message);
@@ -313,6 +340,177 @@ spread (KtHost         *host,
   return out;
 }
 
+/* The pCPUs that another thread is pinned to: every pinned placement
+ * (vCPU, emulator, I/O thread, of any VM) but @vm's @moving vCPUs */
+static KtCpuset *
+busy_cpus (KtSnapshot  *snapshot,
+           KtVm        *vm,
+           const guint *moving,
+           guint        n_moving)
+{
+  g_autoptr(GPtrArray) placements = kt_placement_list (snapshot);
+  KtCpuset *busy = kt_cpuset_new ();
+
+  for (guint i = 0; i < placements->len; i++)
+    {
+      const KtPlacement *p = g_ptr_array_index (placements, i);
+      gboolean moves = FALSE;
+
+      if (!p->pinned)
+        continue;
+      for (guint m = 0; p->vm == vm && p->kind == KT_THREAD_VCPU && m < n_moving; m++)
+        moves |= moving[m] == p->index;
+      if (!moves)
+        kt_cpuset_union_in (busy, p->allowed);
+    }
+  return busy;
+}
+
+/* @cpu's node's cores, in the order a drop on @cpu fills them: its own
+ * core, the rest of its L3 group, the rest of the node; each from the
+ * dropped core on, wrapping around */
+static GArray *
+drop_core_order (KtHost *host,
+                 int     cpu)
+{
+  const KtHostCpu *c = kt_host_lookup_cpu (host, cpu);
+  g_autoptr(GArray) cores = kt_host_node_cores (host, c->node);
+  GArray *order = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint start = 0;
+
+  for (guint i = 0; i < cores->len; i++)
+    if (g_array_index (cores, guint, i) == c->core_index)
+      start = i;
+  for (int pass = 0; pass < 2; pass++)
+    for (guint k = 0; k < cores->len; k++)
+      {
+        guint index = g_array_index (cores, guint, (start + k) % cores->len);
+        const KtHostCore *core = kt_host_get_core (host, index);
+        int l3 = kt_host_lookup_cpu (host, kt_cpuset_first (core->cpus))->l3;
+        gboolean same_l3 = l3 == c->l3;
+
+        if ((pass == 0) == same_l3)
+          g_array_append_val (order, index);
+      }
+  return order;
+}
+
+/**
+ * kt_plan_drop_targets:
+ * @vcpus: (array length=n_vcpus): the vCPUs of @vm being dropped
+ * @cpu: the pCPU they are dropped on
+ *
+ * Where a drop of @vcpus on the pCPU @cpu puts each of them: @cpu
+ * itself, then the free pCPUs (no other thread pinned there) of its
+ * core, of its L3 group, then of its NUMA node.  The threads of one
+ * guest core (its <topology threads>) stay together on one host core.
+ *
+ * Returns: (transfer full) (element-type KtCpuset) (nullable): one
+ * single-pCPU set per vCPU, in the order of @vcpus; NULL with @error when
+ * the node has not enough free pCPUs or cores
+ */
+GPtrArray *
+kt_plan_drop_targets (KtPlan       *self,
+                      KtVm         *vm,
+                      const guint  *vcpus,
+                      guint         n_vcpus,
+                      int           cpu,
+                      GError      **error)
+{
+  g_autoptr(KtTuning) t = NULL;
+  g_autoptr(KtCpuset) busy = NULL;
+  g_autoptr(GArray) order = NULL;
+  g_autoptr(GPtrArray) free_of = NULL;   /* per entry of order: GArray of int */
+  g_autoptr(GPtrArray) out = NULL;
+  const KtHostCpu *c;
+  KtHost *host;
+  guint threads, n_free = 0;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), NULL);
+  g_return_val_if_fail (KT_IS_VM (vm), NULL);
+  g_return_val_if_fail (vcpus != NULL || n_vcpus == 0, NULL);
+
+  host = kt_snapshot_get_host (self->snapshot);
+  c = kt_host_lookup_cpu (host, cpu);
+  if (c == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("The host has no CPU %d"), cpu);
+      return NULL;
+    }
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  threads = t->has_topology && t->threads > 1 ? t->threads : 1;
+  busy = busy_cpus (self->snapshot, vm, vcpus, n_vcpus);
+  order = drop_core_order (host, cpu);
+  free_of = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < order->len; i++)
+    {
+      const KtHostCore *core = kt_host_get_core (host, g_array_index (order, guint, i));
+      GArray *list = g_array_new (FALSE, FALSE, sizeof (int));
+
+      /* The pCPU aimed at comes first, free or not */
+      if (i == 0)
+        g_array_append_val (list, cpu);
+      for (int p = kt_cpuset_first (core->cpus); p >= 0; p = kt_cpuset_next (core->cpus, p))
+        if (p != cpu && !kt_cpuset_contains (busy, (guint) p)
+            && kt_cpuset_contains (kt_host_get_online_cpus (host), (guint) p))
+          g_array_append_val (list, p);
+      n_free += list->len;
+      g_ptr_array_add (free_of, list);
+    }
+  if (n_free < n_vcpus)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                   ngettext ("NUMA node %d has %u free CPU for %u vCPUs",
+                             "NUMA node %d has %u free CPUs for %u vCPUs", n_free),
+                   c->node, n_free, n_vcpus);
+      return NULL;
+    }
+  /* A host with fewer threads per core cannot keep them together */
+  if (kt_cpuset_count (kt_host_get_core (host, c->core_index)->cpus) < threads)
+    threads = 1;
+
+  out = g_ptr_array_new_full (n_vcpus, (GDestroyNotify) kt_cpuset_free);
+  g_ptr_array_set_size (out, n_vcpus);
+  for (guint i = 0; i < n_vcpus; i++)
+    {
+      guint group[64];
+      guint k = 0;
+      gboolean placed = FALSE;
+
+      if (g_ptr_array_index (out, i) != NULL)
+        continue;
+      /* The moving vCPUs of this one's guest core, this one first */
+      for (guint j = i; j < n_vcpus && k < G_N_ELEMENTS (group); j++)
+        if (g_ptr_array_index (out, j) == NULL && vcpus[j] / threads == vcpus[i] / threads)
+          group[k++] = j;
+      for (guint e = 0; e < free_of->len && !placed; e++)
+        {
+          GArray *list = g_ptr_array_index (free_of, e);
+
+          if (list->len < k)
+            continue;
+          for (guint m = 0; m < k; m++)
+            {
+              KtCpuset *set = kt_cpuset_new ();
+
+              kt_cpuset_add (set, (guint) g_array_index (list, int, 0));
+              g_array_remove_index (list, 0);
+              g_ptr_array_index (out, group[m]) = set;
+            }
+          placed = TRUE;
+        }
+      if (!placed)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                       _("NUMA node %d has not enough free cores to keep the threads of "
+                         "each of “%s”’s guest cores together"),
+                       c->node, kt_vm_get_name (vm));
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&out);
+}
+
 static void
 apply_edit (KtPlan     *self,
             const Edit *e,
@@ -322,6 +520,73 @@ apply_edit (KtPlan     *self,
 
   if (vm != NULL)
     set_pin (vm, e->vcpu, forward ? e->after : e->before);
+}
+
+/* Checks that @vm is the snapshot's and has @vcpus */
+static gboolean
+check_vcpus (KtPlan       *self,
+             KtVm         *vm,
+             const guint  *vcpus,
+             guint         n_vcpus,
+             GError      **error)
+{
+  g_autoptr(KtTuning) t = NULL;
+
+  if (kt_snapshot_lookup_vm (self->snapshot, kt_vm_get_name (vm)) != vm)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                   _("VM “%s” is no longer there"), kt_vm_get_name (vm));
+      return FALSE;
+    }
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  for (guint i = 0; i < n_vcpus; i++)
+    if (vcpus[i] >= t->vcpus)
+      {
+        g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                     _("VM “%s” has no vCPU %u (it has %u)"), kt_vm_get_name (vm), vcpus[i],
+                     t->vcpus);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+/* One undo step: @vcpus[i] onto @sets[i].  Where each vCPU was before
+ * the step comes from @t, read once: asking the edited domain again after
+ * every pin would parse it again every time (quadratic in the vCPUs) */
+static void
+pin_step (KtPlan          *self,
+          KtVm            *vm,
+          KtTuning        *t,
+          const guint     *vcpus,
+          guint            n_vcpus,
+          GPtrArray       *sets)
+{
+  g_autoptr(GPtrArray) step = step_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < n_vcpus; i++)
+    {
+      Edit *e = g_new0 (Edit, 1);
+      g_autofree char *key = key_for (kt_vm_get_name (vm), vcpus[i]);
+      Edit *earlier = g_hash_table_lookup (seen, GUINT_TO_POINTER (vcpus[i]));
+      const KtCpuset *before = earlier ? earlier->after : kt_tuning_get_vcpupin (t, vcpus[i]);
+
+      e->vm = g_strdup (kt_vm_get_name (vm));
+      e->vcpu = vcpus[i];
+      e->before = before ? kt_cpuset_copy (before) : NULL;
+      g_hash_table_insert (seen, GUINT_TO_POINTER (vcpus[i]), e);
+      e->after = kt_cpuset_copy (g_ptr_array_index (sets, i));
+      if (!g_hash_table_contains (self->originals, key))
+        g_hash_table_insert (self->originals, g_steal_pointer (&key),
+                             e->before ? kt_cpuset_copy (e->before) : unpinned_sentinel);
+      apply_edit (self, e, TRUE);
+      g_ptr_array_add (step, e);
+    }
+
+  g_ptr_array_add (self->undo, g_steal_pointer (&step));
+  g_ptr_array_set_size (self->redo, 0);
+  g_signal_emit (self, signals[STEP_ADDED], 0, kt_vm_get_name (vm));
+  notify_all (self);
 }
 
 /**
@@ -343,7 +608,6 @@ kt_plan_pin (KtPlan          *self,
 {
   g_autoptr(KtTuning) t = NULL;
   g_autoptr(GPtrArray) sets = NULL;
-  g_autoptr(GPtrArray) step = NULL;
   KtHost *host;
 
   g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
@@ -352,12 +616,8 @@ kt_plan_pin (KtPlan          *self,
   g_return_val_if_fail (target != NULL, FALSE);
 
   host = kt_snapshot_get_host (self->snapshot);
-  if (kt_snapshot_lookup_vm (self->snapshot, kt_vm_get_name (vm)) != vm)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                   _("VM “%s” is no longer there"), kt_vm_get_name (vm));
-      return FALSE;
-    }
+  if (!check_vcpus (self, vm, NULL, 0, error))
+    return FALSE;
   if (n_vcpus == 0)
     return TRUE;
   if (kt_cpuset_is_empty (target))
@@ -367,17 +627,10 @@ kt_plan_pin (KtPlan          *self,
     }
   if (!kt_host_check_cpuset (host, target, error))
     return FALSE;
+  if (!check_vcpus (self, vm, vcpus, n_vcpus, error))
+    return FALSE;
 
   t = kt_domain_get_tuning (kt_vm_get_effective (vm));
-  for (guint i = 0; i < n_vcpus; i++)
-    if (vcpus[i] >= t->vcpus)
-      {
-        g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
-                     _("VM “%s” has no vCPU %u (it has %u)"), kt_vm_get_name (vm), vcpus[i],
-                     t->vcpus);
-        return FALSE;
-      }
-
   if (n_vcpus == 1)
     {
       sets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
@@ -386,26 +639,53 @@ kt_plan_pin (KtPlan          *self,
   else
     sets = spread (host, t, n_vcpus, target);
 
-  step = step_new ();
+  pin_step (self, vm, t, vcpus, n_vcpus, sets);
+  return TRUE;
+}
+
+/**
+ * kt_plan_pin_each:
+ * @vcpus: (array length=n_vcpus): the vCPUs to move
+ * @targets: (element-type KtCpuset): one pin set per vCPU, as
+ *   kt_plan_drop_targets() gives
+ *
+ * Pins @vcpus[i] to @targets[i], in one undo step.
+ */
+gboolean
+kt_plan_pin_each (KtPlan          *self,
+                  KtVm            *vm,
+                  const guint     *vcpus,
+                  guint            n_vcpus,
+                  GPtrArray       *targets,
+                  GError         **error)
+{
+  g_autoptr(KtTuning) t = NULL;
+  KtHost *host;
+
+  g_return_val_if_fail (KT_IS_PLAN (self), FALSE);
+  g_return_val_if_fail (KT_IS_VM (vm), FALSE);
+  g_return_val_if_fail (vcpus != NULL || n_vcpus == 0, FALSE);
+  g_return_val_if_fail (targets != NULL && targets->len == n_vcpus, FALSE);
+
+  host = kt_snapshot_get_host (self->snapshot);
+  if (!check_vcpus (self, vm, vcpus, n_vcpus, error))
+    return FALSE;
+  if (n_vcpus == 0)
+    return TRUE;
   for (guint i = 0; i < n_vcpus; i++)
     {
-      Edit *e = g_new0 (Edit, 1);
-      g_autofree char *key = key_for (kt_vm_get_name (vm), vcpus[i]);
+      const KtCpuset *set = g_ptr_array_index (targets, i);
 
-      e->vm = g_strdup (kt_vm_get_name (vm));
-      e->vcpu = vcpus[i];
-      e->before = current_pin (vm, vcpus[i]);
-      e->after = kt_cpuset_copy (g_ptr_array_index (sets, i));
-      if (!g_hash_table_contains (self->originals, key))
-        g_hash_table_insert (self->originals, g_steal_pointer (&key),
-                             e->before ? kt_cpuset_copy (e->before) : unpinned_sentinel);
-      apply_edit (self, e, TRUE);
-      g_ptr_array_add (step, e);
+      if (kt_cpuset_is_empty (set))
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("There is no CPU to pin to"));
+          return FALSE;
+        }
+      if (!kt_host_check_cpuset (host, set, error))
+        return FALSE;
     }
-
-  g_ptr_array_add (self->undo, g_steal_pointer (&step));
-  g_ptr_array_set_size (self->redo, 0);
-  notify_all (self);
+  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+  pin_step (self, vm, t, vcpus, n_vcpus, targets);
   return TRUE;
 }
 
@@ -575,7 +855,10 @@ kt_plan_forget_vm (KtPlan     *self,
   forget_in_steps (self->redo, name);
 
   if (g_hash_table_size (self->originals) + self->undo->len + self->redo->len != before)
-    notify_all (self);
+    {
+      g_signal_emit (self, signals[VM_FORGOTTEN], 0, name);
+      notify_all (self);
+    }
 }
 
 /* Rebasing on a VM read again -------------------------------------------- */
@@ -670,13 +953,16 @@ kt_plan_rebase_vm (KtPlan     *self,
 
   if (!conflict)
     {
+      /* Read once: the vCPUs are distinct, and each set_pin () would make
+       * the next read parse the edited domain again */
+      g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
+
       for (guint i = 0; i < vcpus->len; i++)
         {
           guint vcpu = g_array_index (vcpus, guint, i);
           const KtCpuset *want = g_hash_table_lookup (planned, GUINT_TO_POINTER (vcpu));
-          g_autoptr(KtCpuset) now = current_pin (vm, vcpu);
 
-          if (!cpuset_same (now, want))
+          if (!cpuset_same (kt_tuning_get_vcpupin (t, vcpu), want))
             set_pin (vm, vcpu, want);
         }
       return FALSE;

@@ -5,7 +5,9 @@
  * and remembers every step, so it can be undone, redone, shown as
  * pending, and later applied through libvirt or saved into a snapshot.
  *
- * Signals: "changed" after every pin, undo and redo.  Properties:
+ * Signals: "changed" after every pin, undo and redo; "step-added"
+ * (name) after a pin's step, "vm-forgotten" (name) when
+ * kt_plan_forget_vm () took a VM's steps out.  Properties:
  * "snapshot", "can-undo", "can-redo", "n-pending".
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -28,6 +30,19 @@ gboolean    kt_plan_pin            (KtPlan          *self,
                                     const guint     *vcpus,
                                     guint            n_vcpus,
                                     const KtCpuset  *target,
+                                    GError         **error);
+gboolean    kt_plan_pin_each       (KtPlan          *self,
+                                    KtVm            *vm,
+                                    const guint     *vcpus,
+                                    guint            n_vcpus,
+                                    GPtrArray       *targets,
+                                    GError         **error);
+/* Where a drop of @vcpus on the pCPU @cpu puts each (see kt-plan.c) */
+GPtrArray  *kt_plan_drop_targets   (KtPlan          *self,
+                                    KtVm            *vm,
+                                    const guint     *vcpus,
+                                    guint            n_vcpus,
+                                    int              cpu,
                                     GError         **error);
 gboolean    kt_plan_can_undo       (KtPlan          *self);
 gboolean    kt_plan_can_redo       (KtPlan          *self);

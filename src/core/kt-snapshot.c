@@ -4,6 +4,11 @@
  *     <source uri="qemu:///system" hostname="..." captured="ISO 8601"/>
  *     <capabilities>...</capabilities>
  *     <domainCapabilities>...</domainCapabilities>      (optional)
+ *     <freeMemory captured="ISO 8601">                  (optional: live facts)
+ *       <node id="0" free_kib="...">                    (free_kib optional)
+ *         <pages size_kib="2048" free="..."/>
+ *       </node>
+ *     </freeMemory>
  *     <vm name="web1" state="running" id="1" persistent="yes">
  *       <live><domain>...</domain></live>               (active VMs)
  *       <inactive><domain>...</domain></inactive>       (persistent VMs)
@@ -217,6 +222,54 @@ parse_vm (xmlNode  *node,
                     live, inactive);
 }
 
+/* <freeMemory>: free memory and free huge pages per node, as they were
+ * when the snapshot was captured; the host keeps when that was */
+static gboolean
+parse_free_memory (KtSnapshot  *self,
+                   xmlNode     *free_node,
+                   GError     **error)
+{
+  g_autofree char *captured = kt_xml_prop (free_node, "captured");
+  g_autoptr(GDateTime) when = NULL;
+  const char *time_text = captured != NULL ? captured : self->captured;
+
+  if (time_text != NULL)
+    when = g_date_time_new_from_iso8601 (time_text, NULL);
+  if (when == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("<freeMemory captured=> “%s” is not an ISO 8601 date and time"),
+                   time_text ? time_text : "");
+      return FALSE;
+    }
+
+  for (xmlNode *n = kt_xml_child (free_node, "node"); n; n = kt_xml_next_named (n->next, "node"))
+    {
+      int id;
+      guint64 v;
+
+      if (!kt_xml_prop_int (n, "id", &id, error))
+        return FALSE;
+      if (xmlHasProp (n, (const xmlChar *) "free_kib"))
+        {
+          if (!kt_xml_prop_bounded (n, "free_kib", G_MAXINT64, &v, error))
+            return FALSE;
+          kt_host_set_free_memory (self->host, id, (gint64) v);
+        }
+      for (xmlNode *p = kt_xml_child (n, "pages"); p; p = kt_xml_next_named (p->next, "pages"))
+        {
+          guint64 size;
+
+          if (!kt_xml_prop_uint64 (p, "size_kib", &size, error)
+              || !kt_xml_prop_bounded (p, "free", G_MAXINT64, &v, error))
+            return FALSE;
+          kt_host_set_free_pages (self->host, id, size, (gint64) v);
+        }
+    }
+  kt_host_set_free_time (self->host, when);
+  return TRUE;
+}
+
 /**
  * kt_snapshot_load_xml:
  *
@@ -232,7 +285,7 @@ kt_snapshot_load_xml (const char  *xml,
   g_autofree char *version = NULL;
   g_autofree char *caps_xml = NULL;
   g_autofree char *domcaps_xml = NULL;
-  xmlNode *root, *caps, *domcaps, *source;
+  xmlNode *root, *caps, *domcaps, *source, *free_node;
 
   g_return_val_if_fail (xml != NULL, NULL);
 
@@ -282,6 +335,10 @@ kt_snapshot_load_xml (const char  *xml,
           self->captured = g_steal_pointer (&captured);
         }
     }
+
+  if ((free_node = kt_xml_child (root, "freeMemory")) != NULL
+      && !parse_free_memory (self, free_node, error))
+    return NULL;
 
   for (xmlNode *n = kt_xml_child (root, "vm"); n; n = kt_xml_next_named (n->next, "vm"))
     {
@@ -334,12 +391,15 @@ kt_snapshot_new_from_files (const char         *caps_path,
 {
   g_autofree char *caps_xml = NULL;
   g_autoptr(KtSnapshot) self = NULL;
+  gsize caps_len;
 
   g_return_val_if_fail (caps_path != NULL, NULL);
 
-  if (!kt_file_read (caps_path, KT_FILE_MAX_SIZE, &caps_xml, NULL, NULL, error))
+  if (!kt_file_read (caps_path, KT_FILE_MAX_SIZE, &caps_xml, &caps_len, NULL, error))
     return NULL;
-  self = kt_snapshot_new (caps_xml, NULL, error);
+  /* Checked with its length: a NUL byte must not hide what follows it */
+  if (kt_xml_check_text (caps_xml, caps_len, _("capabilities XML"), error))
+    self = kt_snapshot_new (caps_xml, NULL, error);
   if (self == NULL)
     {
       g_prefix_error (error, "%s: ", caps_path);
@@ -486,6 +546,70 @@ append_top (xmlNode    *root,
   xmlAddChild (root, xmlDocCopyNode (xmlDocGetRootElement (doc), root->doc, 1));
 }
 
+static void
+set_int_prop (xmlNode    *node,
+              const char *name,
+              gint64      value)
+{
+  char num[32];
+
+  g_snprintf (num, sizeof num, "%" G_GINT64_FORMAT, value);
+  xmlSetProp (node, (const xmlChar *) name, (const xmlChar *) num);
+}
+
+/* <freeMemory>, when any free figure is known */
+static void
+append_free_memory (KtSnapshot *self,
+                    xmlNode    *root)
+{
+  KtHost *host = self->host;
+  GDateTime *when = kt_host_get_free_time (host);
+  g_autofree char *captured = when ? g_date_time_format_iso8601 (when) : NULL;
+  xmlNode *free_node = NULL;
+
+  for (guint i = 0; i < kt_host_get_n_nodes (host); i++)
+    {
+      const KtHostNode *node = kt_host_get_node (host, i);
+      xmlNode *n = NULL;
+
+      for (guint p = 0; p <= node->pages->len; p++)
+        {
+          const KtHostPages *pg = p > 0 ? &g_array_index (node->pages, KtHostPages, p - 1)
+                                        : NULL;
+          xmlNode *pages;
+
+          if (p == 0 ? node->free_kib < 0 : pg->free < 0)
+            continue;
+          if (free_node == NULL)
+            {
+              xmlAddChild (root, xmlNewDocText (root->doc, (const xmlChar *) "\n  "));
+              free_node = xmlNewChild (root, NULL, (const xmlChar *) "freeMemory", NULL);
+              xmlSetProp (free_node, (const xmlChar *) "captured",
+                          (const xmlChar *) (captured ? captured : self->captured));
+            }
+          if (n == NULL)
+            {
+              xmlAddChild (free_node, xmlNewDocText (root->doc, (const xmlChar *) "\n    "));
+              n = xmlNewChild (free_node, NULL, (const xmlChar *) "node", NULL);
+              set_int_prop (n, "id", node->id);
+            }
+          if (p == 0)
+            {
+              set_int_prop (n, "free_kib", node->free_kib);
+              continue;
+            }
+          xmlAddChild (n, xmlNewDocText (root->doc, (const xmlChar *) "\n      "));
+          pages = xmlNewChild (n, NULL, (const xmlChar *) "pages", NULL);
+          set_int_prop (pages, "size_kib", (gint64) pg->size_kib);
+          set_int_prop (pages, "free", pg->free);
+        }
+      if (n != NULL && n->children != NULL)
+        xmlAddChild (n, xmlNewDocText (root->doc, (const xmlChar *) "\n    "));
+    }
+  if (free_node != NULL)
+    xmlAddChild (free_node, xmlNewDocText (root->doc, (const xmlChar *) "\n  "));
+}
+
 /**
  * kt_snapshot_to_xml:
  *
@@ -520,6 +644,7 @@ kt_snapshot_to_xml (KtSnapshot *self)
   append_top (root, self->caps_xml);
   if (self->domcaps_xml != NULL)
     append_top (root, self->domcaps_xml);
+  append_free_memory (self, root);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->vms));
   for (guint i = 0; i < n; i++)

@@ -70,19 +70,23 @@ add_domain_file (KtSnapshot  *snapshot,
                  GError     **error)
 {
   g_autofree char *data = NULL;
+  g_autoptr(KtFileStamp) stamp = NULL;
   g_autoptr(KtDomain) domain = NULL;
   g_autoptr(KtVm) vm = NULL;
   gsize len;
 
-  /* Bounded, like every other read: /dev/zero must not fill the memory.
-   * The message names the file already. */
-  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, NULL, error))
+  /* Bounded, and stamped so that a rewrite can tell the file changed;
+   * kt_file_read's message names the file already */
+  if (!kt_file_read (path, KT_FILE_MAX_SIZE, &data, &len, &stamp, error))
     return FALSE;
   domain = kt_domain_new_from_file_data (data, len, path, error);
   if (domain == NULL)
     return FALSE;
   vm = kt_vm_new (kt_domain_get_name (domain), KT_VM_STATE_SHUTOFF, -1, TRUE, NULL, domain);
-  return kt_snapshot_add_vm (snapshot, vm, error);
+  if (!kt_snapshot_add_vm (snapshot, vm, error))
+    return FALSE;
+  kt_snapshot_set_file_stamp (snapshot, path, g_steal_pointer (&stamp));
+  return TRUE;
 }
 
 /* Capabilities plus domain files, each domain a shut-off VM */

@@ -251,11 +251,23 @@ opt_scaled (xmlNode     *parent,
   return TRUE;
 }
 
+static int
+compare_pins (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = ((const KtPin *) a)->id, y = ((const KtPin *) b)->id;
+
+  return x < y ? -1 : x > y;
+}
+
 static gboolean
 parse_cputune (KtTuning  *t,
                xmlNode   *cputune,
                GError   **error)
 {
+  g_autoptr(GHashTable) seen_vcpu = NULL;
+  g_autoptr(GHashTable) seen_iothread = NULL;
+
   if (cputune == NULL)
     return TRUE;
   if (!opt_text_int64 (cputune, "shares", &t->shares, error)
@@ -263,6 +275,8 @@ parse_cputune (KtTuning  *t,
       || !opt_text_int64 (cputune, "quota", &t->quota, error))
     return FALSE;
 
+  seen_vcpu = g_hash_table_new (NULL, NULL);
+  seen_iothread = g_hash_table_new (NULL, NULL);
   for (xmlNode *n = cputune->children; n; n = n->next)
     {
       if (n->type != XML_ELEMENT_NODE || n->ns != NULL)
@@ -270,10 +284,25 @@ parse_cputune (KtTuning  *t,
       if (g_str_equal (n->name, "vcpupin") || g_str_equal (n->name, "iothreadpin"))
         {
           gboolean vcpu = g_str_equal (n->name, "vcpupin");
+          GHashTable *seen = vcpu ? seen_vcpu : seen_iothread;
           KtPin pin = { 0, };
 
-          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error)
-              || !prop_cpuset (n, "cpuset", &pin.cpuset, error))
+          if (!prop_uint (n, vcpu ? "vcpu" : "iothread", &pin.id, error))
+            return FALSE;
+          /* libvirt refuses these at parse time too (virDomainDefParseXML) */
+          if (!g_hash_table_add (seen, GUINT_TO_POINTER (pin.id)))
+            {
+              if (vcpu)
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <vcpupin> for vCPU %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              else
+                g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                             _("Duplicate <iothreadpin> for IOThread %u (line %u)"), pin.id,
+                             (guint) xmlGetLineNo (n));
+              return FALSE;
+            }
+          if (!prop_cpuset (n, "cpuset", &pin.cpuset, error))
             return FALSE;
           if (pin.cpuset == NULL)
             {
@@ -305,6 +334,9 @@ parse_cputune (KtTuning  *t,
           g_array_append_val (t->vcpusched, s);
         }
     }
+  /* By id, whatever the document's order (lookups rely on it) */
+  g_array_sort (t->vcpupin, compare_pins);
+  g_array_sort (t->iothreadpin, compare_pins);
   return TRUE;
 }
 
@@ -607,16 +639,35 @@ kt_tuning_new_from_node (xmlNode  *domain,
   return g_steal_pointer (&t);
 }
 
+/* Pins are sorted by id (and unique): a lookup is a binary search, so
+ * that going over thousands of vCPUs stays linear */
+static const KtCpuset *
+find_pin (const GArray *pins,
+          guint         id)
+{
+  guint lo = 0, hi = pins->len;
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      const KtPin *p = &g_array_index (pins, KtPin, mid);
+
+      if (p->id == id)
+        return p->cpuset;
+      if (p->id < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return NULL;
+}
+
 const KtCpuset *
 kt_tuning_get_vcpupin (const KtTuning *self,
                        guint           vcpu)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->vcpupin->len; i++)
-    if (g_array_index (self->vcpupin, KtPin, i).id == vcpu)
-      return g_array_index (self->vcpupin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->vcpupin, vcpu);
 }
 
 const KtCpuset *
@@ -624,11 +675,7 @@ kt_tuning_get_iothreadpin (const KtTuning *self,
                            guint           id)
 {
   g_return_val_if_fail (self != NULL, NULL);
-
-  for (guint i = 0; i < self->iothreadpin->len; i++)
-    if (g_array_index (self->iothreadpin, KtPin, i).id == id)
-      return g_array_index (self->iothreadpin, KtPin, i).cpuset;
-  return NULL;
+  return find_pin (self->iothreadpin, id);
 }
 
 gboolean
@@ -644,11 +691,125 @@ kt_tuning_has_iothread (const KtTuning *self,
 }
 
 /**
+ * kt_tuning_is_numad:
+ *
+ * Whether libvirt asks numad where to put the domain (<vcpu
+ * placement='auto'>, or <numatune> placement='auto', which it follows).
+ */
+gboolean
+kt_tuning_is_numad (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  return g_strcmp0 (self->vcpu_placement, "auto") == 0;
+}
+
+/**
+ * kt_tuning_memory_is_numad:
+ *
+ * Whether the memory nodes come from numad: <numatune><memory
+ * placement='auto'>, or no <numatune> under <vcpu placement='auto'>
+ * (libvirt adds one).
+ */
+gboolean
+kt_tuning_memory_is_numad (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->numa_mode != NULL)
+    return g_strcmp0 (self->numa_placement, "auto") == 0;
+  return kt_tuning_is_numad (self);
+}
+
+/* The rule libvirt follows for a thread, given its own pin (or NULL):
+ * that pin, else numad under placement='auto' (which ignores <vcpu
+ * cpuset>), else the <vcpu cpuset>, else anywhere */
+static KtPinSource
+pin_source (const KtTuning *self,
+            const KtCpuset *own)
+{
+  if (own != NULL)
+    return KT_PIN_SOURCE_OWN;
+  if (kt_tuning_is_numad (self))
+    return KT_PIN_SOURCE_NUMAD;
+  if (self->vcpu_cpuset != NULL)
+    return KT_PIN_SOURCE_DEFAULT;
+  return KT_PIN_SOURCE_NONE;
+}
+
+/* Where that rule lets the thread run; numad decides at start-up, which is
+ * not known here: anywhere */
+static KtCpuset *
+allowed (const KtTuning *self,
+         const KtCpuset *own,
+         const KtCpuset *host_cpus)
+{
+  switch (pin_source (self, own))
+    {
+    case KT_PIN_SOURCE_OWN:
+      return kt_cpuset_copy (own);
+    case KT_PIN_SOURCE_DEFAULT:
+      return kt_cpuset_copy (self->vcpu_cpuset);
+    case KT_PIN_SOURCE_NUMAD:
+    case KT_PIN_SOURCE_NONE:
+    default:
+      return kt_cpuset_copy (host_cpus);
+    }
+}
+
+/**
+ * kt_tuning_vcpu_pin_source:
+ *
+ * Why vCPU @vcpu runs where it does: its <vcpupin>, else numad under
+ * placement='auto' (which ignores <vcpu cpuset>), else the <vcpu cpuset>,
+ * else anywhere.
+ */
+KtPinSource
+kt_tuning_vcpu_pin_source (const KtTuning *self,
+                           guint           vcpu)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  return pin_source (self, kt_tuning_get_vcpupin (self, vcpu));
+}
+
+KtPinSource
+kt_tuning_emulator_pin_source (const KtTuning *self)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  return pin_source (self, self->emulatorpin);
+}
+
+/* An IOThread without <iothreadpin> is placed as a vCPU without a pin:
+ * numad, else <vcpu cpuset>, else anywhere (not where the emulator is) */
+KtPinSource
+kt_tuning_iothread_pin_source (const KtTuning *self,
+                               guint           id)
+{
+  g_return_val_if_fail (self != NULL, KT_PIN_SOURCE_NONE);
+
+  return pin_source (self, kt_tuning_get_iothreadpin (self, id));
+}
+
+KtCpuset *
+kt_tuning_iothread_allowed (const KtTuning *self,
+                            guint           id,
+                            const KtCpuset *host_cpus)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (host_cpus != NULL, NULL);
+
+  return allowed (self, kt_tuning_get_iothreadpin (self, id), host_cpus);
+}
+
+/**
  * kt_tuning_vcpu_allowed:
  * @host_cpus: every CPU of the host
  *
  * Where vCPU @vcpu may run, as libvirt decides: its <vcpupin>, else the
- * <vcpu cpuset>, else anywhere on the host.
+ * <vcpu cpuset>, else anywhere on the host.  Under placement='auto' numad
+ * decides at start-up, which is not known here: anywhere.
  *
  * Returns: (transfer full): the set
  */
@@ -657,17 +818,10 @@ kt_tuning_vcpu_allowed (const KtTuning *self,
                         guint           vcpu,
                         const KtCpuset *host_cpus)
 {
-  const KtCpuset *pin;
-
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  pin = kt_tuning_get_vcpupin (self, vcpu);
-  if (pin != NULL)
-    return kt_cpuset_copy (pin);
-  if (self->vcpu_cpuset != NULL)
-    return kt_cpuset_copy (self->vcpu_cpuset);
-  return kt_cpuset_copy (host_cpus);
+  return allowed (self, kt_tuning_get_vcpupin (self, vcpu), host_cpus);
 }
 
 KtCpuset *
@@ -677,11 +831,39 @@ kt_tuning_emulator_allowed (const KtTuning *self,
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (host_cpus != NULL, NULL);
 
-  if (self->emulatorpin != NULL)
-    return kt_cpuset_copy (self->emulatorpin);
-  if (self->vcpu_cpuset != NULL)
-    return kt_cpuset_copy (self->vcpu_cpuset);
-  return kt_cpuset_copy (host_cpus);
+  return allowed (self, self->emulatorpin, host_cpus);
+}
+
+/**
+ * kt_tuning_vcpu_is_online:
+ *
+ * Whether vCPU @vcpu is online (plugged in; at start-up for an inactive
+ * definition): as <vcpus> says, else the first <vcpu current=> ones.
+ */
+gboolean
+kt_tuning_vcpu_is_online (const KtTuning *self,
+                          guint           vcpu)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (vcpu >= self->vcpus)
+    return FALSE;
+  for (guint i = 0; i < self->vcpu_info->len; i++)
+    if (g_array_index (self->vcpu_info, KtVcpuInfo, i).id == vcpu)
+      return g_array_index (self->vcpu_info, KtVcpuInfo, i).enabled;
+  return vcpu < self->current_vcpus;
+}
+
+guint
+kt_tuning_count_online (const KtTuning *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (self != NULL, 0);
+
+  for (guint v = 0; v < self->vcpus; v++)
+    n += kt_tuning_vcpu_is_online (self, v);
+  return n;
 }
 
 const KtGuestCell *

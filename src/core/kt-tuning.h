@@ -84,9 +84,9 @@ typedef struct
   KtCpuset  *vcpu_cpuset;
   GArray    *vcpu_info;            /* KtVcpuInfo, from <vcpus> */
 
-  GArray    *vcpupin;              /* KtPin */
+  GArray    *vcpupin;              /* KtPin, sorted by id, unique */
   KtCpuset  *emulatorpin;
-  GArray    *iothreadpin;          /* KtPin */
+  GArray    *iothreadpin;          /* KtPin, sorted by id, unique */
   gint64     shares;               /* -1 when unset; likewise below */
   gint64     period;
   gint64     quota;
@@ -129,6 +129,15 @@ typedef struct
   gint64     min_guarantee_kib;
 } KtTuning;
 
+/* Where a vCPU or the emulator may run, and why */
+typedef enum
+{
+  KT_PIN_SOURCE_OWN,       /* its own <vcpupin> or <emulatorpin> */
+  KT_PIN_SOURCE_DEFAULT,   /* <vcpu cpuset>: the default pin set */
+  KT_PIN_SOURCE_NUMAD,     /* <vcpu placement='auto'>: where numad advises */
+  KT_PIN_SOURCE_NONE,      /* anywhere on the host */
+} KtPinSource;
+
 #define KT_TYPE_TUNING (kt_tuning_get_type ())
 
 GType             kt_tuning_get_type        (void) G_GNUC_CONST;
@@ -149,6 +158,19 @@ KtCpuset         *kt_tuning_emulator_allowed (const KtTuning *self,
                                              const KtCpuset  *host_cpus);
 const KtGuestCell *kt_tuning_lookup_cell    (const KtTuning  *self,
                                              guint            id);
+gboolean          kt_tuning_vcpu_is_online  (const KtTuning  *self,
+                                             guint            vcpu);
+guint             kt_tuning_count_online    (const KtTuning  *self);
+gboolean          kt_tuning_is_numad        (const KtTuning  *self);
+gboolean          kt_tuning_memory_is_numad (const KtTuning  *self);
+KtPinSource       kt_tuning_vcpu_pin_source (const KtTuning  *self,
+                                             guint            vcpu);
+KtPinSource       kt_tuning_emulator_pin_source (const KtTuning *self);
+KtPinSource       kt_tuning_iothread_pin_source (const KtTuning *self,
+                                             guint            id);
+KtCpuset         *kt_tuning_iothread_allowed (const KtTuning *self,
+                                             guint            id,
+                                             const KtCpuset  *host_cpus);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtTuning, kt_tuning_unref)
 

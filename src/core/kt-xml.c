@@ -3,7 +3,10 @@
  * Every document KvmTune reads comes through kt_xml_parse().  It refuses
  * DOCTYPE declarations outright (libvirt never writes one), so there are no
  * entities to expand and no external resources to load, and it never
- * touches the network.
+ * touches the network.  It reads UTF-8 only, as libvirt writes: a document
+ * in another encoding, or with a NUL byte, is refused before libxml2 sees
+ * it, so an edit can never write UTF-8 into a file declared as something
+ * else.  libxml2's own messages become the GError, never raw stderr lines.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -142,11 +145,176 @@ on_structured_error (void        *ctx,
     }
 }
 
+/* libxml2 reports some errors (encoding conversion, I/O) without a
+ * parser context, to the thread's global handler: collect them too */
+static void
+on_global_error (void     *ctx,
+                 xmlError *err)
+{
+  ParseState *st = ctx;
+
+  if (st == NULL || err == NULL || err->level < XML_ERR_ERROR)
+    return;
+  if (st->first_error == NULL && err->message != NULL)
+    {
+      st->first_error = g_strstrip (g_strdup (err->message));
+      st->first_error_line = err->line;
+    }
+}
+
 static void
 ignore_message (void       *ctx,
                 const char *msg,
                 ...)
 {
+}
+
+/* Encoding checks -------------------------------------------------------- */
+
+static guint
+line_of (const char *data,
+         gsize       offset)
+{
+  guint line = 1;
+
+  for (gsize i = 0; i < offset; i++)
+    if (data[i] == '\n')
+      line++;
+  return line;
+}
+
+static gboolean
+is_ascii (const char *data,
+          gsize       len)
+{
+  for (gsize i = 0; i < len; i++)
+    if ((guchar) data[i] >= 0x80)
+      return FALSE;
+  return TRUE;
+}
+
+/* Encodings that read plain ASCII as ASCII: a document declared in one of
+ * them that holds nothing but ASCII reads the same as UTF-8 */
+static gboolean
+is_ascii_superset (const char *encoding)
+{
+  static const char * const prefixes[] = {
+    "us-ascii", "ascii", "iso-8859-", "iso8859-", "iso_8859-", "latin", "windows-125", "cp125",
+  };
+  g_autofree char *lower = g_ascii_strdown (encoding, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (prefixes); i++)
+    if (g_str_has_prefix (lower, prefixes[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* The encoding="" of an XML declaration, or NULL */
+static char *
+declared_encoding (const char *data,
+                   gsize       len)
+{
+  gsize end, i;
+  const char *p;
+
+  if (len < 5 || memcmp (data, "<?xml", 5) != 0)
+    return NULL;
+  for (end = 5; end + 1 < len && end < 1024; end++)
+    if (data[end] == '?' && data[end + 1] == '>')
+      break;
+  p = g_strstr_len (data, end, "encoding");
+  if (p == NULL)
+    return NULL;
+  i = (gsize) (p - data) + strlen ("encoding");
+  while (i < end && g_ascii_isspace (data[i]))
+    i++;
+  if (i >= end || data[i] != '=')
+    return NULL;
+  i++;
+  while (i < end && g_ascii_isspace (data[i]))
+    i++;
+  if (i < end && (data[i] == '"' || data[i] == '\''))
+    {
+      char quote = data[i];
+      gsize start = ++i;
+
+      while (i < end && data[i] != quote)
+        i++;
+      if (i < end)
+        return g_strndup (data + start, i - start);
+    }
+  return NULL;
+}
+
+/**
+ * kt_xml_check_text:
+ * @what: what the document is, for error messages ("capabilities XML")
+ *
+ * Checks that @data is a UTF-8 document KvmTune can read and write back
+ * as it is: no UTF-16/UTF-32/EBCDIC, no declared encoding other than UTF-8
+ * (unless the text is plain ASCII in an ASCII-compatible encoding), no NUL
+ * byte, no invalid UTF-8.
+ */
+gboolean
+kt_xml_check_text (const char  *data,
+                   gsize        len,
+                   const char  *what,
+                   GError     **error)
+{
+  const guchar *u = (const guchar *) data;
+  g_autofree char *encoding = NULL;
+  const char *nul, *end;
+  gsize skip = 0;
+
+  if ((len >= 2 && ((u[0] == 0xFE && u[1] == 0xFF) || (u[0] == 0xFF && u[1] == 0xFE)))
+      || (len >= 2 && (u[0] == 0 || u[1] == 0)))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("The %s is encoded in UTF-16 or UTF-32; KvmTune edits only UTF-8 "
+                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"),
+                   what);
+      return FALSE;
+    }
+  if (len >= 4 && u[0] == 0x4C && u[1] == 0x6F && u[2] == 0xA7 && u[3] == 0x94)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("The %s is encoded in EBCDIC; KvmTune edits only UTF-8 "
+                     "documents, as libvirt writes them (convert it with iconv -t UTF-8 first)"),
+                   what);
+      return FALSE;
+    }
+  if (len >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)
+    skip = 3;
+
+  encoding = declared_encoding (data + skip, len - skip);
+  if (encoding != NULL && g_ascii_strcasecmp (encoding, "UTF-8") != 0
+      && g_ascii_strcasecmp (encoding, "UTF8") != 0
+      && !(is_ascii_superset (encoding) && is_ascii (data, len)))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("The %s declares the encoding “%s”; KvmTune edits only UTF-8 documents, "
+                     "as libvirt writes them (convert it with iconv -f %s -t UTF-8 and "
+                     "change the declaration)"), what, encoding, encoding);
+      return FALSE;
+    }
+
+  nul = memchr (data, 0, len);
+  if (nul != NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("The %s contains a NUL byte (line %u)"), what,
+                   line_of (data, (gsize) (nul - data)));
+      return FALSE;
+    }
+  if (!g_utf8_validate_len (data, len, &end))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("The %s is not valid UTF-8 (line %u, byte 0x%02X); KvmTune edits only "
+                     "UTF-8 documents, as libvirt writes them"), what,
+                   line_of (data, (gsize) (end - data)), (guint) (guchar) *end);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /**
@@ -169,6 +337,10 @@ kt_xml_parse (const char  *data,
   xmlParserCtxt *ctxt;
   ParseState st = { 0, };
   xmlDoc *doc = NULL;
+  xmlStructuredErrorFunc old_serror;
+  void *old_serror_ctx;
+  xmlGenericErrorFunc old_generic;
+  void *old_generic_ctx;
   int rc;
 
   g_return_val_if_fail (data != NULL, NULL);
@@ -187,6 +359,8 @@ kt_xml_parse (const char  *data,
                    _("The %s is too large (%lld bytes)"), what, (long long) len);
       return NULL;
     }
+  if (!kt_xml_check_text (data, (gsize) len, what, error))
+    return NULL;
 
   memset (&sax, 0, sizeof sax);
   xmlSAXVersion (&sax, 2);
@@ -206,11 +380,28 @@ kt_xml_parse (const char  *data,
 
   ctxt = xmlCreatePushParserCtxt (&sax, NULL, NULL, 0, NULL);
   if (ctxt == NULL)
-    g_error ("libxml2 could not allocate a parser");
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
+                   _("Out of memory reading the %s"), what);
+      if (st.spans)
+        g_array_unref (st.spans);
+      return NULL;
+    }
   ctxt->_private = &st;
-  xmlCtxtUseOptions (ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR);
+  /* The text is checked to be UTF-8 above: never let a declaration
+   * switch libxml2 to another decoder */
+  xmlCtxtUseOptions (ctxt, XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR
+                           | XML_PARSE_IGNORE_ENC);
 
+  old_serror = xmlStructuredError;
+  old_serror_ctx = xmlStructuredErrorContext;
+  old_generic = xmlGenericError;
+  old_generic_ctx = xmlGenericErrorContext;
+  xmlSetStructuredErrorFunc (&st, on_global_error);
+  xmlSetGenericErrorFunc (NULL, ignore_message);
   rc = xmlParseChunk (ctxt, data, (int) len, 1);
+  xmlSetGenericErrorFunc (old_generic_ctx, old_generic);
+  xmlSetStructuredErrorFunc (old_serror_ctx, old_serror);
 
   if (st.saw_doctype)
     g_set_error (error, KT_ERROR, KT_ERROR_INVALID_XML,
@@ -418,8 +609,9 @@ kt_xml_prop_int (xmlNode     *node,
   return TRUE;
 }
 
-/* libvirt's scaled integers: b/bytes, then k, M, G, T, P, E with an
- * optional "iB" (powers of 1024) or "B" (powers of 1000). */
+/* libvirt's scaled integers (virScaleInteger): b/byte/bytes, then k, M,
+ * G, T, P, E with an optional "iB" (powers of 1024) or "B" (powers of
+ * 1000), all compared case-insensitively as libvirt does. */
 gboolean
 kt_xml_unit_to_kib (const char  *unit,
                     guint64      value,
@@ -434,7 +626,8 @@ kt_xml_unit_to_kib (const char  *unit,
   if (unit == NULL || *unit == '\0')
     unit = "KiB";
 
-  if (g_str_equal (unit, "b") || g_str_equal (unit, "bytes"))
+  if (g_ascii_strcasecmp (unit, "b") == 0 || g_ascii_strcasecmp (unit, "byte") == 0
+      || g_ascii_strcasecmp (unit, "bytes") == 0)
     {
       *kib = value / 1024;
       return TRUE;
@@ -442,13 +635,14 @@ kt_xml_unit_to_kib (const char  *unit,
 
   pos = strchr (prefixes, g_ascii_tolower (unit[0]));
   if (unit[0] == '\0' || pos == NULL
-      || !(unit[1] == '\0' || g_str_equal (unit + 1, "iB") || g_str_equal (unit + 1, "B")))
+      || !(unit[1] == '\0' || g_ascii_strcasecmp (unit + 1, "iB") == 0
+           || g_ascii_strcasecmp (unit + 1, "B") == 0))
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("Unknown size unit “%s”"), unit);
       return FALSE;
     }
   power = (guint) (pos - prefixes) + 1;
-  base = g_str_equal (unit + 1, "B") ? 1000 : 1024;
+  base = g_ascii_strcasecmp (unit + 1, "B") == 0 ? 1000 : 1024;
 
   /* value * base^power / 1024, without overflowing on the way */
   for (guint i = 0; i < power; i++)

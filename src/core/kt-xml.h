@@ -25,6 +25,10 @@ xmlDoc     *kt_xml_parse            (const char   *data,
                                      const char   *what,
                                      GArray      **spans,
                                      GError      **error);
+gboolean    kt_xml_check_text       (const char   *data,
+                                     gsize         len,
+                                     const char   *what,
+                                     GError      **error);
 xmlDoc     *kt_xml_parse_file       (const char   *path,
                                      GError      **error);
 const KtXmlSpan *kt_xml_node_span   (GArray       *spans,

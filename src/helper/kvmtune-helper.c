@@ -68,6 +68,8 @@ typedef struct
   guint            idle_seconds;
   guint            idle_id;
   guint            pending;
+  guint            owner_id;
+  gboolean         leaving;    /* name released, finishing queued calls */
   int              exit_code;
 } Helper;
 
@@ -100,6 +102,10 @@ request_free (Request *req)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Request, request_free)
 
+/* Seconds between releasing the name and exiting: calls already queued
+ * for this process are still answered, new ones start a new helper */
+#define LEAVE_GRACE_SECONDS 1
+
 static gboolean
 on_idle_timeout (gpointer data)
 {
@@ -108,7 +114,14 @@ on_idle_timeout (gpointer data)
   helper->idle_id = 0;
   if (helper->pending > 0)
     return G_SOURCE_REMOVE;
-  g_debug ("idle for %u s, exiting", helper->idle_seconds);
+  if (!helper->leaving)
+    {
+      g_debug ("idle for %u s, releasing the name", helper->idle_seconds);
+      helper->leaving = TRUE;
+      g_clear_handle_id (&helper->owner_id, g_bus_unown_name);
+      helper->idle_id = g_timeout_add_seconds (LEAVE_GRACE_SECONDS, on_idle_timeout, helper);
+      return G_SOURCE_REMOVE;
+    }
   g_main_loop_quit (helper->loop);
   return G_SOURCE_REMOVE;
 }
@@ -118,7 +131,9 @@ idle_restart (Helper *helper)
 {
   g_clear_handle_id (&helper->idle_id, g_source_remove);
   if (helper->pending == 0)
-    helper->idle_id = g_timeout_add_seconds (helper->idle_seconds, on_idle_timeout, helper);
+    helper->idle_id = g_timeout_add_seconds (helper->leaving ? LEAVE_GRACE_SECONDS
+                                                             : helper->idle_seconds,
+                                             on_idle_timeout, helper);
 }
 
 static void
@@ -263,6 +278,7 @@ on_authorization (GObject      *source,
   helper->pending--;
   if (auth == NULL)
     {
+      g_dbus_error_strip_remote_error (error);
       g_dbus_method_invocation_return_error (req->invocation, KT_HOST_KNOB_ERROR,
                                              KT_HOST_KNOB_ERROR_NOT_AUTHORIZED,
                                              _("Not authorized: polkit could not be asked (%s)"),
@@ -351,8 +367,8 @@ take_settings (GVariant   *dict,
   if (n > KT_HOST_KNOB_MAX_ENTRIES)
     {
       g_set_error (error, KT_HOST_KNOB_ERROR, KT_HOST_KNOB_ERROR_TOO_MANY,
-                   _("Too many host settings in one request: %" G_GSIZE_FORMAT " given"),
-                   n);
+                   _("Too many host settings in one request: %lu given"),
+                   (unsigned long) n);
       return FALSE;
     }
   req->keys = g_ptr_array_new_full ((guint) n + 1, g_free);
@@ -415,7 +431,8 @@ on_method_call (GDBusConnection       *connection,
       if (n > KT_HOST_KNOB_MAX_ENTRIES)
         {
           g_set_error (&error, KT_HOST_KNOB_ERROR, KT_HOST_KNOB_ERROR_TOO_MANY,
-                       _("Too many host settings in one request: %" G_GSIZE_FORMAT " given"), n);
+                       _("Too many host settings in one request: %lu given"),
+                       (unsigned long) n);
         }
       else
         {
@@ -532,6 +549,8 @@ on_name_lost (GDBusConnection *connection,
 {
   Helper *helper = data;
 
+  if (helper->leaving)
+    return;
   g_printerr ("kvmtune-helper: %s on the system bus: %s\n",
               connection ? "lost or could not own" : "no connection for", name);
   helper->exit_code = EXIT_FAILURE;
@@ -553,7 +572,6 @@ main (int   argc,
     { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version"), NULL },
     { NULL }
   };
-  guint owner_id;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -588,12 +606,12 @@ main (int   argc,
   helper.info = g_dbus_node_info_new_for_xml (introspection_xml, &error);
   g_assert_no_error (error);
 
-  owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, HELPER_BUS_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
-                             on_bus_acquired, on_name_acquired, on_name_lost,
-                             &helper, NULL);
+  helper.owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, HELPER_BUS_NAME,
+                                    G_BUS_NAME_OWNER_FLAGS_NONE, on_bus_acquired,
+                                    on_name_acquired, on_name_lost, &helper, NULL);
   g_main_loop_run (helper.loop);
 
-  g_bus_unown_name (owner_id);
+  g_clear_handle_id (&helper.owner_id, g_bus_unown_name);
   g_clear_handle_id (&helper.idle_id, g_source_remove);
   g_clear_object (&helper.authority);
   g_clear_pointer (&helper.info, g_dbus_node_info_unref);

@@ -15,7 +15,10 @@
 # stop_app and stop_xvfb), DISPLAY once start_xvfb ran, win once
 # wait_main_window ran.  The canvas tells where the chips and CPUs are
 # through KVMTUNE_TEST_GEOMETRY ($tmp/geometry): "chip VM VCPU X Y" and
-# "pu CPU X Y" lines.
+# "pu CPU X Y" lines (centres, window coordinates), "zoom Z", "canvas W H"
+# and "map W H" (pixels), "sel VM VCPU" per selected vCPU, "ring VM VCPU"
+# while the keyboard focus ring shows, and "drop allowed|refused CPUS|-"
+# while something is being moved over a target.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -137,8 +140,8 @@ find_window ()   # the largest visible window called $1
 }
 
 # Waits for the KvmTune window (failing if the app exits), sets win, and
-# places and sizes it: there is no window manager
-wait_main_window ()
+# places and sizes it (1600×1000, or WIDTH HEIGHT): there is no window manager
+wait_main_window ()   # [WIDTH HEIGHT]
 {
   win=
   for _ in $(seq 300); do
@@ -148,7 +151,7 @@ wait_main_window ()
   done
   [ -n "$win" ] || fail "no KvmTune window"
 
-  xdotool windowmove "$win" 0 0 windowsize "$win" 1600 1000
+  xdotool windowmove "$win" 0 0 windowsize "$win" "${1:-1600}" "${2:-1000}"
   xdotool windowfocus --sync "$win" 2>/dev/null || true
 }
 
@@ -190,6 +193,28 @@ drag_chip ()
   done
   sleep 0.3
   xdotool mouseup 1
+}
+
+# Presses at the centre of VM $1's vCPU $2 chip, moves to CPU $3 in steps
+# and stays there, the button held (finish with mouseup 1)
+drag_chip_hold ()
+{
+  local x0 y0 x1 y1 i steps=12
+  read -r _ _ _ x0 y0 < <(grep "^chip $1 $2 " "$tmp/geometry")
+  read -r _ _ x1 y1 < <(grep "^pu $3 " "$tmp/geometry")
+  xdotool mousemove --window "$win" "$x0" "$y0"
+  sleep 0.2
+  xdotool mousedown 1
+  for i in $(seq 1 $steps); do
+    xdotool mousemove --window "$win" $((x0 + (x1 - x0) * i / steps)) $((y0 + (y1 - y0) * i / steps))
+    sleep 0.05
+  done
+  sleep 0.3
+}
+
+chip_xy ()   # VM VCPU: "X Y" of the chip
+{
+  grep "^chip $1 $2 " "$tmp/geometry" | cut -d' ' -f4,5
 }
 
 chip_on_cpu ()   # VM VCPU CPU PIXELS: the chip is drawn within PIXELS of the CPU

@@ -1,0 +1,91 @@
+/* kt-session-private.h: what kt-session.c and kt-session-apply.c share
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kt-session.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  STEP_PIN,
+  STEP_EDITS,
+} StepKind;
+
+typedef struct
+{
+  StepKind  kind;
+  char     *vm;
+  KtEdits  *before;       /* STEP_EDITS; NULL: none */
+  KtEdits  *after;
+  guint64   rev_before;
+  guint64   rev_after;
+  char     *label;
+} Step;
+
+/* What the last apply to a VM started from, for kt_session_undo_apply_async () */
+typedef struct
+{
+  KtVm         *base;
+  KtApplyFlags  flags;
+  gboolean      to_snapshot;
+} Applied;
+
+struct _KtSession
+{
+  GObject        parent_instance;
+
+  KtSnapshot    *snapshot;
+  KtConnection  *connection;
+  char          *path;
+  char          *title;
+  gboolean       title_set;    /* FALSE: from the connection or the path */
+  KtPlan        *plan;
+  GHashTable    *edits;        /* VM name → KtEdits (never empty) */
+  GPtrArray     *undo;         /* Step */
+  GPtrArray     *redo;         /* Step; the next to redo last */
+  GHashTable    *applied;      /* VM name → Applied */
+
+  guint64        last_rev;     /* the highest revision given out */
+  guint64        base_rev;     /* the revision with nothing to undo */
+  guint64        revision;
+  guint64        saved_rev;
+  guint          frozen;       /* the session drives the plan: wait */
+  guint          busy;
+
+  /* As last notified */
+  guint          n_pending;
+  gboolean       dirty;
+  gboolean       can_undo;
+  gboolean       can_redo;
+};
+
+void       kt_session_priv_update          (KtSession      *self);
+void       kt_session_priv_set_busy        (KtSession      *self,
+                                            gboolean        busy);
+void       kt_session_priv_renumber        (KtSession      *self,
+                                            gboolean        base_changed);
+gboolean   kt_session_priv_remove_steps    (GPtrArray      *steps,
+                                            const char     *name,
+                                            gboolean        pins_only);
+Step      *kt_session_priv_push_step       (KtSession      *self,
+                                            StepKind        kind,
+                                            const char     *name);
+gboolean   kt_session_priv_make_targets    (KtVm           *vm,
+                                            const KtEdits  *edits,
+                                            KtDomain      **live,
+                                            KtDomain      **config,
+                                            GError        **error);
+KtVm      *kt_session_priv_lookup_vm       (KtSession      *self,
+                                            const char     *name,
+                                            GError        **error);
+void       kt_session_priv_vm_replaced     (KtSession      *self,
+                                            const char     *name,
+                                            gboolean        snapshot_edited);
+void       kt_session_priv_emit_vm_changed (KtSession      *self,
+                                            const char     *name);
+
+G_END_DECLS
