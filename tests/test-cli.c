@@ -1235,7 +1235,7 @@ test_error_unknown_verb (void)
 /* Every verb of kvmtune-cli, as a user reads them in the man page */
 static const char * const all_verbs[] = {
   "topology", "domains", "show", "snapshot", "render", "pin", "emulatorpin", "iothreadpin",
-  "numatune", "hugepages", "cpu-model", "host", "recover",
+  "numatune", "hugepages", "cpu-model", "host", "recover", "plan",
 };
 
 /* --help lists each verb with its usage, after "Verbs:"; each verb takes
@@ -1266,7 +1266,7 @@ test_verbs_listed (void)
 
   kt_test_run_clear (&r);
   kt_test_run_cli (&r, "--snapshot", demo, "frobnicate");
-  assert_failure (&r, 2, "frobnicate", "topology, domains, show", "host or recover");
+  assert_failure (&r, 2, "frobnicate", "topology, domains, show", "cpu-model, host, recover or plan");
   for (guint i = 0; i < G_N_ELEMENTS (all_verbs); i++)
     g_assert_nonnull (strstr (r.err, all_verbs[i]));
 }

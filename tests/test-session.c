@@ -634,13 +634,14 @@ fallback_child_main (const char *uri,
 }
 
 static char *
-run_fallback_child (const char *home,
-                    const char *fallback,
-                    int        *status)
+run_fallback_child_uri (const char *home,
+                        const char *uri,
+                        const char *fallback,
+                        int        *status)
 {
   g_autofree char *home_env = g_strconcat ("HOME=", home, NULL);
   g_autofree char *xdg_env = g_strconcat ("XDG_RUNTIME_DIR=", home, NULL);
-  const char *argv[] = { self_path, "--open-child", "qemu:///system", fallback, NULL };
+  const char *argv[] = { self_path, "--open-child", uri, fallback, NULL };
   const char *envp[] = { home_env, xdg_env, "LC_ALL=C.UTF-8", "PATH=/usr/bin:/bin", NULL };
   g_autoptr(GError) error = NULL;
   char *out = NULL;
@@ -652,6 +653,14 @@ run_fallback_child (const char *home,
       return g_strdup ("");
     }
   return out;
+}
+
+static char *
+run_fallback_child (const char *home,
+                    const char *fallback,
+                    int        *status)
+{
+  return run_fallback_child_uri (home, "qemu:///system", fallback, status);
 }
 
 static void
@@ -714,6 +723,14 @@ test_open_fallback_read_only (void)
       /* ... with it, the user gets the host read-only */
       out = run_fallback_child (home, "yes", &status);
       g_test_message ("fallback: %s", out);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+      g_assert_cmpstr (out, ==, "read-only=1 captured=1\n");
+      g_clear_pointer (&out, g_free);
+      /* A read-write open over the read-only socket is taken, and then
+       * libvirt holds it read-only: so does the connection */
+      out = run_fallback_child_uri (home, "qemu:///system?socket=/run/libvirt/libvirt-sock-ro",
+                                    "no", &status);
+      g_test_message ("read-write over the read-only socket: %s", out);
       g_assert_true (g_spawn_check_wait_status (status, NULL));
       g_assert_cmpstr (out, ==, "read-only=1 captured=1\n");
     }
@@ -940,6 +957,75 @@ teardown (void)
   kt_test_embed_finish (&env);
 }
 
+/* The session owns the live refresh of its connection, and closes the
+ * connection (in a worker thread) only once nothing else uses it */
+static void
+test_close_when_unused (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(KtSession) offline = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) closed = NULL;
+  g_autoptr(GAsyncResult) offline_closed = NULL;
+  GWeakRef weak;
+  KtConnection *user;
+  gint64 until;
+
+  kt_connection_open_async ("test:///default", KT_CONNECTION_OPEN_DEFAULT, NULL,
+                            store_result, &result);
+  conn = kt_connection_open_finish (wait_for (&result), &snapshot, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (conn);
+
+  session = kt_session_new (snapshot, conn, NULL);
+  g_assert_nonnull (kt_session_get_live (session));
+  g_assert_true (kt_live_get_connection (kt_session_get_live (session)) == conn);
+  kt_live_set_observing (kt_session_get_live (session), FALSE);
+  g_assert_false (kt_live_get_observing (kt_session_get_live (session)));
+
+  /* Someone else (a worker thread, a widget) still holds it */
+  user = g_steal_pointer (&conn);
+  g_weak_ref_init (&weak, user);
+  kt_session_close_async (session, store_result, &closed);
+  g_clear_object (&session);
+  until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_null (closed);
+  g_assert_false (kt_connection_is_closed (user));
+  g_assert_nonnull (kt_connection_get_handle (user));
+
+  /* It lets go: closed, then gone */
+  g_object_unref (user);
+  g_assert_true (kt_session_close_finish (wait_for (&closed), &error));
+  g_assert_no_error (error);
+  until = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (g_get_monotonic_time () < until)
+    {
+      g_autoptr(GObject) still = g_weak_ref_get (&weak);
+
+      if (still == NULL)
+        break;
+      g_main_context_iteration (NULL, FALSE);
+    }
+  {
+    g_autoptr(GObject) still = g_weak_ref_get (&weak);
+
+    g_assert_null (still);
+  }
+  g_weak_ref_clear (&weak);
+
+  /* Without connection: no live refresh, and done at once */
+  offline = kt_session_new (snapshot, NULL, NULL);
+  g_assert_null (kt_session_get_live (offline));
+  kt_session_close_async (offline, store_result, &offline_closed);
+  g_assert_true (kt_session_close_finish (wait_for (&offline_closed), &error));
+  g_assert_no_error (error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -969,6 +1055,7 @@ main (int    argc,
   g_test_add_func ("/session/apply-snapshot", test_apply_snapshot);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
+  g_test_add_func ("/session/close-when-unused", test_close_when_unused);
   g_test_add_func ("/session/open-fallback-read-only", test_open_fallback_read_only);
   g_test_add ("/session/open-embed", KtTestEmbed, NULL,
               kt_test_embed_setup, test_open_embed, kt_test_embed_teardown);

@@ -1,7 +1,8 @@
 /* kt-connection-dialog.c: asks for a libvirt URI and connects to it
  *
- * Connects and captures in a thread, read-write first and read-only when
- * that is refused (unless asked for read-only), and shows errors inline.
+ * Connects and captures in a thread (kt_connection_open_async ()),
+ * read-write first and read-only when that is refused (unless asked for
+ * read-only), and shows errors inline.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -35,73 +36,6 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  char     *uri;
-  gboolean  read_only;
-} ConnectRequest;
-
-typedef struct
-{
-  KtSnapshot   *snapshot;
-  KtConnection *connection;
-} ConnectResult;
-
-static void
-connect_request_free (gpointer data)
-{
-  ConnectRequest *req = data;
-
-  g_free (req->uri);
-  g_free (req);
-}
-
-static void
-connect_result_free (gpointer data)
-{
-  ConnectResult *result = data;
-
-  g_clear_object (&result->snapshot);
-  g_clear_object (&result->connection);
-  g_free (result);
-}
-
-static void
-connect_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  ConnectRequest *req = task_data;
-  g_autoptr(GError) first_error = NULL;
-
-  for (gboolean read_only = req->read_only; read_only <= TRUE; read_only++)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(KtConnection) conn = NULL;
-      KtSnapshot *snapshot = NULL;
-
-      if (g_task_return_error_if_cancelled (task))
-        return;
-
-      conn = kt_connection_open (req->uri, read_only, &error);
-      if (conn != NULL)
-        snapshot = kt_connection_capture (conn, &error);
-      if (snapshot != NULL)
-        {
-          ConnectResult *result = g_new0 (ConnectResult, 1);
-
-          result->snapshot = snapshot;
-          result->connection = g_steal_pointer (&conn);
-          g_task_return_pointer (task, result, connect_result_free);
-          return;
-        }
-      if (first_error == NULL)
-        first_error = g_steal_pointer (&error);
-    }
-  g_task_return_error (task, g_steal_pointer (&first_error));
-}
-
 static void
 set_busy (KtConnectionDialog *self,
           gboolean            busy)
@@ -131,34 +65,32 @@ connect_done (GObject      *object,
               GAsyncResult *res,
               gpointer      user_data)
 {
-  KtConnectionDialog *self = KT_CONNECTION_DIALOG (object);
+  g_autoptr(KtConnectionDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  ConnectResult *result;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) connection = NULL;
 
-  result = g_task_propagate_pointer (G_TASK (res), &error);
+  connection = kt_connection_open_finish (res, &snapshot, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;   /* closed meanwhile */
 
   g_clear_object (&self->cancellable);
   set_busy (self, FALSE);
-  if (result == NULL)
+  if (connection == NULL)
     {
       show_error (self, error->message);
       gtk_widget_grab_focus (GTK_WIDGET (self->uri_row));
       return;
     }
 
-  g_signal_emit (self, signals[CONNECTED], 0, result->snapshot, result->connection);
-  connect_result_free (result);
+  g_signal_emit (self, signals[CONNECTED], 0, snapshot, connection);
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
 static void
 start_connect (KtConnectionDialog *self)
 {
-  g_autoptr(GTask) task = NULL;
   g_autofree char *uri = g_strstrip (g_strdup (kt_connection_dialog_get_uri (self)));
-  ConnectRequest *req;
 
   if (self->cancellable != NULL)
     return;
@@ -169,17 +101,14 @@ start_connect (KtConnectionDialog *self)
     }
 
   show_error (self, NULL);
-  req = g_new0 (ConnectRequest, 1);
-  req->uri = g_steal_pointer (&uri);
-  req->read_only = gtk_switch_get_active (self->read_only_switch);
-
   self->cancellable = g_cancellable_new ();
   set_busy (self, TRUE);
-
-  task = g_task_new (self, self->cancellable, connect_done, NULL);
-  g_task_set_source_tag (task, start_connect);
-  g_task_set_task_data (task, req, connect_request_free);
-  g_task_run_in_thread (task, connect_thread);
+  /* Read-write first, read-only when that is refused, unless asked */
+  kt_connection_open_async (uri,
+                            gtk_switch_get_active (self->read_only_switch)
+                            ? KT_CONNECTION_OPEN_READ_ONLY
+                            : KT_CONNECTION_OPEN_FALLBACK_READ_ONLY,
+                            self->cancellable, connect_done, g_object_ref (self));
 }
 
 static void

@@ -2,7 +2,8 @@
  *
  * Paints with KtMapPainter (the topology cached, the overlay repainted on
  * hover and drag), hit-tests with KtMapLayout / KtMapOverlay, zooms and
- * pans, and turns drags of vCPU chips into kt_plan_pin() calls.
+ * pans, and hands drops of vCPU chips to the plan as src/map's KtMapDrop
+ * says (kt-map-drop.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -37,13 +38,6 @@ void        kt_map_canvas_refresh          (KtMapCanvas *self);
 /* Where running vCPUs ran last (name → KtObservedVcpu array); NULL clears */
 void        kt_map_canvas_set_observed     (KtMapCanvas *self,
                                             GHashTable  *observed);
-/* How many threads (chips) are selected; "Pin to…" wants some */
-guint       kt_map_canvas_get_n_selected   (KtMapCanvas *self);
-/* "Pin to…": pins the selected vCPUs (else the focused one) to @cpuset
- * ("4-7,36-39"), one kt_plan_pin () per VM */
-gboolean    kt_map_canvas_pin_selected_to  (KtMapCanvas  *self,
-                                            const char   *cpuset,
-                                            GError      **error);
 
 /* Signals:
  *   "vm-activated" (KtVm *vm): a chip was clicked (or picked with Enter);
@@ -51,14 +45,15 @@ gboolean    kt_map_canvas_pin_selected_to  (KtMapCanvas  *self,
  *                  space clears both)
  *   "pin-failed"   (const char *message): a drop was refused; the window
  *                  shows a toast
- * Properties: "plan", "selected-vm", "zoom", "n-selected" (read-only), all
- * G_PARAM_EXPLICIT_NOTIFY.
+ * Properties: "plan", "selected-vm", "zoom", all G_PARAM_EXPLICIT_NOTIFY.
  *
  * The canvas scrolls itself (wheel, Shift+wheel, middle-button drag; Ctrl+
  * wheel and pinch zoom).  It is also a GtkScrollable: inside a
- * GtkScrolledWindow (directly, no GtkViewport) it gets scrollbars.  Test hook: with KVMTUNE_TEST_GEOMETRY=FILE in the
- * environment it writes the window-relative centre of every vCPU chip
- * ("chip VM VCPU X Y"), PU ("pu CPU X Y") and node header ("node N X Y")
- * there after each frame that moved them. */
+ * GtkScrolledWindow (directly, no GtkViewport) it gets scrollbars.  Its
+ * keys are map.* actions (kt-map-canvas-keyboard.c).  Test hook: with
+ * KVMTUNE_TEST_GEOMETRY=FILE in the environment it writes the
+ * window-relative centre of every vCPU chip ("chip VM VCPU X Y"), PU
+ * ("pu CPU X Y") and node header ("node N X Y") there after each frame
+ * that moved them (kt-map-canvas-test.c). */
 
 G_END_DECLS

@@ -23,6 +23,7 @@ struct _KtVmRow
   GtkImage       *all_icon;
   GtkLabel       *name_label;
   GtkLabel       *detail_label;
+  GtkImage       *pending_icon;
 
   KtVm           *vm;
   guint           vm_index;
@@ -40,31 +41,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static const char *
-state_label (KtVmState state)
-{
-  switch (state)
-    {
-    case KT_VM_STATE_RUNNING:
-      return _("Running");
-    case KT_VM_STATE_BLOCKED:
-      return _("Blocked");
-    case KT_VM_STATE_PAUSED:
-      return _("Paused");
-    case KT_VM_STATE_SHUTDOWN:
-      return _("Shutting down");
-    case KT_VM_STATE_SHUTOFF:
-      return _("Shut off");
-    case KT_VM_STATE_CRASHED:
-      return _("Crashed");
-    case KT_VM_STATE_PMSUSPENDED:
-      return _("Suspended");
-    case KT_VM_STATE_NOSTATE:
-    default:
-      return _("No state");
-    }
-}
 
 static void
 draw_swatch (GtkDrawingArea *area,
@@ -131,10 +107,10 @@ update (KtVmRow *self)
       memory = g_format_size_full (tuning->memory_kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
       /* Translators: a VM's state, vCPU count and memory: "Running · 4 vCPUs · 8.0 GiB" */
       detail = g_strdup_printf (_("%s · %s · %s"),
-                                state_label (kt_vm_get_state (self->vm)), vcpus, memory);
+                                kt_describe_vm_state (kt_vm_get_state (self->vm)), vcpus, memory);
     }
   else
-    detail = g_strdup (state_label (kt_vm_get_state (self->vm)));
+    detail = g_strdup (kt_describe_vm_state (kt_vm_get_state (self->vm)));
 
   gtk_label_set_label (self->name_label, kt_vm_get_name (self->vm));
   gtk_label_set_label (self->detail_label, detail);
@@ -234,6 +210,7 @@ kt_vm_row_class_init (KtVmRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, all_icon);
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, name_label);
   gtk_widget_class_bind_template_child (widget_class, KtVmRow, detail_label);
+  gtk_widget_class_bind_template_child (widget_class, KtVmRow, pending_icon);
   gtk_widget_class_set_css_name (widget_class, "ktvmrow");
 }
 
@@ -321,4 +298,24 @@ kt_vm_row_set_n_vms (KtVmRow *self,
   self->n_vms = n_vms;
   update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_VMS]);
+}
+
+/**
+ * kt_vm_row_set_pending:
+ * @pending: (nullable): what is pending on the VM ("web1: 2 pending
+ *   changes", kt_session_dup_pending_title ()); %NULL: nothing
+ *
+ * Shows a mark with @pending as its tooltip and in the row's accessible
+ * description.
+ */
+void
+kt_vm_row_set_pending (KtVmRow    *self,
+                       const char *pending)
+{
+  g_return_if_fail (KT_IS_VM_ROW (self));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->pending_icon), pending != NULL);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->pending_icon), pending);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  pending != NULL ? pending : "", -1);
 }

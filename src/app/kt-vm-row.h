@@ -29,4 +29,8 @@ guint       kt_vm_row_get_n_vms     (KtVmRow *self);
 void        kt_vm_row_set_n_vms     (KtVmRow *self,
                                      guint    n_vms);
 
+/* What is pending on the VM (a tooltip on a mark); NULL: nothing */
+void        kt_vm_row_set_pending   (KtVmRow    *self,
+                                     const char *pending);
+
 G_END_DECLS

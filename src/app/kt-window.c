@@ -1,8 +1,10 @@
-/* kt-window.c: the main window: the VMs, the host map and the plan
+/* kt-window.c: the main window: the VMs, the host map and the session
  *
- * Loads a source in a thread, shows its VMs in the sidebar and its host
- * on the map, keeps the plan's undo/redo and pending count in the header,
- * and saves the snapshot with the planned pins in it.
+ * Shows its session's (kt-session.h) VMs in the sidebar and its host on
+ * the map, what is pending and whether it is saved in the header, and
+ * forwards undo and redo to it; follows its live refresh (lost
+ * connection, reconnection, where vCPUs run).  Opening a source is in
+ * kt-window-load.c, saving and the close prompt in kt-window-close.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -13,70 +15,16 @@
 
 #include "kt-connection-dialog.h"
 #include "kt-error.h"
-#include "kt-live.h"
-#include "kt-load-errors.h"
-#include "kt-map-canvas.h"
-#include "kt-tuning-panel.h"
-#include "kt-vm-row.h"
-#include "kt-window.h"
+#include "kt-window-private.h"
 
-#define DEFAULT_URI "qemu:///system"
 #define ZOOM_STEP 1.25
-
-typedef void (*KtWindowContinuation) (KtWindow *self);
-
-struct _KtWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  /* Template */
-  AdwToastOverlay      *toast_overlay;
-  AdwLeaflet           *leaflet;
-  AdwWindowTitle       *window_title;
-  GtkListView          *vm_list;
-  GtkWidget            *vm_scroller;
-  AdwStatusPage        *empty_page;
-  KtLoadErrors         *load_errors;
-  GtkStack             *stack;
-  AdwStatusPage        *error_page;
-  KtMapCanvas          *canvas;
-  GtkRevealer          *pending_revealer;
-  GtkLabel             *pending_label;
-  GtkWidget            *pending_save_button;
-  KtTuningPanel        *tuning_panel;
-  GtkRevealer          *lost_revealer;
-  GtkLabel             *lost_label;
-
-  /* The source */
-  GCancellable         *load_cancellable;
-  KtSnapshot           *snapshot;
-  KtConnection         *connection;
-  KtPlan               *plan;
-  KtLive               *live;       /* follows the connection; NULL for files */
-  char                 *path;       /* the file Save writes; NULL: Save asks */
-  char                 *title;      /* the header's subtitle */
-
-  /* The sidebar: "All VMs", then the snapshot's VMs */
-  GListStore           *all_store;
-  KtVmRow              *all_row;    /* weak: its VM count follows live updates */
-  GtkSingleSelection   *selection;
-
-  guint                 change_count;
-  guint                 saved_count;
-  KtWindowContinuation  after_save;
-  guint                 syncing_selection : 1;
-  guint                 close_confirmed : 1;
-  guint                 applied_unsaved : 1;   /* an apply wrote into the snapshot */
-};
 
 G_DEFINE_FINAL_TYPE (KtWindow, kt_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static void save_as (KtWindow *self);
-
 /* Helpers ---------------------------------------------------------------- */
 
-static KtApplication *
-get_app (KtWindow *self)
+KtApplication *
+kt_window_priv_app (KtWindow *self)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
 
@@ -86,14 +34,26 @@ get_app (KtWindow *self)
 static GSettings *
 get_settings (KtWindow *self)
 {
-  KtApplication *app = get_app (self);
+  KtApplication *app = kt_window_priv_app (self);
 
   return app != NULL ? kt_application_get_settings (app) : NULL;
 }
 
-static void
-show_toast (KtWindow   *self,
-            const char *message)
+KtSnapshot *
+kt_window_priv_snapshot (KtWindow *self)
+{
+  return self->session != NULL ? kt_session_get_snapshot (self->session) : NULL;
+}
+
+static KtConnection *
+get_connection (KtWindow *self)
+{
+  return self->session != NULL ? kt_session_get_connection (self->session) : NULL;
+}
+
+void
+kt_window_priv_toast (KtWindow   *self,
+                      const char *message)
 {
   g_autofree char *escaped = g_markup_escape_text (message, -1);
   AdwToast *toast = adw_toast_new (escaped);
@@ -102,29 +62,94 @@ show_toast (KtWindow   *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-/* Unsaved: changes since the last save, or pending ones never saved */
-static gboolean
-is_dirty (KtWindow *self)
+void
+kt_window_priv_show_error (KtWindow   *self,
+                           const char *message)
 {
-  if (self->plan == NULL)
-    return FALSE;
-  if (self->applied_unsaved)
-    return TRUE;
-  if (self->saved_count == 0)
-    return kt_plan_get_n_pending (self->plan) > 0;
-  return self->change_count != self->saved_count;
+  g_autofree char *escaped = NULL;
+
+  if (self->session != NULL)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "map");
+      kt_window_priv_toast (self, message);
+      return;
+    }
+  escaped = g_markup_escape_text (message, -1);
+  adw_status_page_set_description (self->error_page, escaped);
+  gtk_stack_set_visible_child_name (self->stack, "error");
+}
+
+KtVm *
+kt_window_priv_first_pending (KtWindow *self)
+{
+  KtSnapshot *snapshot = kt_window_priv_snapshot (self);
+  GListModel *vms;
+
+  if (snapshot == NULL)
+    return NULL;
+  vms = kt_snapshot_get_vms (snapshot);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+
+      if (kt_session_has_changes (self->session, kt_vm_get_name (vm))
+          || kt_tuning_panel_has_changes (self->tuning_panel, vm))
+        return vm;   /* the snapshot holds it */
+    }
+  return NULL;
+}
+
+/* The header: what is pending, saved or not ------------------------------ */
+
+/* "web1: 3 pending changes" when they are all on one VM, else how many */
+static char *
+pending_text (KtWindow *self,
+              guint     n)
+{
+  GListModel *vms = kt_snapshot_get_vms (kt_session_get_snapshot (self->session));
+  const char *only = NULL;
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+
+      if (kt_session_get_n_pending_vm (self->session, kt_vm_get_name (vm)) == 0)
+        continue;
+      if (only != NULL)
+        return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending change",
+                                             "%u pending changes", n), n);
+      only = kt_vm_get_name (vm);
+    }
+  if (only != NULL)
+    return kt_session_dup_pending_title (self->session, only);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending change",
+                                       "%u pending changes", n), n);
+}
+
+/* "Undo: Pin of web1" */
+static void
+set_step_tooltip (GtkWidget  *button,
+                  const char *action,
+                  const char *label)
+{
+  g_autofree char *text = NULL;
+
+  if (label != NULL)
+    /* Translators: a tooltip, "Undo: Pin of web1" */
+    text = g_strdup_printf (_("%s: %s"), action, label);
+  gtk_widget_set_tooltip_text (button, text != NULL ? text : action);
 }
 
 static void
 update_actions (KtWindow *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
-  gboolean loaded = self->snapshot != NULL;
-  gboolean dirty = is_dirty (self);
-  guint n = self->plan != NULL ? kt_plan_get_n_pending (self->plan) : 0;
+  gboolean loaded = self->session != NULL;
+  gboolean dirty = loaded && kt_session_is_dirty (self->session);
+  guint n = loaded ? kt_session_get_n_pending (self->session) : 0;
 
-  gtk_widget_action_set_enabled (widget, "win.undo", self->plan != NULL && kt_plan_can_undo (self->plan));
-  gtk_widget_action_set_enabled (widget, "win.redo", self->plan != NULL && kt_plan_can_redo (self->plan));
+  gtk_widget_action_set_enabled (widget, "win.undo", loaded && kt_session_can_undo (self->session));
+  gtk_widget_action_set_enabled (widget, "win.redo", loaded && kt_session_can_redo (self->session));
   gtk_widget_action_set_enabled (widget, "win.save", loaded);
   gtk_widget_action_set_enabled (widget, "win.save-as", loaded);
   gtk_widget_action_set_enabled (widget, "win.zoom-in", loaded);
@@ -132,12 +157,15 @@ update_actions (KtWindow *self)
   gtk_widget_action_set_enabled (widget, "win.zoom-fit", loaded);
   gtk_widget_action_set_enabled (widget, "win.apply", loaded);
 
+  set_step_tooltip (self->undo_button, _("Undo"),
+                    loaded ? kt_session_get_undo_label (self->session) : NULL);
+  set_step_tooltip (self->redo_button, _("Redo"),
+                    loaded ? kt_session_get_redo_label (self->session) : NULL);
+
   if (n > 0)
     {
-      g_autofree char *text = NULL;
+      g_autofree char *text = pending_text (self, n);
 
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending change",
-                                           "%u pending changes", n), n);
       gtk_label_set_label (self->pending_label, text);
     }
   else
@@ -149,14 +177,42 @@ update_actions (KtWindow *self)
 static void
 update_title (KtWindow *self)
 {
+  const char *title = self->session != NULL ? kt_session_get_title (self->session) : NULL;
   g_autofree char *subtitle = NULL;
 
-  if (self->title != NULL && is_dirty (self))
+  if (title != NULL && kt_session_is_dirty (self->session))
     /* Translators: the source in the header when it has unsaved changes */
-    subtitle = g_strdup_printf (_("%s (unsaved)"), self->title);
+    subtitle = g_strdup_printf (_("%s (unsaved)"), title);
   else
-    subtitle = g_strdup (self->title);
+    subtitle = g_strdup (title);
   adw_window_title_set_subtitle (self->window_title, subtitle ? subtitle : "");
+}
+
+static void
+update_row_pending (KtWindow *self,
+                    KtVmRow  *row)
+{
+  KtVm *vm = kt_vm_row_get_vm (row);
+  g_autofree char *pending = NULL;
+
+  if (vm != NULL && self->session != NULL)
+    pending = kt_session_dup_pending_title (self->session, kt_vm_get_name (vm));
+  kt_vm_row_set_pending (row, pending);
+}
+
+void
+kt_window_priv_update (KtWindow *self)
+{
+  GHashTableIter iter;
+  gpointer row;
+
+  update_actions (self);
+  update_title (self);
+  if (self->vm_rows == NULL)
+    return;   /* disposed */
+  g_hash_table_iter_init (&iter, self->vm_rows);
+  while (g_hash_table_iter_next (&iter, &row, NULL))
+    update_row_pending (self, row);
 }
 
 /* Sidebar ---------------------------------------------------------------- */
@@ -167,9 +223,9 @@ vm_position (KtWindow *self,
 {
   GListModel *vms;
 
-  if (vm == NULL || self->snapshot == NULL)
+  if (vm == NULL || kt_window_priv_snapshot (self) == NULL)
     return 0;
-  vms = kt_snapshot_get_vms (self->snapshot);
+  vms = kt_snapshot_get_vms (kt_window_priv_snapshot (self));
   for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
     {
       g_autoptr(KtVm) item = g_list_model_get_item (vms, i);
@@ -181,9 +237,9 @@ vm_position (KtWindow *self,
 }
 
 /* Selects @vm (NULL: all) both in the sidebar and on the map */
-static void
-select_vm (KtWindow *self,
-           KtVm     *vm)
+void
+kt_window_priv_select_vm (KtWindow *self,
+                          KtVm     *vm)
 {
   guint position;
 
@@ -213,7 +269,7 @@ on_selection_changed (KtWindow *self)
 
   if (self->syncing_selection)
     return;
-  select_vm (self, vm);
+  kt_window_priv_select_vm (self, vm);
   if (vm != NULL && adw_leaflet_get_folded (self->leaflet))
     adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
 }
@@ -240,25 +296,31 @@ bind_row (GtkSignalListItemFactory *factory,
       /* The "All VMs" row comes first: the VM's own index is one less */
       kt_vm_row_set_vm (row, KT_VM (object));
       kt_vm_row_set_vm_index (row, gtk_list_item_get_position (item) - 1);
+      if (self->vm_rows != NULL)
+        g_hash_table_add (self->vm_rows, row);
+      update_row_pending (self, row);
     }
   else
     {
       kt_vm_row_set_vm (row, NULL);
       g_set_weak_pointer (&self->all_row, row);
-      kt_vm_row_set_n_vms (row, self->snapshot != NULL
-                                ? g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot))
+      KtSnapshot *snapshot = kt_window_priv_snapshot (self);
+
+      kt_vm_row_set_n_vms (row, snapshot != NULL
+                                ? g_list_model_get_n_items (kt_snapshot_get_vms (snapshot))
                                 : 0);
     }
 }
 
 /* A host without VMs: the sidebar says what to do instead of listing none */
-static void
-update_empty_state (KtWindow *self)
+void
+kt_window_priv_update_empty (KtWindow *self)
 {
-  gboolean empty = self->snapshot != NULL
-                   && g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot)) == 0;
+  KtSnapshot *snapshot = kt_window_priv_snapshot (self);
+  gboolean empty = snapshot != NULL
+                   && g_list_model_get_n_items (kt_snapshot_get_vms (snapshot)) == 0;
 
-  if (empty && self->connection != NULL)
+  if (empty && get_connection (self) != NULL)
     adw_status_page_set_description (self->empty_page,
                                      _("This host has no VMs yet. Create one with virt-manager "
                                        "or “virsh define”, and it shows up here."));
@@ -280,16 +342,22 @@ unbind_row (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  user_data)
 {
-  kt_vm_row_set_vm (KT_VM_ROW (gtk_list_item_get_child (item)), NULL);
+  KtWindow *self = KT_WINDOW (user_data);
+  KtVmRow *row = KT_VM_ROW (gtk_list_item_get_child (item));
+
+  if (self->vm_rows != NULL)
+    g_hash_table_remove (self->vm_rows, row);
+  kt_vm_row_set_vm (row, NULL);
+  kt_vm_row_set_pending (row, NULL);
 }
 
-static void
-set_sidebar_model (KtWindow *self)
+void
+kt_window_priv_set_sidebar_model (KtWindow *self)
 {
   g_autoptr(GListStore) models = NULL;
   g_autoptr(GtkFlattenListModel) flat = NULL;
 
-  if (self->snapshot == NULL)
+  if (self->session == NULL)
     {
       gtk_single_selection_set_model (self->selection, NULL);
       return;
@@ -297,7 +365,7 @@ set_sidebar_model (KtWindow *self)
 
   models = g_list_store_new (G_TYPE_LIST_MODEL);
   g_list_store_append (models, self->all_store);
-  g_list_store_append (models, kt_snapshot_get_vms (self->snapshot));
+  g_list_store_append (models, kt_snapshot_get_vms (kt_session_get_snapshot (self->session)));
   flat = gtk_flatten_list_model_new (G_LIST_MODEL (g_steal_pointer (&models)));
 
   self->syncing_selection = TRUE;
@@ -313,13 +381,13 @@ on_canvas_vm_activated (KtWindow    *self,
                         KtVm        *vm,
                         KtMapCanvas *canvas)
 {
-  select_vm (self, vm);
+  kt_window_priv_select_vm (self, vm);
 }
 
 static void
 on_canvas_selected_vm (KtWindow *self)
 {
-  select_vm (self, kt_map_canvas_get_selected_vm (self->canvas));
+  kt_window_priv_select_vm (self, kt_map_canvas_get_selected_vm (self->canvas));
 }
 
 static void
@@ -327,632 +395,26 @@ on_canvas_pin_failed (KtWindow    *self,
                       const char  *message,
                       KtMapCanvas *canvas)
 {
-  show_toast (self, message);
+  kt_window_priv_toast (self, message);
 }
 
-/* The tuning panel: an apply, its undo or a reload replaced a VM's
- * definitions; written into a snapshot, they want saving */
+/* The tuning panel: its own apply, its undo or a reload replaced a VM's
+ * definitions.  The plan forgot the VM's pins (and the session their
+ * steps) or, for a reload, pinned again what still fits.  Written into a
+ * snapshot, they want saving: the session takes a new base revision. */
 static void
 on_tuning_panel_vm_changed (KtWindow      *self,
                             KtVm          *vm,
                             gboolean       snapshot_edited,
                             KtTuningPanel *panel)
 {
+  if (self->session != NULL && snapshot_edited)
+    kt_session_vm_replaced (self->session, kt_vm_get_name (vm), TRUE);
   kt_map_canvas_refresh (self->canvas);
-  if (snapshot_edited)
-    {
-      self->applied_unsaved = TRUE;
-      self->change_count++;
-    }
-  update_actions (self);
-  update_title (self);
-}
-
-/* The source ------------------------------------------------------------- */
-
-static void
-on_plan_changed (KtWindow *self)
-{
-  self->change_count++;
-  update_actions (self);
-  update_title (self);
-}
-
-/* Live updates: the connection's events re-read VMs; a lost connection
- * shows the banner and comes back on its own */
-
-static void
-on_live_changed (KtWindow *self)
-{
-  kt_map_canvas_refresh (self->canvas);
-  kt_tuning_panel_refresh (self->tuning_panel);
-  if (self->all_row != NULL)
-    kt_vm_row_set_n_vms (self->all_row,
-                         g_list_model_get_n_items (kt_snapshot_get_vms (self->snapshot)));
-  update_empty_state (self);
-  update_actions (self);
-  update_title (self);
-}
-
-static void
-on_live_edits_dropped (KtWindow   *self,
-                       const char *name)
-{
-  g_autofree char *message = NULL;
-
-  /* Translators: a VM's pins changed outside KvmTune while some were planned */
-  message = g_strdup_printf (_("“%s” changed outside KvmTune: its pending changes were dropped"),
-                             name);
-  show_toast (self, message);
-}
-
-static void
-on_live_connected (KtWindow *self)
-{
-  g_autofree char *text = NULL;
-
-  if (!kt_live_get_connected (self->live))
-    {
-      /* Translators: a banner over the map; %s is a libvirt URI */
-      text = g_strdup_printf (_("Connection to %s lost — reconnecting…"), kt_live_get_uri (self->live));
-      gtk_label_set_label (self->lost_label, text);
-      gtk_revealer_set_reveal_child (self->lost_revealer, TRUE);
-      kt_map_canvas_set_observed (self->canvas, NULL);
-      return;
-    }
-  gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
-  g_set_object (&self->connection, kt_live_get_connection (self->live));
-  kt_tuning_panel_set_connection (self->tuning_panel, self->connection);
-  text = g_strdup_printf (_("Reconnected to %s"), kt_live_get_uri (self->live));
-  show_toast (self, text);
-}
-
-static void
-on_live_observed (KtWindow *self)
-{
-  kt_map_canvas_set_observed (self->canvas, kt_live_get_observed (self->live));
-}
-
-static void
-clear_live (KtWindow *self)
-{
-  if (self->live == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->live, self);
-  kt_live_stop (self->live);
-  g_clear_object (&self->live);
-  gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
-  kt_map_canvas_set_observed (self->canvas, NULL);
-}
-
-/* Follows the connection, if the source is one */
-static void
-set_live (KtWindow *self)
-{
-  clear_live (self);
-  if (self->connection == NULL)
-    return;
-  self->live = kt_live_new (self->connection, self->snapshot, self->plan);
-  g_signal_connect_object (self->live, "changed", G_CALLBACK (on_live_changed), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->live, "edits-dropped", G_CALLBACK (on_live_edits_dropped),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->live, "notify::connected", G_CALLBACK (on_live_connected),
-                           self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->live, "observed-changed", G_CALLBACK (on_live_observed),
-                           self, G_CONNECT_SWAPPED);
-  /* Polls where vCPUs run while the map shows */
-  kt_live_set_observer (self->live, GTK_WIDGET (self->canvas));
-}
-
-static void
-set_source (KtWindow     *self,
-            KtSnapshot   *snapshot,
-            KtConnection *connection,
-            const char   *path,
-            const char   *title)
-{
-  g_autoptr(KtPlan) old_plan = g_steal_pointer (&self->plan);
-  KtApplication *app = get_app (self);
-
-  g_assert (KT_IS_SNAPSHOT (snapshot));
-
-  if (old_plan != NULL)
-    g_signal_handlers_disconnect_by_data (old_plan, self);
-
-  g_set_object (&self->snapshot, snapshot);
-  g_set_object (&self->connection, connection);
-  g_free (self->path);
-  self->path = g_strdup (path);
-  g_free (self->title);
-  self->title = g_strdup (title);
-  self->change_count = 0;
-  self->saved_count = 0;
-  self->applied_unsaved = FALSE;
-
-  self->plan = kt_plan_new (snapshot);
-  g_signal_connect_object (self->plan, "changed", G_CALLBACK (on_plan_changed), self,
-                           G_CONNECT_SWAPPED);
-  set_live (self);
-
-  self->syncing_selection = TRUE;
-  kt_map_canvas_set_plan (self->canvas, self->plan);
-  kt_map_canvas_set_selected_vm (self->canvas, NULL);
-  kt_tuning_panel_set_source (self->tuning_panel, self->plan, connection);
-  self->syncing_selection = FALSE;
-  set_sidebar_model (self);
-  kt_load_errors_set_errors (self->load_errors, NULL);
-  update_empty_state (self);
-
-  gtk_stack_set_visible_child_name (self->stack, "map");
-  kt_map_canvas_zoom_to_fit (self->canvas);
-
-  if (connection != NULL && app != NULL)
-    kt_application_add_recent_uri (app, kt_connection_get_uri (connection));
-
-  update_actions (self);
-  update_title (self);
-}
-
-static void
-show_error (KtWindow   *self,
-            const char *message)
-{
-  if (self->snapshot != NULL)
-    {
-      gtk_stack_set_visible_child_name (self->stack, "map");
-      show_toast (self, message);
-      return;
-    }
-
-  {
-    g_autofree char *escaped = g_markup_escape_text (message, -1);
-
-    adw_status_page_set_description (self->error_page, escaped);
-    gtk_stack_set_visible_child_name (self->stack, "error");
-  }
-}
-
-/* Loading, in a thread */
-
-typedef struct
-{
-  KtSourceSpec  spec;
-  gboolean      is_default;
-  char         *demo_path;
-} LoadRequest;
-
-typedef struct
-{
-  KtSnapshot   *snapshot;
-  KtConnection *connection;
-  char         *path;       /* the snapshot file read */
-  char         *title;
-  char         *notice;     /* why the demo host is shown */
-  GPtrArray    *file_errors; /* KtSourceFileError: domain files left out */
-} LoadResult;
-
-static void
-load_request_free (gpointer data)
-{
-  LoadRequest *req = data;
-
-  kt_source_spec_clear (&req->spec);
-  g_free (req->demo_path);
-  g_free (req);
-}
-
-static void
-load_result_free (gpointer data)
-{
-  LoadResult *result = data;
-
-  g_clear_object (&result->snapshot);
-  g_clear_object (&result->connection);
-  g_free (result->path);
-  g_free (result->title);
-  g_free (result->notice);
-  g_clear_pointer (&result->file_errors, g_ptr_array_unref);
-  g_free (result);
-}
-
-static char *
-connection_title (KtConnection *connection)
-{
-  if (kt_connection_is_read_only (connection))
-    /* Translators: a libvirt URI opened read-only */
-    return g_strdup_printf (_("%s (read-only)"), kt_connection_get_uri (connection));
-  return g_strdup (kt_connection_get_uri (connection));
-}
-
-static LoadResult *
-load_default (LoadRequest  *req,
-              GError      **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  LoadResult *result;
-
-  for (gboolean read_only = req->spec.read_only; read_only <= TRUE; read_only++)
-    {
-      g_autoptr(KtConnection) conn = NULL;
-      KtSnapshot *snapshot = NULL;
-
-      g_clear_error (&local_error);
-      conn = kt_connection_open (DEFAULT_URI, read_only, &local_error);
-      if (conn != NULL)
-        snapshot = kt_connection_capture (conn, &local_error);
-      if (snapshot != NULL)
-        {
-          result = g_new0 (LoadResult, 1);
-          result->snapshot = snapshot;
-          result->title = connection_title (conn);
-          result->connection = g_steal_pointer (&conn);
-          return result;
-        }
-    }
-  g_debug ("%s: %s", DEFAULT_URI, local_error->message);
-
-  if (req->demo_path == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-                   _("%s cannot be opened (%s), and the demo host is not installed"),
-                   DEFAULT_URI, local_error->message);
-      return NULL;
-    }
-
-  result = g_new0 (LoadResult, 1);
-  result->snapshot = kt_snapshot_load_file (req->demo_path, error);
-  if (result->snapshot == NULL)
-    {
-      load_result_free (result);
-      return NULL;
-    }
-  result->path = g_strdup (req->demo_path);
-  result->title = g_strdup (_("Demo host"));
-  result->notice = g_strdup_printf (_("%s is not reachable: showing the demo host"), DEFAULT_URI);
-  return result;
-}
-
-static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  LoadRequest *req = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KtConnection) conn = NULL;
-  g_autoptr(GPtrArray) file_errors = NULL;
-  KtSnapshot *snapshot;
-  LoadResult *result;
-
-  if (req->is_default)
-    {
-      result = load_default (req, &error);
-      if (result == NULL)
-        g_task_return_error (task, g_steal_pointer (&error));
-      else
-        g_task_return_pointer (task, result, load_result_free);
-      return;
-    }
-
-  /* One bad domain file leaves out its VM, not the host */
-  snapshot = kt_source_load_full (&req->spec, KT_SOURCE_LOAD_KEEP_GOING, &conn, &file_errors,
-                                  &error);
-  if (snapshot == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  result = g_new0 (LoadResult, 1);
-  result->snapshot = snapshot;
-  if (conn != NULL)
-    result->title = connection_title (conn);
-  else if (req->spec.snapshot != NULL)
-    {
-      result->path = g_strdup (req->spec.snapshot);
-      result->title = g_path_get_basename (req->spec.snapshot);
-    }
-  else
-    result->title = g_path_get_basename (req->spec.caps);
-  result->connection = g_steal_pointer (&conn);
-  result->file_errors = g_steal_pointer (&file_errors);
-  g_task_return_pointer (task, result, load_result_free);
-}
-
-/* The files left out: listed under the sidebar, told in a toast (the
- * sidebar may be folded away) and on stderr for whoever started us */
-static void
-show_file_errors (KtWindow  *self,
-                  GPtrArray *file_errors)
-{
-  g_autofree char *message = NULL;
-
-  if (file_errors == NULL || file_errors->len == 0)
-    return;
-  kt_load_errors_set_errors (self->load_errors, file_errors);
-  update_empty_state (self);
-  for (guint i = 0; i < file_errors->len; i++)
-    {
-      const KtSourceFileError *e = g_ptr_array_index (file_errors, i);
-
-      g_message ("%s: not loaded: %s", e->path, e->error->message);
-    }
-  message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                          "%u domain file could not be read",
-                                          "%u domain files could not be read",
-                                          file_errors->len),
-                             file_errors->len);
-  show_toast (self, message);
-}
-
-static void
-load_done (GObject      *object,
-           GAsyncResult *res,
-           gpointer      user_data)
-{
-  KtWindow *self = KT_WINDOW (object);
-  KtApplication *app = get_app (self);
-  g_autoptr(GError) error = NULL;
-  LoadResult *result;
-  const char *path;
-
-  result = g_task_propagate_pointer (G_TASK (res), &error);
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;   /* another load replaced this one, or the window closed */
-
-  g_clear_object (&self->load_cancellable);
-  if (result == NULL)
-    {
-      show_error (self, error->message);
-      return;
-    }
-
-  /* The bundled demo host is never saved over: Save asks where */
-  path = result->path;
-  if (path != NULL && app != NULL && kt_application_is_demo_path (app, path))
-    path = NULL;
-
-  set_source (self, result->snapshot, result->connection, path, result->title);
-  show_file_errors (self, result->file_errors);
-  if (result->notice != NULL)
-    show_toast (self, result->notice);
-  load_result_free (result);
+  kt_window_priv_update (self);
 }
 
 /* Actions ---------------------------------------------------------------- */
-
-static gboolean
-save_to (KtWindow   *self,
-         const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *name = g_path_get_basename (path);
-  g_autofree char *message = NULL;
-
-  if (!kt_snapshot_save (self->snapshot, path, &error))
-    {
-      if (g_error_matches (error, KT_ERROR, KT_ERROR_CONFLICT))
-        {
-          /* Another tool rewrote the file: never overwrite its change */
-          g_autofree char *escaped = NULL;
-          AdwToast *toast;
-
-          message = g_strdup_printf (_("“%s” changed since it was loaded: not saved, to keep "
-                                       "the other change"), name);
-          escaped = g_markup_escape_text (message, -1);
-          toast = adw_toast_new (escaped);
-          adw_toast_set_timeout (toast, 0);
-          adw_toast_set_button_label (toast, _("Save As…"));
-          adw_toast_set_action_name (toast, "win.save-as");
-          adw_toast_overlay_add_toast (self->toast_overlay, toast);
-          return FALSE;
-        }
-      message = g_strdup_printf (_("Cannot save “%s”: %s"), name, error->message);
-      show_toast (self, message);
-      return FALSE;
-    }
-
-  self->saved_count = self->change_count;
-  self->applied_unsaved = FALSE;
-  /* Even with no change (yet), saving marks the start of the history */
-  if (self->saved_count == 0)
-    self->saved_count = self->change_count = 1;
-  message = g_strdup_printf (_("Saved “%s”"), name);
-  show_toast (self, message);
-  update_actions (self);
-  update_title (self);
-  return TRUE;
-}
-
-static void
-run_after_save (KtWindow *self)
-{
-  KtWindowContinuation after = self->after_save;
-
-  self->after_save = NULL;
-  if (after != NULL)
-    after (self);
-}
-
-static void
-save_as_response (GtkNativeDialog *chooser,
-                  int              response,
-                  gpointer         user_data)
-{
-  KtWindow *self = KT_WINDOW (user_data);
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      path = file != NULL ? g_file_get_path (file) : NULL;
-    }
-  gtk_native_dialog_destroy (chooser);
-  g_object_unref (chooser);
-
-  if (path == NULL || self->snapshot == NULL || !save_to (self, path))
-    {
-      self->after_save = NULL;
-      return;
-    }
-
-  /* An offline source becomes the file saved; a connection stays live */
-  if (self->connection == NULL)
-    {
-      g_free (self->path);
-      self->path = g_strdup (path);
-      g_free (self->title);
-      self->title = g_path_get_basename (path);
-      update_title (self);
-    }
-  run_after_save (self);
-}
-
-static void
-add_snapshot_filters (GtkFileChooser *chooser)
-{
-  GtkFileFilter *filter;
-
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("KvmTune Snapshots"));
-  gtk_file_filter_add_pattern (filter, "*.kvmtune");
-  gtk_file_chooser_add_filter (chooser, filter);
-  g_object_unref (filter);
-
-  filter = gtk_file_filter_new ();
-  gtk_file_filter_set_name (filter, _("All Files"));
-  gtk_file_filter_add_pattern (filter, "*");
-  gtk_file_chooser_add_filter (chooser, filter);
-  g_object_unref (filter);
-}
-
-static void
-save_as (KtWindow *self)
-{
-  GtkFileChooserNative *chooser;
-  const char *hostname;
-  g_autofree char *name = NULL;
-
-  if (self->snapshot == NULL)
-    return;
-
-  chooser = gtk_file_chooser_native_new (_("Save Snapshot"), GTK_WINDOW (self),
-                                         GTK_FILE_CHOOSER_ACTION_SAVE,
-                                         _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  add_snapshot_filters (GTK_FILE_CHOOSER (chooser));
-
-  if (self->path != NULL)
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (self->path);
-
-      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (chooser), file, NULL);
-    }
-  else
-    {
-      hostname = kt_snapshot_get_hostname (self->snapshot);
-      name = g_strdup_printf ("%s.kvmtune", hostname && *hostname ? hostname : "host");
-      gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), name);
-    }
-
-  g_signal_connect (chooser, "response", G_CALLBACK (save_as_response), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
-}
-
-/* Saves to the snapshot's own file when there is one, else asks; then runs
- * self->after_save */
-static void
-save (KtWindow *self)
-{
-  if (self->path == NULL)
-    {
-      save_as (self);
-      return;
-    }
-  if (save_to (self, self->path))
-    run_after_save (self);
-  else
-    self->after_save = NULL;
-}
-
-typedef struct
-{
-  KtWindow *self;
-  char     *response;
-} ConfirmResponse;
-
-static void
-confirm_response_free (gpointer data)
-{
-  ConfirmResponse *r = data;
-
-  g_object_unref (r->self);
-  g_free (r->response);
-  g_free (r);
-}
-
-static gboolean
-confirm_response_idle (gpointer data)
-{
-  ConfirmResponse *r = data;
-
-  if (g_str_equal (r->response, "save"))
-    save (r->self);
-  else if (g_str_equal (r->response, "discard"))
-    run_after_save (r->self);
-  else
-    r->self->after_save = NULL;
-  return G_SOURCE_REMOVE;
-}
-
-/* Acts once the dialog is gone: closing the window from within the
- * dialog's response would leave the dialog with a dead transient parent */
-static void
-confirm_response (AdwMessageDialog *dialog,
-                  const char       *response,
-                  gpointer          user_data)
-{
-  ConfirmResponse *r = g_new0 (ConfirmResponse, 1);
-
-  r->self = g_object_ref (KT_WINDOW (user_data));
-  r->response = g_strdup (response);
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, confirm_response_idle, r, confirm_response_free);
-}
-
-/* Runs @then, after asking to save the unsaved pin changes if any */
-static void
-confirm_discard (KtWindow             *self,
-                 KtWindowContinuation  then)
-{
-  GtkWidget *dialog;
-
-  if (!is_dirty (self))
-    {
-      then (self);
-      return;
-    }
-
-  self->after_save = then;
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"),
-                                   _("The planned pins are not saved in a snapshot. "
-                                     "Changes which are not saved will be permanently lost."));
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "discard", _("_Discard"),
-                                    "save", _("_Save"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
-                                              ADW_RESPONSE_SUGGESTED);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_signal_connect_object (dialog, "response", G_CALLBACK (confirm_response), self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
 
 static void
 open_response (GtkNativeDialog *chooser,
@@ -973,7 +435,7 @@ open_response (GtkNativeDialog *chooser,
   spec.snapshot = g_file_get_path (file);
   if (spec.snapshot == NULL)
     {
-      show_toast (self, _("Only local snapshot files can be opened"));
+      kt_window_priv_toast (self, _("Only local snapshot files can be opened"));
       return;
     }
   kt_window_load (self, &spec);
@@ -989,7 +451,7 @@ show_open_chooser (KtWindow *self)
                                          GTK_FILE_CHOOSER_ACTION_OPEN,
                                          _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (chooser), TRUE);
-  add_snapshot_filters (GTK_FILE_CHOOSER (chooser));
+  kt_window_priv_add_filters (GTK_FILE_CHOOSER (chooser));
   g_signal_connect (chooser, "response", G_CALLBACK (open_response), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
 }
@@ -999,18 +461,18 @@ on_connected (KtWindow     *self,
               KtSnapshot   *snapshot,
               KtConnection *connection)
 {
-  g_autofree char *title = connection_title (connection);
+  g_autoptr(KtSession) session = kt_session_new (snapshot, connection, NULL);
 
   /* A load still running would replace this connection */
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
-  set_source (self, snapshot, connection, NULL, title);
+  kt_window_priv_set_session (self, session);
 }
 
 static void
 show_connection_dialog (KtWindow *self)
 {
-  KtApplication *app = get_app (self);
+  KtApplication *app = kt_window_priv_app (self);
   g_auto(GStrv) recent = app != NULL ? kt_application_dup_recent_uris (app) : NULL;
   GtkWidget *dialog;
 
@@ -1023,12 +485,12 @@ show_connection_dialog (KtWindow *self)
 static void
 open_demo (KtWindow *self)
 {
-  KtApplication *app = get_app (self);
+  KtApplication *app = kt_window_priv_app (self);
   KtSourceSpec spec = { 0, };
 
   if (app == NULL || kt_application_get_demo_path (app) == NULL)
     {
-      show_error (self, _("The demo host is not installed"));
+      kt_window_priv_show_error (self, _("The demo host is not installed"));
       return;
     }
   spec.snapshot = g_strdup (kt_application_get_demo_path (app));
@@ -1050,9 +512,12 @@ undo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
-  if (self->plan != NULL && kt_plan_undo (self->plan))
-    kt_map_canvas_refresh (self->canvas);
-  update_actions (self);
+  if (self->session != NULL && kt_session_undo (self->session))
+    {
+      kt_map_canvas_refresh (self->canvas);
+      kt_tuning_panel_refresh (self->tuning_panel);
+    }
+  kt_window_priv_update (self);
 }
 
 static void
@@ -1062,9 +527,12 @@ redo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
-  if (self->plan != NULL && kt_plan_redo (self->plan))
-    kt_map_canvas_refresh (self->canvas);
-  update_actions (self);
+  if (self->session != NULL && kt_session_redo (self->session))
+    {
+      kt_map_canvas_refresh (self->canvas);
+      kt_tuning_panel_refresh (self->tuning_panel);
+    }
+  kt_window_priv_update (self);
 }
 
 static void
@@ -1075,7 +543,7 @@ save_action (GtkWidget  *widget,
   KtWindow *self = KT_WINDOW (widget);
 
   self->after_save = NULL;
-  save (self);
+  kt_window_priv_save (self);
 }
 
 static void
@@ -1086,7 +554,7 @@ save_as_action (GtkWidget  *widget,
   KtWindow *self = KT_WINDOW (widget);
 
   self->after_save = NULL;
-  save_as (self);
+  kt_window_priv_save_as (self);
 }
 
 static void
@@ -1094,7 +562,7 @@ open_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *param)
 {
-  confirm_discard (KT_WINDOW (widget), show_open_chooser);
+  kt_window_priv_confirm_discard (KT_WINDOW (widget), show_open_chooser);
 }
 
 static void
@@ -1102,7 +570,7 @@ connect_action (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *param)
 {
-  confirm_discard (KT_WINDOW (widget), show_connection_dialog);
+  kt_window_priv_confirm_discard (KT_WINDOW (widget), show_connection_dialog);
 }
 
 static void
@@ -1110,7 +578,7 @@ open_demo_action (GtkWidget  *widget,
                   const char *action_name,
                   GVariant   *param)
 {
-  confirm_discard (KT_WINDOW (widget), open_demo);
+  kt_window_priv_confirm_discard (KT_WINDOW (widget), open_demo);
 }
 
 static void
@@ -1149,19 +617,11 @@ apply_action (GtkWidget  *widget,
   KtWindow *self = KT_WINDOW (widget);
   KtVm *vm = kt_map_canvas_get_selected_vm (self->canvas);
 
-  if (vm == NULL && self->snapshot != NULL)
+  if (vm == NULL)
     {
-      GListModel *vms = kt_snapshot_get_vms (self->snapshot);
-
-      for (guint i = 0; vm == NULL && i < g_list_model_get_n_items (vms); i++)
-        {
-          g_autoptr(KtVm) item = g_list_model_get_item (vms, i);
-
-          if (kt_tuning_panel_has_changes (self->tuning_panel, item))
-            vm = item;
-        }
+      vm = kt_window_priv_first_pending (self);
       if (vm != NULL)
-        select_vm (self, vm);
+        kt_window_priv_select_vm (self, vm);
     }
   kt_tuning_panel_apply (self->tuning_panel);
 }
@@ -1204,14 +664,17 @@ kt_window_close_request (GtkWindow *window)
 {
   KtWindow *self = KT_WINDOW (window);
 
-  if (!self->close_confirmed && is_dirty (self))
+  if (!self->close_confirmed && self->after_save != NULL)
+    return TRUE;   /* still asking, or applying */
+  if (!self->close_confirmed && kt_window_priv_has_unsaved (self))
     {
-      confirm_discard (self, close_confirmed);
+      kt_window_priv_confirm_discard (self, close_confirmed);
       return TRUE;
     }
 
   save_window_state (self);
   g_cancellable_cancel (self->load_cancellable);
+  kt_window_priv_release_session (self);
   return GTK_WINDOW_CLASS (kt_window_parent_class)->close_request (window);
 }
 
@@ -1226,22 +689,15 @@ kt_window_dispose (GObject *object)
   /* The list and the canvas go first: they hold the snapshot's VMs */
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
 
-  if (self->live != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->live, self);
-      kt_live_stop (self->live);
-      g_clear_object (&self->live);
-    }
-  if (self->plan != NULL)
-    g_signal_handlers_disconnect_by_data (self->plan, self);
-  g_clear_object (&self->plan);
-  g_clear_object (&self->connection);
-  g_clear_object (&self->snapshot);
+  kt_window_priv_release_session (self);
+  if (self->apply_dialog != NULL)
+    g_signal_handlers_disconnect_by_data (self->apply_dialog, self);
+  g_clear_weak_pointer (&self->apply_dialog);
+  g_clear_pointer (&self->applying, g_free);
   g_clear_object (&self->selection);
   g_clear_object (&self->all_store);
+  g_clear_pointer (&self->vm_rows, g_hash_table_unref);
   g_clear_weak_pointer (&self->all_row);
-  g_clear_pointer (&self->path, g_free);
-  g_clear_pointer (&self->title, g_free);
 
   G_OBJECT_CLASS (kt_window_parent_class)->dispose (object);
 }
@@ -1264,6 +720,8 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, undo_button);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, redo_button);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_list);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, vm_scroller);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, empty_page);
@@ -1304,6 +762,7 @@ kt_window_init (KtWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  self->vm_rows = g_hash_table_new (NULL, NULL);
   self->all_store = g_list_store_new (G_TYPE_OBJECT);
   g_list_store_append (self->all_store, all);
 
@@ -1321,7 +780,12 @@ kt_window_init (KtWindow *self)
   g_object_unref (factory);
   gtk_list_view_set_model (self->vm_list, GTK_SELECTION_MODEL (self->selection));
 
-  update_actions (self);
+  g_signal_connect (self, "realize", G_CALLBACK (kt_window_priv_realized), NULL);
+  g_signal_connect_object (self->canvas, "map", G_CALLBACK (kt_window_priv_update_observing), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->canvas, "unmap", G_CALLBACK (kt_window_priv_update_observing), self,
+                           G_CONNECT_SWAPPED);
+  kt_window_priv_update (self);
 }
 
 /* Public ----------------------------------------------------------------- */
@@ -1339,52 +803,29 @@ kt_window_new (KtApplication *app)
   return self;
 }
 
-void
-kt_window_load (KtWindow           *self,
-                const KtSourceSpec *spec)
-{
-  KtApplication *app;
-  g_autoptr(GTask) task = NULL;
-  LoadRequest *req;
-
-  g_return_if_fail (KT_IS_WINDOW (self));
-
-  app = get_app (self);
-  req = g_new0 (LoadRequest, 1);
-  if (spec != NULL)
-    {
-      req->spec.connect = g_strdup (spec->connect);
-      req->spec.snapshot = g_strdup (spec->snapshot);
-      req->spec.caps = g_strdup (spec->caps);
-      req->spec.domains = g_strdupv (spec->domains);
-      req->spec.read_only = spec->read_only;
-    }
-  req->is_default = kt_source_spec_is_empty (&req->spec);
-  req->demo_path = app != NULL ? g_strdup (kt_application_get_demo_path (app)) : NULL;
-
-  g_cancellable_cancel (self->load_cancellable);
-  g_clear_object (&self->load_cancellable);
-  self->load_cancellable = g_cancellable_new ();
-
-  if (self->snapshot == NULL)
-    gtk_stack_set_visible_child_name (self->stack, "loading");
-
-  task = g_task_new (self, self->load_cancellable, load_done, NULL);
-  g_task_set_source_tag (task, kt_window_load);
-  g_task_set_task_data (task, req, load_request_free);
-  g_task_run_in_thread (task, load_thread);
-}
-
 KtSnapshot *
 kt_window_get_snapshot (KtWindow *self)
 {
   g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
-  return self->snapshot;
+  return kt_window_priv_snapshot (self);
 }
 
 KtPlan *
 kt_window_get_plan (KtWindow *self)
 {
   g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
-  return self->plan;
+  return self->session != NULL ? kt_session_get_plan (self->session) : NULL;
+}
+
+/**
+ * kt_window_get_session:
+ *
+ * Returns: (transfer none) (nullable): what the window shows, with what
+ * is pending on it; %NULL until a source is loaded
+ */
+KtSession *
+kt_window_get_session (KtWindow *self)
+{
+  g_return_val_if_fail (KT_IS_WINDOW (self), NULL);
+  return self->session;
 }

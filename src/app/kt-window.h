@@ -1,4 +1,4 @@
-/* kt-window.h: the main window: the VMs, the host map and the plan
+/* kt-window.h: the main window: the VMs, the host map and the session
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +9,7 @@
 
 #include "kt-application.h"
 #include "kt-plan.h"
+#include "kt-session.h"
 #include "kt-source.h"
 
 G_BEGIN_DECLS
@@ -24,5 +25,6 @@ void        kt_window_load          (KtWindow           *self,
                                      const KtSourceSpec *spec);
 KtSnapshot *kt_window_get_snapshot  (KtWindow           *self);
 KtPlan     *kt_window_get_plan      (KtWindow           *self);
+KtSession  *kt_window_get_session   (KtWindow           *self);
 
 G_END_DECLS

@@ -18,26 +18,11 @@
 #include "kt-cli.h"
 #include "kt-describe.h"
 #include "kt-error.h"
+#include "kt-format.h"
 #include "kt-json.h"
 #include "kt-placement.h"
 
 /* Text helpers ----------------------------------------------------------- */
-
-static char *
-format_kib (guint64 kib)
-{
-  return g_format_size_full (kib * 1024, G_FORMAT_SIZE_IEC_UNITS);
-}
-
-static char *
-format_page_size (guint64 kib)
-{
-  if (kib >= 1024 * 1024 && kib % (1024 * 1024) == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT "G", kib / (1024 * 1024));
-  if (kib >= 1024 && kib % 1024 == 0)
-    return g_strdup_printf ("%" G_GUINT64_FORMAT "M", kib / 1024);
-  return g_strdup_printf ("%" G_GUINT64_FORMAT "K", kib);
-}
 
 /* topology --------------------------------------------------------------- */
 
@@ -57,12 +42,12 @@ print_node_header (KtHost           *host,
   g_string_append_printf (line, _("NUMA node %d"), node->id);
   if (node->has_memory)
     {
-      g_autofree char *mem = format_kib (node->memory_kib);
+      g_autofree char *mem = kt_format_kib (node->memory_kib);
 
       g_string_append_printf (line, "  %s", mem);
       if (node->free_kib >= 0)
         {
-          g_autofree char *free_mem = format_kib (node->free_kib);
+          g_autofree char *free_mem = kt_format_kib (node->free_kib);
 
           g_string_append_printf (line, _(" (%s free)"), free_mem);
         }
@@ -74,7 +59,7 @@ print_node_header (KtHost           *host,
 
       if (pg->size_kib <= 4 || (p == 0 && pg->size_kib < 1024))
         continue;   /* base pages */
-      size = format_page_size (pg->size_kib);
+      size = kt_format_page_size_short (pg->size_kib);
       if (pg->free >= 0)
         g_string_append_printf (line, "  %s: %" G_GINT64_FORMAT "/%" G_GUINT64_FORMAT " free",
                                 size, pg->free, pg->total);
@@ -125,7 +110,7 @@ print_host_summary (KtSnapshot *snapshot)
 
   for (guint i = 0; i < page_sizes->len; i++)
     {
-      g_autofree char *s = format_page_size (g_array_index (page_sizes, guint64, i));
+      g_autofree char *s = kt_format_page_size_short (g_array_index (page_sizes, guint64, i));
 
       g_string_append_printf (sizes, "%s%s", i ? " " : "", s);
     }
@@ -178,7 +163,7 @@ print_core_group (KtHost           *host,
       if (l3 >= 0)
         {
           const KtHostCache *cache = kt_host_get_l3 (host, l3);
-          g_autofree char *size = format_kib (cache->size_kib);
+          g_autofree char *size = kt_format_kib (cache->size_kib);
           g_autofree char *cpus = kt_cpuset_format (cache->cpus);
 
           g_print (_("    L3 #%d (%s, CPUs %s)\n"), l3, size, cpus);
@@ -281,7 +266,7 @@ print_domains (KtSnapshot *snapshot)
     {
       g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
       g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
-      g_autofree char *mem = format_kib (t->memory_kib);
+      g_autofree char *mem = kt_format_kib (t->memory_kib);
       g_autofree char *vcpus = g_strdup_printf ("%u/%u", t->current_vcpus, t->vcpus);
 
       g_print ("%-20s %-11s %7s %10s\n", kt_vm_get_name (vm),
@@ -303,7 +288,7 @@ static void
 print_show_general (KtVm     *vm,
                     KtTuning *t)
 {
-  g_autofree char *mem = format_kib (t->memory_kib);
+  g_autofree char *mem = kt_format_kib (t->memory_kib);
   g_autofree char *vcpus = g_strdup_printf ("%u (%u online)", t->vcpus,
                                             kt_tuning_count_online (t));
 
@@ -365,7 +350,7 @@ print_show_memory (KtTuning *t)
   for (guint i = 0; i < t->hugepages->len; i++)
     {
       const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, i);
-      g_autofree char *size = h->size_kib ? format_page_size (h->size_kib) : g_strdup (_("default"));
+      g_autofree char *size = h->size_kib ? kt_format_page_size_short (h->size_kib) : g_strdup (_("default"));
       g_autofree char *ns = h->nodeset ? kt_cpuset_format (h->nodeset) : NULL;
       g_autofree char *line = ns ? g_strdup_printf (_("%s on guest cells %s"), size, ns)
                                  : g_steal_pointer (&size);

@@ -414,3 +414,57 @@ out:
   g_clear_pointer (&req.cpu_models, g_ptr_array_unref);
   return ret;
 }
+
+/* The same path for other verbs (plan --apply): locks, flags, preview,
+ * KtApply or the offline write */
+
+GPtrArray *
+kt_cli_tune_lock (const KtSourceSpec  *spec,
+                  GError             **error)
+{
+  return lock_offline (spec, error);
+}
+
+int
+kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
+                        KtSnapshot          *snapshot,
+                        KtConnection        *conn,
+                        KtVm                *vm,
+                        gboolean             opt_live,
+                        gboolean             opt_config,
+                        gboolean             dry_run,
+                        KtCliEditFunc        edit_func,
+                        gconstpointer        data,
+                        GError             **error)
+{
+  g_autoptr(KtDomain) live = NULL;
+  g_autoptr(KtDomain) config = NULL;
+  g_autoptr(KtApply) apply = NULL;
+  KtApplyFlags flags = (opt_live ? KT_APPLY_LIVE : 0) | (opt_config ? KT_APPLY_CONFIG : 0);
+
+  if (flags == 0)
+    flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
+  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm))
+    {
+      live = kt_domain_copy (kt_vm_get_live (vm));
+      if (!edit_func (data, live, error))
+        return 1;
+    }
+  if ((flags & KT_APPLY_CONFIG) && kt_vm_get_inactive (vm) != NULL)
+    {
+      config = kt_domain_copy (kt_vm_get_inactive (vm));
+      if (!edit_func (data, config, error))
+        return 1;
+    }
+  apply = kt_apply_new (vm, live, config, flags, error);
+  if (apply == NULL)
+    return 1;
+  print_preview (apply, dry_run);
+  if (dry_run || kt_apply_is_empty (apply))
+    return 0;
+  if (conn != NULL ? !kt_apply_run (apply, conn, error)
+                   : !write_offline (spec, snapshot, vm, live, config, error))
+    return 1;
+  g_print (_("Applied.\n"));
+  return 0;
+}

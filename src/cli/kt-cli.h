@@ -9,6 +9,7 @@
  *                     cpu-model
  *   kt-cli-recover.c  recover
  *   kt-cli-host.c     host
+ *   kt-cli-plan.c     plan
  *
  * A new verb is its handler, in a file of its own (added to
  * src/cli/meson.build and po/POTFILES.in), declared below, and one line
@@ -93,6 +94,26 @@ KtCliVerbFunc kt_cli_snapshot;
 KtCliVerbFunc kt_cli_render;
 /* kt-cli-tune.c */
 KtCliVerbFunc kt_cli_tune;
+/* Edits one definition of the VM (plan --apply) */
+typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
+                                   KtDomain       *domain,
+                                   GError        **error);
+/* The tuning verbs' apply path for other verbs: locks the offline source
+ * files (before the load), then previews and applies an edit of @vm */
+GPtrArray *kt_cli_tune_lock       (const KtSourceSpec  *spec,
+                                   GError             **error);
+int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
+                                   KtSnapshot          *snapshot,
+                                   KtConnection        *conn,
+                                   KtVm                *vm,
+                                   gboolean             opt_live,
+                                   gboolean             opt_config,
+                                   gboolean             dry_run,
+                                   KtCliEditFunc        edit_func,
+                                   gconstpointer        data,
+                                   GError             **error);
+/* kt-cli-plan.c */
+KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */
 KtCliVerbFunc kt_cli_recover;
 /* kt-cli-host.c */

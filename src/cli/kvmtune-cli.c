@@ -54,6 +54,8 @@ static const KtCliVerb verbs[] = {
     KT_CLI_VERB_READS | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_host },
   { "recover", N_("recover [--finish|--rollback] [DOMAIN] | recover --discard DOMAIN"),
     KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_recover },
+  { "plan", N_("plan DOMAIN|--all|--new NAME --vcpus N --memory MIB [OPTIONS]"),
+    KT_CLI_VERB_READS | KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_plan },
 };
 
 /* What the verbs share ------------------------------------------------------ */

@@ -403,6 +403,27 @@ uri_is_local_qemu (const char *uri)
          && (host == NULL || *host == '\0');
 }
 
+/* Whether libvirt took a read-write open and then holds the connection
+ * read-only: a read-write URI over the read-only socket
+ * (qemu:///system?socket=/run/libvirt/libvirt-sock-ro) opens, and then
+ * every change is refused.  A call that needs write access and changes
+ * nothing tells: setting no node memory parameter at all. */
+static gboolean
+refuses_writes (virConnectPtr conn)
+{
+  virTypedParameter none[1];
+  virErrorPtr err;
+  gboolean denied;
+
+  memset (none, 0, sizeof none);
+  if (virNodeSetMemoryParameters (conn, none, 0, 0) == 0)
+    return FALSE;
+  err = virGetLastError ();
+  denied = err != NULL && err->code == VIR_ERR_OPERATION_DENIED;
+  virResetLastError ();
+  return denied;
+}
+
 /**
  * kt_connection_open:
  * @uri: (nullable): a libvirt URI, or %NULL for libvirt's default
@@ -429,6 +450,11 @@ kt_connection_open (const char  *uri,
     {
       kt_set_libvirt_error (error, _("Cannot connect to %s"), uri ? uri : _("the default hypervisor"));
       return NULL;
+    }
+  if (!read_only && refuses_writes (self->conn))
+    {
+      g_debug ("%s: opened read-write, but libvirt holds it read-only", uri ? uri : "(default)");
+      self->read_only = TRUE;
     }
   actual = virConnectGetURI (self->conn);
   self->uri = g_strdup (actual ? actual : uri);
@@ -747,209 +773,7 @@ kt_connection_refresh_vm (KtConnection  *self,
   return TRUE;
 }
 
-/* In a worker thread ------------------------------------------------------ */
-
-/**
- * kt_connection_open_capture:
- * @uri: (nullable): a libvirt URI; %NULL: libvirt's default
- * @flags: #KtConnectionOpenFlags
- * @snapshot: (out) (optional) (transfer full): what it has now
- *
- * Opens @uri and captures it (kt_connection_capture()).  With
- * %KT_CONNECTION_OPEN_FALLBACK_READ_ONLY, a read-write open or capture that
- * fails is tried once more read-only (what a user without the rights to
- * change the host still may do).  Blocks: call it from a worker thread, or
- * use kt_connection_open_async().
- *
- * Returns: (transfer full): the connection, or %NULL with @error set to
- * the first attempt's error
- */
-KtConnection *
-kt_connection_open_capture (const char             *uri,
-                            KtConnectionOpenFlags   flags,
-                            GCancellable           *cancellable,
-                            KtSnapshot            **snapshot,
-                            GError                **error)
-{
-  g_autoptr(GError) first_error = NULL;
-  gboolean read_only = (flags & KT_CONNECTION_OPEN_READ_ONLY) != 0;
-  gboolean last = read_only || !(flags & KT_CONNECTION_OPEN_FALLBACK_READ_ONLY);
-
-  for (;;)
-    {
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(KtConnection) conn = NULL;
-      g_autoptr(KtSnapshot) captured = NULL;
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
-      conn = kt_connection_open (uri, read_only, &local_error);
-      if (conn != NULL)
-        captured = kt_connection_capture (conn, &local_error);
-      if (captured != NULL)
-        {
-          if (snapshot != NULL)
-            *snapshot = g_steal_pointer (&captured);
-          return g_steal_pointer (&conn);
-        }
-      if (first_error == NULL)
-        first_error = g_steal_pointer (&local_error);
-      else
-        g_debug ("%s read-only: %s", uri ? uri : "(default)", local_error->message);
-      if (last)
-        break;
-      read_only = last = TRUE;
-    }
-  g_propagate_error (error, g_steal_pointer (&first_error));
-  return NULL;
-}
-
-typedef struct
-{
-  char                  *uri;
-  KtConnectionOpenFlags  flags;
-  KtConnection          *connection;   /* the result, or what to read or close */
-  KtSnapshot            *snapshot;
-  char                  *name;
-} ConnectionTask;
-
-static void
-connection_task_free (gpointer data)
-{
-  ConnectionTask *t = data;
-
-  g_free (t->uri);
-  g_clear_object (&t->connection);
-  g_clear_object (&t->snapshot);
-  g_free (t->name);
-  g_free (t);
-}
-
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ConnectionTask *t = task_data;
-  g_autoptr(GError) error = NULL;
-
-  t->connection = kt_connection_open_capture (t->uri, t->flags, cancellable, &t->snapshot,
-                                              &error);
-  if (t->connection == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-/**
- * kt_connection_open_async:
- *
- * kt_connection_open_capture() in a worker thread.
- */
-void
-kt_connection_open_async (const char            *uri,
-                          KtConnectionOpenFlags  flags,
-                          GCancellable          *cancellable,
-                          GAsyncReadyCallback    callback,
-                          gpointer               user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ConnectionTask *t = g_new0 (ConnectionTask, 1);
-
-  t->uri = g_strdup (uri);
-  t->flags = flags;
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kt_connection_open_async);
-  g_task_set_task_data (task, t, connection_task_free);
-  g_task_run_in_thread (task, open_thread);
-}
-
-/**
- * kt_connection_open_finish:
- * @snapshot: (out) (optional) (transfer full): the capture
- *
- * Returns: (transfer full): the connection (kt_connection_is_read_only()
- * says whether it fell back), or %NULL with @error set
- */
-KtConnection *
-kt_connection_open_finish (GAsyncResult  *result,
-                           KtSnapshot   **snapshot,
-                           GError       **error)
-{
-  ConnectionTask *t;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == kt_connection_open_async,
-                        NULL);
-
-  if (snapshot != NULL)
-    *snapshot = NULL;
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-  t = g_task_get_task_data (G_TASK (result));
-  if (snapshot != NULL)
-    *snapshot = g_steal_pointer (&t->snapshot);
-  return g_steal_pointer (&t->connection);
-}
-
-static void
-read_vm_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  ConnectionTask *t = task_data;
-  g_autoptr(GError) error = NULL;
-  KtVm *vm = kt_connection_read_vm (t->connection, t->name, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, vm, vm != NULL ? g_object_unref : NULL);
-}
-
-/**
- * kt_connection_read_vm_async:
- *
- * kt_connection_read_vm() in a worker thread: reloads one VM.
- */
-void
-kt_connection_read_vm_async (KtConnection        *self,
-                             const char          *name,
-                             GCancellable        *cancellable,
-                             GAsyncReadyCallback  callback,
-                             gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  ConnectionTask *t;
-
-  g_return_if_fail (KT_IS_CONNECTION (self));
-  g_return_if_fail (name != NULL);
-
-  t = g_new0 (ConnectionTask, 1);
-  t->connection = g_object_ref (self);
-  t->name = g_strdup (name);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kt_connection_read_vm_async);
-  g_task_set_task_data (task, t, connection_task_free);
-  g_task_run_in_thread (task, read_vm_thread);
-}
-
-/**
- * kt_connection_read_vm_finish:
- *
- * Returns: (transfer full) (nullable): the VM as libvirt has it now;
- * %NULL without @error set when it is gone
- */
-KtVm *
-kt_connection_read_vm_finish (KtConnection  *self,
-                              GAsyncResult  *result,
-                              GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
+/* Closing, in a worker thread ------------------------------------------- */
 
 static void
 close_thread (GTask        *task,

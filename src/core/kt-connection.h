@@ -99,6 +99,11 @@ void           kt_connection_close_async     (KtConnection        *self,
 gboolean       kt_connection_close_finish    (KtConnection        *self,
                                               GAsyncResult        *result,
                                               GError             **error);
+/* (transfer full) kt_connection_close_async () once no one else holds
+ * the connection (worker threads still using it finish first) */
+void           kt_connection_close_unused    (KtConnection        *self,
+                                              GAsyncReadyCallback  callback,
+                                              gpointer             user_data);
 void           kt_set_libvirt_error          (GError       **error,
                                               const char    *format,
                                               ...) G_GNUC_PRINTF (2, 3);

@@ -9,6 +9,38 @@
 
 #include "kt-describe.h"
 
+
+/**
+ * kt_describe_vm_state:
+ *
+ * Returns: a VM state as the sidebar and the map's tooltips say it
+ * ("Running", "Shut off")
+ */
+const char *
+kt_describe_vm_state (KtVmState state)
+{
+  switch (state)
+    {
+    case KT_VM_STATE_RUNNING:
+      return _("Running");
+    case KT_VM_STATE_BLOCKED:
+      return _("Blocked");
+    case KT_VM_STATE_PAUSED:
+      return _("Paused");
+    case KT_VM_STATE_SHUTDOWN:
+      return _("Shutting down");
+    case KT_VM_STATE_SHUTOFF:
+      return _("Shut off");
+    case KT_VM_STATE_CRASHED:
+      return _("Crashed");
+    case KT_VM_STATE_PMSUSPENDED:
+      return _("Suspended");
+    case KT_VM_STATE_NOSTATE:
+    default:
+      return _("No state");
+    }
+}
+
 /**
  * kt_describe_vcpu_count:
  *

@@ -12,9 +12,11 @@
 #include "kt-host.h"
 #include "kt-placement.h"
 #include "kt-tuning.h"
+#include "kt-vm.h"
 
 G_BEGIN_DECLS
 
+const char *kt_describe_vm_state (KtVmState state);
 char *kt_describe_vcpu_count      (const KtTuning *tuning);
 char *kt_describe_unpinned        (const KtTuning *tuning,
                                    KtThreadKind    kind,

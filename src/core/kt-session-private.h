@@ -5,6 +5,7 @@
 
 #pragma once
 
+#include "kt-live.h"
 #include "kt-session.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,7 @@ struct _KtSession
 
   KtSnapshot    *snapshot;
   KtConnection  *connection;
+  KtLive        *live;         /* follows the connection; NULL without */
   char          *path;
   char          *title;
   gboolean       title_set;    /* FALSE: from the connection or the path */
@@ -87,5 +89,8 @@ void       kt_session_priv_vm_replaced     (KtSession      *self,
                                             gboolean        snapshot_edited);
 void       kt_session_priv_emit_vm_changed (KtSession      *self,
                                             const char     *name);
+/* kt-session-live.c */
+void       kt_session_priv_start_live      (KtSession      *self);
+void       kt_session_priv_stop_live       (KtSession      *self);
 
 G_END_DECLS

@@ -246,6 +246,9 @@ kt_session_dispose (GObject *object)
 {
   KtSession *self = KT_SESSION (object);
 
+  kt_session_priv_stop_live (self);
+  g_clear_object (&self->live);
+
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_data (self->plan, self);
   g_clear_object (&self->plan);
@@ -444,6 +447,8 @@ kt_session_new (KtSnapshot   *snapshot,
   g_signal_connect_swapped (self->plan, "step-added", G_CALLBACK (on_plan_step_added), self);
   g_signal_connect_swapped (self->plan, "vm-forgotten", G_CALLBACK (on_plan_vm_forgotten),
                             self);
+  if (connection != NULL)
+    kt_session_priv_start_live (self);
   return self;
 }
 

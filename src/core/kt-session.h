@@ -15,6 +15,10 @@
  *   - apply, undo-apply and reload go through KtApply and the connection's
  *     worker threads, and leave the snapshot, plan and edits in step.
  *
+ * With a connection, the session owns the live refresh (kt-live.h): it
+ * re-reads VMs on libvirt's events, carries the plan over, and reconnects;
+ * a reconnection becomes the session's "connection".
+ *
  * A pin made straight into the plan (kt_plan_pin ()) is a session step as
  * well as one made with kt_session_pin () (the plan's "step-added"); undo
  * and redo must go through the session.  A plan that forgets a VM by
@@ -38,6 +42,7 @@
 
 #include "kt-apply.h"
 #include "kt-edits.h"
+#include "kt-live.h"
 #include "kt-plan.h"
 
 G_BEGIN_DECLS
@@ -66,6 +71,16 @@ gboolean      kt_session_is_read_only        (KtSession      *self);
 const char   *kt_session_get_title           (KtSession      *self);
 void          kt_session_set_title           (KtSession      *self,
                                               const char     *title);
+/* Follows the connection (events, reconnection, where vCPUs run); NULL
+ * without connection.  A reconnection becomes the session's connection. */
+KtLive       *kt_session_get_live            (KtSession      *self);
+/* Done with: stops the live refresh, closes the connection off the main
+ * thread once nothing uses it (kt_connection_close_unused ()) */
+void          kt_session_close_async         (KtSession          *self,
+                                              GAsyncReadyCallback callback,
+                                              gpointer            user_data);
+gboolean      kt_session_close_finish        (GAsyncResult   *result,
+                                              GError        **error);
 /* An apply, undo-apply or reload runs */
 gboolean      kt_session_is_busy             (KtSession      *self);
 
@@ -95,6 +110,14 @@ gboolean      kt_session_discard_edits       (KtSession      *self,
 /* Drops everything pending on the VM, and its steps (a VM that is gone) */
 void          kt_session_forget_vm           (KtSession      *self,
                                               const char     *name);
+
+/* The VM's definitions were replaced by someone else than the session (the
+ * tuning panel's own apply, until it applies through the session): its
+ * pending changes and their steps go; @snapshot_edited: written into the
+ * snapshot, which then has something to save */
+void          kt_session_vm_replaced         (KtSession      *self,
+                                              const char     *name,
+                                              gboolean        snapshot_edited);
 
 /* What is pending ------------------------------------------------------- */
 

@@ -11,7 +11,10 @@
 # Apply button starts with the focus), and waits for QEMU's "CPU 1/TCG"
 # thread to have Cpus_allowed_list 0.  Once kvmtune is gone it checks with
 # virsh that the config pins vCPU 1 to CPU 0 too ("Both" is the default
-# for a running persistent guest).
+# for a running persistent guest).  Then it drags vCPU 0 onto CPU 1 and
+# closes the window (Ctrl+W): "Apply Changes?" asks, Apply (Return) opens
+# the apply dialog, Return applies (CPU 0/TCG moves to CPU 1), the window
+# closes and kvmtune exits by itself; the config pins vCPU 0 to CPU 1.
 #
 # The chips' and CPUs' positions come from KVMTUNE_TEST_GEOMETRY.
 # Screenshots of the drop, the dialog and the result go to LOG_DIR
@@ -179,9 +182,67 @@ sleep 1
 screenshot applied
 kill -0 "$app_pid" 2>/dev/null || fail "kvmtune exited"
 
+# Closing with a drop pending: "Apply Changes?"; Apply runs the apply
+# dialog, then the window closes and kvmtune exits by itself (its
+# connection closed in a worker thread) ------------------------------------
+
+app_gone ()
+{
+  ! kill -0 "$app_pid" 2>/dev/null
+}
+
+wait_for 50 chip_on_cpu "$guest" 0 0 60 || fail "$guest's vCPU 0 is not drawn on CPU 0 after the apply"
+drag_chip "$guest" 0 1
+wait_for 50 chip_on_cpu "$guest" 0 1 60 || fail "$guest's vCPU 0 is not drawn on CPU 1 after the drop"
+xdotool mousemove --window "$win" 800 30
+xdotool key --clearmodifiers ctrl+w
+prompt=
+for _ in $(seq 50); do
+  prompt=$(find_window '^Apply Changes\?$') && break
+  sleep 0.1
+done
+[ -n "$prompt" ] || fail "Ctrl+W with a drop pending on the connection: no “Apply Changes?” prompt"
+echo "ok - closing with a drop pending asks to apply it"
+sleep 0.5
+screenshot close-prompt
+xdotool key --clearmodifiers Return
+dialog=
+for _ in $(seq 100); do
+  dialog=$(find_window "^Apply to $guest\$") && break
+  sleep 0.1
+done
+[ -n "$dialog" ] || fail "Apply in the close prompt opened no apply dialog"
+eval "$(xdotool getwindowgeometry --shell "$dialog" | grep -E '^(WIDTH|HEIGHT)=')"
+xdotool mousemove --window "$dialog" $((WIDTH / 2)) $((HEIGHT - 20))
+xdotool windowfocus --sync "$dialog" 2>/dev/null || true
+sleep 0.5
+xdotool key --clearmodifiers Return
+moved ()
+{
+  [ "$(thread_allowed "CPU 0/TCG")" = 1 ]
+}
+wait_for 200 moved || fail "after Apply from the close prompt, CPU 0/TCG has Cpus_allowed_list '$(thread_allowed "CPU 0/TCG")', not 1"
+echo "ok - applied from the close prompt: CPU 0/TCG Cpus_allowed_list 1"
+if wait_for 150 app_gone; then
+  wait "$app_pid" 2>/dev/null
+  app_pid=
+  echo "ok - the window closed after the apply, and kvmtune exited"
+else
+  echo "not ok - kvmtune still runs after Apply from the close prompt"
+  screenshot close-stuck
+  status=1
+fi
+
 # The config: virsh can open the root once kvmtune is gone
 stop_app
 config=$(virsh_embed dumpxml --inactive "$guest" 2>&1)
+if grep -Eq "<vcpupin vcpu=['\"]0['\"] cpuset=['\"]1['\"]/>" <<<"$config"; then
+  echo "ok - the config pins vCPU 0 to CPU 1 (applied from the close prompt)"
+else
+  echo "not ok - the config does not pin vCPU 0 to CPU 1:"
+  grep -A4 '<cputune>' <<<"$config"
+  status=1
+fi
 if grep -Eq "<vcpupin vcpu=['\"]1['\"] cpuset=['\"]0['\"]/>" <<<"$config"; then
   echo "ok - the config pins vCPU 1 to CPU 0"
 else

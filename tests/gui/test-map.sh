@@ -15,7 +15,9 @@
 #    one Tab leaves the map, Shift+Tab comes back to the same chip, and a
 #    click leaves no ring;
 #  - moved from the keyboard, the four show the same spread, and a core
-#    (2 CPUs) is refused for them.
+#    (2 CPUs) is refused for them; Page Up and Page Down go from node to
+#    node; Home, End and Shift+Down move the ring, Escape clears the
+#    selection.
 # The canvas tells where everything is through KVMTUNE_TEST_GEOMETRY.
 # Screenshots go to LOG_DIR/test-map-*.png.
 #
@@ -226,10 +228,45 @@ wait_for 80 geom_has "drop allowed 12-13,44-45" \
 xdotool key --clearmodifiers shift+Up
 wait_for 80 geom_has "drop refused -" || fail "four vCPUs onto one core (2 CPUs) are not refused"
 screenshot keyboard-refused
+# Page Up and Page Down move the target to another node's first PU: node
+# 1's CPU 8 takes the four (spread onto 12-13,44-45), node 0's CPU 0 has
+# too few free CPUs, node 2's CPU 16 too few free cores for web1's pairs
+xdotool key --clearmodifiers Page_Down
+sleep 0.3
+geom_has "drop refused -" || fail "Page Down to node 2 is not refused for four"
+xdotool key --clearmodifiers Page_Up
+wait_for 80 geom_has "drop allowed 12-13,44-45" \
+  || fail "Page Up did not target node 1's first CPU ($(grep '^drop ' "$tmp/geometry"))"
+xdotool key --clearmodifiers Page_Up
+wait_for 80 geom_has "drop refused -" || fail "Page Up did not reach node 0, refused for four"
+xdotool key --clearmodifiers Page_Down
+wait_for 80 geom_has "drop allowed 12-13,44-45" || fail "Page Down did not come back to node 1"
 xdotool key --clearmodifiers Escape
 wait_for 80 geom_lacks "drop " || fail "Escape did not cancel the keyboard move"
 spread_done || fail "the cancelled keyboard move moved web1's vCPUs"
 ok "the keyboard move shows the spread, refuses a core too small, and Escape cancels"
+
+# Outside a move: End and Home go to the last and first chip, Left stays on
+# the first, Shift+Down steps on like Down; Escape clears the selection
+xdotool key --clearmodifiers End
+wait_for 80 grep -q '^ring ' "$tmp/geometry" || fail "End shows no focus ring"
+settle
+end_ring=$(grep '^ring ' "$tmp/geometry")
+xdotool key --clearmodifiers Home
+wait_for 80 bash -c "grep '^ring ' '$tmp/geometry' | grep -qvxF '$end_ring'" \
+  || fail "Home did not move the ring off the last chip ($end_ring)"
+settle
+home_ring=$(grep '^ring ' "$tmp/geometry")
+xdotool key --clearmodifiers Left
+settle
+geom_has "$home_ring" || fail "Left on the first chip moved the ring ($home_ring)"
+xdotool key --clearmodifiers shift+Down
+wait_for 80 bash -c "grep '^ring ' '$tmp/geometry' | grep -qvxF '$home_ring'" \
+  || fail "Shift+Down outside a move did not move the ring"
+geom_has "sel web1 0" || fail "web1's vCPUs are no longer selected before Escape"
+xdotool key --clearmodifiers Escape
+wait_for 80 geom_lacks "sel " || fail "Escape did not clear the selection"
+ok "Home, End, Left and Shift+Down move the ring; Escape clears the selection"
 read -r x y <<<"$(chip_xy db-primary 0)"
 click_at "$x" "$y"
 wait_for 80 geom_has "sel db-primary 0" || fail "a click did not select db-primary's vCPU 0"

@@ -1,7 +1,8 @@
 /* kt-map-painter.h: paints the host map with cairo
  *
  * Shared by the window's canvas and `kvmtune-cli render`.  Needs cairo
- * and Pango, not GTK: the canvas passes in colours taken from the style.
+ * and Pango, not GTK: the canvas passes in colours taken from the style
+ * (kt-map-style.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,28 +12,9 @@
 #include <cairo.h>
 
 #include "kt-map-overlay.h"
+#include "kt-map-style.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  double red, green, blue, alpha;
-} KtMapColor;
-
-typedef struct
-{
-  gboolean   dark;
-  KtMapColor window_bg;
-  KtMapColor view_bg;       /* node boxes */
-  KtMapColor card_bg;       /* socket/die/L3 boxes */
-  KtMapColor fg;
-  KtMapColor dim_fg;
-  KtMapColor accent;
-  KtMapColor warning;
-  KtMapColor error;
-  KtMapColor success;
-  char      *font_family;   /* owned; "Sans" when NULL */
-} KtMapStyle;
 
 /* What the user is doing: selection, hover and drag feedback */
 typedef struct
@@ -44,15 +26,6 @@ typedef struct
   gboolean         drop_allowed;
   const KtCpuset  *drop_cpus;       /* the pCPUs a drop spreads over; nullable */
 } KtMapPaintState;
-
-void       kt_map_style_init_default (KtMapStyle           *style,
-                                      gboolean              dark);
-void       kt_map_style_clear        (KtMapStyle           *style);
-KtMapColor kt_map_style_vm_color     (const KtMapStyle     *style,
-                                      guint                 vm_index);
-KtMapColor kt_map_style_vm_color_muted (const KtMapStyle   *style,
-                                      guint                 vm_index,
-                                      gboolean              muted);
 
 /* The topology alone: boxes, labels, memory bars, huge page pools.
  * Static until the host changes: the canvas caches it. */

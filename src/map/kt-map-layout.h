@@ -55,6 +55,7 @@ void             kt_map_layout_fit        (KtMapLayout        *self,
 const KtMapBox  *kt_map_layout_get_root   (const KtMapLayout  *self);
 const KtMapBox  *kt_map_layout_get_pu     (const KtMapLayout  *self,
                                            int                 cpu);
+const GPtrArray *kt_map_layout_get_pus    (const KtMapLayout  *self);
 const KtMapBox  *kt_map_layout_get_node   (const KtMapLayout  *self,
                                            int                 node);
 const KtMapBox  *kt_map_layout_hit_test   (const KtMapLayout  *self,

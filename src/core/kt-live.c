@@ -7,7 +7,6 @@
 
 #include "kt-live.h"
 #include "kt-observed.h"
-#include "kt-recover-prompt.h"
 
 #define REFRESH_DELAY_MS    150   /* events come in bursts: one read for all */
 #define RECONNECT_INTERVAL  2     /* s */
@@ -33,10 +32,9 @@ struct _KtLive
   /* Reconnecting */
   guint         reconnect_id;
   gboolean      reconnecting;
-  gboolean      prompted;      /* about interrupted applies, on the first connection */
 
   /* Where vCPUs run */
-  GtkWidget    *observer;      /* weak */
+  gboolean      wanted;        /* kt_live_set_observing () */
   guint         observe_id;
   gboolean      observing;     /* a query runs */
   GHashTable   *observed;
@@ -62,7 +60,6 @@ static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
 static void set_connection (KtLive *self, KtConnection *connection);
-static void prompt_recovery (KtLive *self);
 static void update_observing (KtLive *self);
 
 static void
@@ -331,11 +328,13 @@ reconnect_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   Reconnection *r = g_new0 (Reconnection, 1);
 
-  /* self->uri and read_only never change */
-  r->connection = kt_connection_open (self->uri, self->read_only, &error);
-  if (r->connection != NULL)
-    r->snapshot = kt_connection_capture (r->connection, &error);
-  if (r->snapshot == NULL)
+  /* self->uri and read_only never change; no fallback: a read-write
+   * session stays read-write */
+  r->connection = kt_connection_open_capture (self->uri,
+                                              self->read_only ? KT_CONNECTION_OPEN_READ_ONLY
+                                                              : KT_CONNECTION_OPEN_DEFAULT,
+                                              cancellable, &r->snapshot, &error);
+  if (r->connection == NULL)
     {
       reconnection_free (r);
       g_task_return_error (task, g_steal_pointer (&error));
@@ -403,7 +402,6 @@ reconnect_done (GObject      *object,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
   g_signal_emit (self, signals[CHANGED], 0);
   update_observing (self);
-  prompt_recovery (self);
 }
 
 static gboolean
@@ -440,9 +438,17 @@ static void
 set_connection (KtLive       *self,
                 KtConnection *connection)
 {
+  g_autoptr(KtConnection) old = NULL;
+
+  if (self->connection == connection)
+    return;
   if (self->connection != NULL)
     g_signal_handlers_disconnect_by_data (self->connection, self);
-  g_set_object (&self->connection, connection);
+  old = g_steal_pointer (&self->connection);
+  /* The lost one: closed in a worker thread once nothing uses it */
+  if (old != NULL && connection != NULL)
+    kt_connection_close_unused (g_steal_pointer (&old), NULL, NULL);
+  self->connection = connection != NULL ? g_object_ref (connection) : NULL;
   if (connection == NULL)
     return;
   g_signal_connect_object (connection, "domain-changed", G_CALLBACK (on_domain_changed),
@@ -505,21 +511,6 @@ observe_done (GObject      *object,
   g_signal_emit (self, signals[OBSERVED_CHANGED], 0);
 }
 
-/* Shown: mapped, in a window that is not minimized */
-static gboolean
-observer_shows (KtLive *self)
-{
-  GtkNative *native;
-  GdkSurface *surface;
-
-  if (self->observer == NULL || !gtk_widget_get_mapped (self->observer))
-    return FALSE;
-  native = gtk_widget_get_native (self->observer);
-  surface = native != NULL ? gtk_native_get_surface (native) : NULL;
-  return !(GDK_IS_TOPLEVEL (surface)
-           && (gdk_toplevel_get_state (GDK_TOPLEVEL (surface)) & GDK_TOPLEVEL_STATE_MINIMIZED));
-}
-
 static gboolean
 observe_tick (gpointer data)
 {
@@ -529,7 +520,7 @@ observe_tick (gpointer data)
   GListModel *vms;
   ObserveRequest *req;
 
-  if (self->observing || !observer_shows (self))
+  if (self->observing || !self->wanted)
     return G_SOURCE_CONTINUE;
 
   names = g_ptr_array_new_with_free_func (g_free);
@@ -555,12 +546,11 @@ observe_tick (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-/* Polls while connected and the observer is mapped; stops otherwise */
+/* Polls while connected and wanted; stops otherwise */
 static void
 update_observing (KtLive *self)
 {
-  gboolean want = !stopped (self) && self->connected && self->observer != NULL
-                  && gtk_widget_get_mapped (self->observer);
+  gboolean want = !stopped (self) && self->connected && self->wanted;
 
   if (want && self->observe_id == 0)
     {
@@ -569,22 +559,6 @@ update_observing (KtLive *self)
     }
   else if (!want)
     g_clear_handle_id (&self->observe_id, g_source_remove);
-}
-
-/* Interrupted applies ---------------------------------------------------- */
-
-/* An apply cut short by an earlier loss of the connection: the window of
- * the observer asks whether to finish it or roll it back */
-static void
-prompt_recovery (KtLive *self)
-{
-  GtkRoot *root;
-
-  if (stopped (self) || !self->connected || self->observer == NULL)
-    return;
-  root = gtk_widget_get_root (self->observer);
-  if (GTK_IS_WINDOW (root))
-    kt_recover_prompt (GTK_WINDOW (root), self->connection);
 }
 
 /* Public ----------------------------------------------------------------- */
@@ -637,32 +611,29 @@ kt_live_get_uri (KtLive *self)
   return self->uri;
 }
 
+/**
+ * kt_live_set_observing:
+ * @observing: whether to poll where vCPUs run (the map shows: mapped, in a
+ *   window that is not minimized)
+ */
 void
-kt_live_set_observer (KtLive    *self,
-                      GtkWidget *widget)
+kt_live_set_observing (KtLive   *self,
+                       gboolean  observing)
 {
   g_return_if_fail (KT_IS_LIVE (self));
-  g_return_if_fail (widget == NULL || GTK_IS_WIDGET (widget));
 
-  if (self->observer == widget)
+  observing = !!observing;
+  if (self->wanted == observing)
     return;
-  if (self->observer != NULL)
-    g_signal_handlers_disconnect_by_data (self->observer, self);
-  g_set_weak_pointer (&self->observer, widget);
-  if (widget != NULL && !self->prompted)
-    {
-      /* The first connection, as the window shows it */
-      self->prompted = TRUE;
-      prompt_recovery (self);
-    }
-  if (widget != NULL)
-    {
-      g_signal_connect_object (widget, "map", G_CALLBACK (update_observing), self,
-                               G_CONNECT_SWAPPED);
-      g_signal_connect_object (widget, "unmap", G_CALLBACK (update_observing), self,
-                               G_CONNECT_SWAPPED);
-    }
+  self->wanted = observing;
   update_observing (self);
+}
+
+gboolean
+kt_live_get_observing (KtLive *self)
+{
+  g_return_val_if_fail (KT_IS_LIVE (self), FALSE);
+  return self->wanted;
 }
 
 GHashTable *
@@ -681,7 +652,5 @@ kt_live_stop (KtLive *self)
   g_clear_handle_id (&self->refresh_id, g_source_remove);
   g_clear_handle_id (&self->reconnect_id, g_source_remove);
   g_clear_handle_id (&self->observe_id, g_source_remove);
-  if (self->observer != NULL)
-    g_signal_handlers_disconnect_by_data (self->observer, self);
-  g_clear_weak_pointer (&self->observer);
+  self->wanted = FALSE;
 }

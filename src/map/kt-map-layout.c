@@ -36,6 +36,7 @@ struct _KtMapLayout
   KtMapBox  *root;
   GPtrArray *pus;     /* KtMapBox *, indexed by CPU id (NULL: none) */
   GPtrArray *nodes;   /* KtMapBox *, indexed by node id */
+  GPtrArray *order;   /* KtMapBox *: the PUs in tree order */
   Shape      shape;
 };
 
@@ -252,6 +253,19 @@ place (const Shape *shape,
  *
  * Returns: (transfer full): the layout of @host
  */
+static void
+collect_pus (const KtMapBox *box,
+             GPtrArray      *out)
+{
+  if (box->kind == KT_MAP_BOX_PU)
+    {
+      g_ptr_array_add (out, (gpointer) box);
+      return;
+    }
+  for (guint i = 0; i < box->children->len; i++)
+    collect_pus (g_ptr_array_index (box->children, i), out);
+}
+
 KtMapLayout *
 kt_map_layout_new (KtHost *host)
 {
@@ -270,6 +284,8 @@ kt_map_layout_new (KtHost *host)
   self->shape.pu_height = PU_HEIGHT;
   measure (&self->shape, self->root);
   place (&self->shape, self->root, 0, 0);
+  self->order = g_ptr_array_new ();
+  collect_pus (self->root, self->order);
   return self;
 }
 
@@ -420,6 +436,7 @@ kt_map_layout_free (KtMapLayout *self)
   box_free (self->root);
   g_ptr_array_unref (self->pus);
   g_ptr_array_unref (self->nodes);
+  g_ptr_array_unref (self->order);
   g_free (self);
 }
 
@@ -439,6 +456,20 @@ kt_map_layout_get_pu (const KtMapLayout *self,
   if (cpu < 0 || (guint) cpu >= self->pus->len)
     return NULL;
   return g_ptr_array_index (self->pus, cpu);
+}
+
+/**
+ * kt_map_layout_get_pus:
+ *
+ * Returns: (transfer none) (element-type KtMapBox): every PU box, in
+ * the order of the tree (node, socket, die, L3, core, thread): the order
+ * of the keyboard's Left and Right.  Kept across kt_map_layout_fit ().
+ */
+const GPtrArray *
+kt_map_layout_get_pus (const KtMapLayout *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return self->order;
 }
 
 const KtMapBox *

@@ -4,8 +4,9 @@
  * snapshot (bursts coalesced, the reads in a worker thread) and carries
  * the plan over (kt_plan_rebase_vm ()); when libvirt closes the
  * connection, opens it again every 2 s until it works and re-reads every
- * VM; and while a widget shows, polls every 2 s where the running VMs'
- * vCPUs ran last (kt_observed_query_all (), in a worker thread).
+ * VM; and while observing is on, polls every 2 s where the running VMs'
+ * vCPUs ran last (kt_observed_query_all (), in a worker thread).  GTK-free:
+ * the session (kt-session.h) owns it, the window says when it shows.
  *
  * Signals:
  *   "changed"          (): VMs of the snapshot were re-read, added or
@@ -16,16 +17,14 @@
  * Properties: "connection" (the one in use: a reconnection replaces it),
  * "connected", both read-only and G_PARAM_EXPLICIT_NOTIFY.
  *
- * On the first connection (once an observer is set) and on each
- * reconnection, the observer's window asks about applies the loss of an
- * earlier connection interrupted (kt-recover-prompt.h).
+ * On each reconnection ("connected" back to TRUE), whoever shows it asks
+ * about applies the loss of the connection interrupted (the window:
+ * kt-recover-prompt.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
 #pragma once
-
-#include <gtk/gtk.h>
 
 #include "kt-connection.h"
 #include "kt-plan.h"
@@ -42,10 +41,10 @@ KtLive       *kt_live_new             (KtConnection *connection,
 KtConnection *kt_live_get_connection  (KtLive       *self);
 gboolean      kt_live_get_connected   (KtLive       *self);
 const char   *kt_live_get_uri         (KtLive       *self);
-/* Polls where vCPUs run while @widget is mapped and its window is not
- * minimized; NULL stops */
-void          kt_live_set_observer    (KtLive       *self,
-                                       GtkWidget    *widget);
+/* Polls where vCPUs run (every 2 s) while @observing and connected */
+void          kt_live_set_observing   (KtLive       *self,
+                                       gboolean      observing);
+gboolean      kt_live_get_observing   (KtLive       *self);
 /* VM name → GArray of KtObservedVcpu; NULL before the first answer */
 GHashTable   *kt_live_get_observed    (KtLive       *self);
 /* Stops everything for good: timers, threads' results, reconnection */
