@@ -21,6 +21,7 @@
 
 #define _GNU_SOURCE 1
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <locale.h>
 #include <string.h>
@@ -31,6 +32,7 @@
 
 #include "kt-host-apply.h"
 #include "kt-host-knobs.h"
+#include "kt-host-profile.h"
 #include "kt-host-probe.h"
 #include "kt-test-embed.h"
 #include "kt-test-knob-guard.h"
@@ -128,6 +130,21 @@ meminfo (const char *field)
     if (g_str_has_prefix (lines[i], field) && lines[i][strlen (field)] == ':')
       return g_ascii_strtoll (lines[i] + strlen (field) + 1, NULL, 10);
   return -1;
+}
+
+/* A kernel file's value in one write(2), as echo does */
+static gboolean
+write_line (const char *path,
+            const char *value)
+{
+  g_autofree char *line = g_strconcat (value, "\n", NULL);
+  int fd = open (path, O_WRONLY | O_CLOEXEC);
+  gboolean ok;
+
+  if (fd < 0)
+    return FALSE;
+  ok = write (fd, line, strlen (line)) == (ssize_t) strlen (line);
+  return close (fd) == 0 && ok;
 }
 
 static GPtrArray *
@@ -434,6 +451,85 @@ test_persistent (KtTestEmbed   *embed,
   g_assert_cmpstr (thp_now, ==, thp);
 }
 
+/* The issue's "done when": a host in the wrong shape, "Pinned / low
+ * latency" applied with its pools sized to a defined hugepage-backed VM,
+ * each value changed, then Revert puts every one back */
+static void
+test_low_latency_profile (KtTestEmbed   *embed,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtHostControl) control = NULL;
+  g_autoptr(KtHostTuning) current = NULL;
+  g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(GPtrArray) profiles = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *thp = NULL;
+  g_autofree char *defrag = NULL;
+  gint64 pages_before = raw_number (NODE0_2M);
+  virDomainPtr dom;
+
+  if (!embed->ready)
+    return;
+  /* The wrong shape (the guard puts the machine's own values back) */
+  kt_test_embed_require (write_line (THP_ENABLED, "always") && write_line (THP_DEFRAG, "always")
+                         && write_line (NUMA_BAL, "1") && write_line (KSM_RUN, "1"),
+                         "cannot put the host in the wrong shape");
+  xml = hugepage_guest_xml (GUEST_PREFIX "ll");
+  dom = virDomainDefineXML (kt_connection_get_handle (embed->conn), xml);
+  kt_test_embed_require (dom != NULL, "cannot define the guest");
+  virDomainFree (dom);
+
+  snapshot = kt_test_embed_capture (embed);
+  control = kt_host_control_new (embed->conn, snapshot);
+  current = kt_host_control_read (control, &error);
+  g_assert_no_error (error);
+  profiles = kt_host_profile_load_all (NULL, &error);
+  g_assert_no_error (error);
+  plan = kt_host_control_plan_profile (control, current,
+                                       kt_host_profile_find (profiles, "low-latency"),
+                                       FALSE, &error);
+  g_assert_no_error (error);
+  kt_test_embed_require (plan != NULL, "no plan");
+  for (guint i = 0; i < plan->changes->len; i++)
+    {
+      const KtHostChange *c = g_ptr_array_index (plan->changes, i);
+
+      g_test_message ("%s: %s -> %s (%s)", c->key, c->old_value, c->new_value, c->mechanism_text);
+    }
+  g_assert_true (kt_host_control_apply (control, plan, &error));
+  g_assert_no_error (error);
+
+  thp = kt_test_knob_read_raw (THP_ENABLED);
+  defrag = kt_test_knob_read_raw (THP_DEFRAG);
+  g_assert_cmpstr (thp, ==, "madvise");
+  g_assert_cmpstr (defrag, ==, "madvise");
+  g_assert_cmpint (raw_number (NUMA_BAL), ==, 0);
+  g_assert_cmpint (raw_number (KSM_RUN), ==, 0);
+  /* 64 MiB in 2 MiB pages, no numatune: node 0's pool, the only one */
+  g_assert_cmpint (raw_number (NODE0_2M), ==, 32);
+
+  g_assert_true (kt_host_control_revert (control, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&thp, g_free);
+  g_clear_pointer (&defrag, g_free);
+  thp = kt_test_knob_read_raw (THP_ENABLED);
+  defrag = kt_test_knob_read_raw (THP_DEFRAG);
+  g_assert_cmpstr (thp, ==, "always");
+  g_assert_cmpstr (defrag, ==, "always");
+  g_assert_cmpint (raw_number (NUMA_BAL), ==, 1);
+  g_assert_cmpint (raw_number (KSM_RUN), ==, 1);
+  g_assert_cmpint (raw_number (NODE0_2M), ==, pages_before);
+
+  dom = virDomainLookupByName (kt_connection_get_handle (embed->conn), GUEST_PREFIX "ll");
+  if (dom != NULL)
+    {
+      virDomainUndefine (dom);
+      virDomainFree (dom);
+    }
+}
+
 /* `kvmtune-cli snapshot` captures the host's tuning (a root of its own:
  * one process per embed root) */
 static void
@@ -524,6 +620,8 @@ main (int    argc,
               test_merge_across_nodes, fixture_teardown);
   g_test_add ("/host-libvirt/all-or-nothing", KtTestEmbed, NULL, fixture_setup,
               test_all_or_nothing, fixture_teardown);
+  g_test_add ("/host-libvirt/low-latency-profile", KtTestEmbed, NULL, fixture_setup,
+              test_low_latency_profile, fixture_teardown);
   g_test_add ("/host-libvirt/snapshot-captures", KtTestEmbed, NULL, fixture_setup,
               test_snapshot_captures, fixture_teardown);
   g_test_add ("/host-libvirt/persistent", KtTestEmbed, NULL, fixture_setup, test_persistent,

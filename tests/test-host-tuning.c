@@ -332,6 +332,45 @@ test_profile_on_snapshot (void)
 }
 
 static void
+applied_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GError **error = data;
+
+  kt_host_control_apply_finish (KT_HOST_CONTROL (source), result, error);
+  g_main_context_wakeup (NULL);
+  *(gboolean *) g_object_get_data (source, "done") = TRUE;
+}
+
+/* The window's way: in a worker thread, the result in the main context */
+static void
+test_apply_async (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtHostControl) control = kt_host_control_new (NULL, s);
+  g_autoptr(KtHostTuning) current = kt_host_control_read (control, &error);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+  g_autoptr(KtHostPlan) plan = NULL;
+  KtHostTarget *t = g_new0 (KtHostTarget, 1);
+  gboolean done = FALSE;
+
+  t->key = g_strdup ("hugepages.2.2048");
+  t->value = g_strdup ("256");
+  g_ptr_array_add (targets, t);
+  plan = kt_host_control_plan (control, current, targets, TRUE, FALSE, &error);
+  g_assert_no_error (error);
+  g_object_set_data (G_OBJECT (control), "done", &done);
+  kt_host_control_apply_async (control, plan, NULL, applied_cb, &error);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (error);
+  g_assert_cmpint (kt_host_tuning_lookup_pool (kt_snapshot_get_host_tuning (s), 2, 2048)->total,
+                   ==, 256);
+}
+
+static void
 test_when_numa (void)
 {
   g_autoptr(GError) error = NULL;
@@ -561,6 +600,40 @@ test_cli_errors (void)
   }
 }
 
+/* Parallel runs on one snapshot each land (the file is locked from the
+ * read to the write) */
+static void
+test_cli_parallel (void)
+{
+  g_autofree char *path = copy_demo ("parallel.kvmtune");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) s = NULL;
+  GPid pids[3];
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      g_autofree char *arg = g_strdup_printf ("hugepages.%u.2048=%u", i + 1, (i + 1) * 100);
+      const char *argv[] = { g_getenv ("KT_CLI"), "--snapshot", path, "host", "set", arg, NULL };
+
+      g_assert_true (g_spawn_async (NULL, (char **) argv, NULL,
+                                    G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
+                                    NULL, NULL, &pids[i], &error));
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    {
+      int status = -1;
+
+      waitpid (pids[i], &status, 0);
+      g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    }
+  s = kt_snapshot_load_file (path, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    g_assert_cmpint (kt_host_tuning_lookup_pool (kt_snapshot_get_host_tuning (s), i + 1, 2048)->total,
+                     ==, (i + 1) * 100);
+}
+
 /* A host that is not this machine (libvirt's test driver): what libvirt
  * does not tell is null, and what it cannot change is refused by name */
 static void
@@ -621,12 +694,14 @@ main (int    argc,
   g_test_add_func ("/host-tuning/vm-pools", test_vm_pools);
   g_test_add_func ("/host-tuning/profile-on-snapshot", test_profile_on_snapshot);
   g_test_add_func ("/host-tuning/when-numa", test_when_numa);
+  g_test_add_func ("/host-tuning/apply-async", test_apply_async);
   g_test_add_func ("/host-tuning/user-profile", test_user_profile);
   g_test_add_func ("/host-tuning/boot-cmdline", test_boot_cmdline);
   g_test_add_func ("/host-tuning/cli-json", test_cli_json);
   g_test_add_func ("/host-tuning/cli-apply-snapshot", test_cli_apply_snapshot);
   g_test_add_func ("/host-tuning/cli-errors", test_cli_errors);
   g_test_add_func ("/host-tuning/cli-remote", test_cli_remote);
+  g_test_add_func ("/host-tuning/cli-parallel", test_cli_parallel);
 
   ret = g_test_run ();
   {

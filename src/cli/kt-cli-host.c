@@ -21,6 +21,7 @@
 
 #include "kt-cli.h"
 #include "kt-error.h"
+#include "kt-file.h"
 #include "kt-host-apply.h"
 #include "kt-host-probe.h"
 #include "kt-host-profile.h"
@@ -275,6 +276,12 @@ run_plan (KtHostControl      *control,
           const HostOptions  *opts,
           GError            **error)
 {
+  if (kt_host_control_is_offline (control) && spec->snapshot == NULL && !opts->dry_run)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                   _("Host settings can be changed through --connect or in a --snapshot"));
+      return 2;
+    }
   print_plan (plan, opts->json);
   if (opts->dry_run)
     return 0;
@@ -282,12 +289,6 @@ run_plan (KtHostControl      *control,
     return 1;
   if (kt_host_control_is_offline (control))
     {
-      if (spec->snapshot == NULL)
-        {
-          g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
-                       _("Host settings can be changed through --connect or in a --snapshot"));
-          return 1;
-        }
       if (!kt_snapshot_save (snapshot, spec->snapshot, error))
         return 1;
       if (!opts->json)
@@ -313,6 +314,7 @@ kt_cli_host (KtCli   *cli,
   g_autoptr(KtHostControl) control = NULL;
   g_autoptr(KtHostTuning) current = NULL;
   g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(KtFileLock) lock = NULL;
   const char *sub;
 
   if (!parse_options (&argc, &argv, &opts, error))
@@ -363,6 +365,12 @@ kt_cli_host (KtCli   *cli,
       return 2;
     }
 
+  /* A snapshot that will be rewritten is locked from the read to the
+   * write, like the tuning verbs do: parallel runs each land */
+  if (spec->snapshot != NULL && !opts.dry_run && sub != NULL
+      && (g_str_equal (sub, "set") || g_str_equal (sub, "apply"))
+      && (lock = kt_file_lock (spec->snapshot, error)) == NULL)
+    return 1;
   snapshot = kt_cli_load (cli, error);
   if (snapshot == NULL)
     return 1;

@@ -1158,3 +1158,55 @@ kt_host_control_revert (KtHostControl  *self,
   return TRUE;
 }
 
+
+/* Async ------------------------------------------------------------------ */
+
+static void
+apply_thread (GTask        *task,
+              gpointer      source,
+              gpointer      data,
+              GCancellable *cancellable)
+{
+  GError *error = NULL;
+  gboolean ok = data ? kt_host_control_apply (source, data, &error)
+                     : kt_host_control_revert (source, &error);
+
+  if (ok)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * kt_host_control_apply_async:
+ * @plan: (nullable): the plan; %NULL reverts (kt_host_control_revert ())
+ *
+ * kt_host_control_apply () in a worker thread, for the window: tuned,
+ * libvirt and the helper (which may wait for a polkit password) block.
+ */
+void
+kt_host_control_apply_async (KtHostControl       *self,
+                             const KtHostPlan    *plan,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (KT_IS_HOST_CONTROL (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, kt_host_control_apply_async);
+  if (plan != NULL)
+    g_task_set_task_data (task, kt_host_plan_copy (plan), (GDestroyNotify) kt_host_plan_free);
+  g_task_run_in_thread (task, apply_thread);
+}
+
+gboolean
+kt_host_control_apply_finish (KtHostControl  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

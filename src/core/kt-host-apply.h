@@ -104,5 +104,13 @@ KtHostPlan    *kt_host_control_revert_plan    (KtHostControl  *self,
                                                GError        **error);
 gboolean       kt_host_control_revert         (KtHostControl  *self,
                                                GError        **error);
+void           kt_host_control_apply_async    (KtHostControl  *self,
+                                               const KtHostPlan *plan,
+                                               GCancellable   *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer        user_data);
+gboolean       kt_host_control_apply_finish   (KtHostControl  *self,
+                                               GAsyncResult   *result,
+                                               GError        **error);
 
 G_END_DECLS
