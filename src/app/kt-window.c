@@ -51,7 +51,8 @@ struct _KtWindow
   GCancellable         *load_cancellable;
   KtSnapshot           *snapshot;
   KtConnection         *connection;
-  KtPlan               *plan;
+  KtSession            *session;    /* what the map and the panel show */
+  KtPlan               *plan;       /* the session's */
   KtLive               *live;       /* follows the connection; NULL for files */
   char                 *path;       /* the file Save writes; NULL: Save asks */
   char                 *title;      /* the header's subtitle */
@@ -111,7 +112,7 @@ is_dirty (KtWindow *self)
   if (self->applied_unsaved)
     return TRUE;
   if (self->saved_count == 0)
-    return kt_plan_get_n_pending (self->plan) > 0;
+    return kt_session_get_n_pending (self->session) > 0;
   return self->change_count != self->saved_count;
 }
 
@@ -121,10 +122,12 @@ update_actions (KtWindow *self)
   GtkWidget *widget = GTK_WIDGET (self);
   gboolean loaded = self->snapshot != NULL;
   gboolean dirty = is_dirty (self);
-  guint n = self->plan != NULL ? kt_plan_get_n_pending (self->plan) : 0;
+  guint n = self->session != NULL ? kt_session_get_n_pending (self->session) : 0;
 
-  gtk_widget_action_set_enabled (widget, "win.undo", self->plan != NULL && kt_plan_can_undo (self->plan));
-  gtk_widget_action_set_enabled (widget, "win.redo", self->plan != NULL && kt_plan_can_redo (self->plan));
+  gtk_widget_action_set_enabled (widget, "win.undo",
+                                 self->session != NULL && kt_session_can_undo (self->session));
+  gtk_widget_action_set_enabled (widget, "win.redo",
+                                 self->session != NULL && kt_session_can_redo (self->session));
   gtk_widget_action_set_enabled (widget, "win.save", loaded);
   gtk_widget_action_set_enabled (widget, "win.save-as", loaded);
   gtk_widget_action_set_enabled (widget, "win.zoom-in", loaded);
@@ -330,13 +333,12 @@ on_canvas_pin_failed (KtWindow    *self,
   show_toast (self, message);
 }
 
-/* The tuning panel: an apply, its undo or a reload replaced a VM's
+/* The session: an apply, its undo or a reload replaced a VM's
  * definitions; written into a snapshot, they want saving */
 static void
-on_tuning_panel_vm_changed (KtWindow      *self,
-                            KtVm          *vm,
-                            gboolean       snapshot_edited,
-                            KtTuningPanel *panel)
+on_session_vm_changed (KtWindow   *self,
+                       const char *name,
+                       gboolean    snapshot_edited)
 {
   kt_map_canvas_refresh (self->canvas);
   if (snapshot_edited)
@@ -402,7 +404,7 @@ on_live_connected (KtWindow *self)
     }
   gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
   g_set_object (&self->connection, kt_live_get_connection (self->live));
-  kt_tuning_panel_set_connection (self->tuning_panel, self->connection);
+  kt_session_set_connection (self->session, self->connection);
   text = g_strdup_printf (_("Reconnected to %s"), kt_live_get_uri (self->live));
   show_toast (self, text);
 }
@@ -452,13 +454,14 @@ set_source (KtWindow     *self,
             const char   *path,
             const char   *title)
 {
-  g_autoptr(KtPlan) old_plan = g_steal_pointer (&self->plan);
+  g_autoptr(KtSession) old_session = g_steal_pointer (&self->session);
   KtApplication *app = get_app (self);
 
   g_assert (KT_IS_SNAPSHOT (snapshot));
 
-  if (old_plan != NULL)
-    g_signal_handlers_disconnect_by_data (old_plan, self);
+  if (old_session != NULL)
+    g_signal_handlers_disconnect_by_data (old_session, self);
+  g_clear_object (&self->plan);
 
   g_set_object (&self->snapshot, snapshot);
   g_set_object (&self->connection, connection);
@@ -470,15 +473,18 @@ set_source (KtWindow     *self,
   self->saved_count = 0;
   self->applied_unsaved = FALSE;
 
-  self->plan = kt_plan_new (snapshot);
-  g_signal_connect_object (self->plan, "changed", G_CALLBACK (on_plan_changed), self,
+  self->session = kt_session_new (snapshot, connection, path);
+  self->plan = g_object_ref (kt_session_get_plan (self->session));
+  g_signal_connect_object (self->session, "changed", G_CALLBACK (on_plan_changed), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->session, "vm-changed", G_CALLBACK (on_session_vm_changed), self,
                            G_CONNECT_SWAPPED);
   set_live (self);
 
   self->syncing_selection = TRUE;
-  kt_map_canvas_set_plan (self->canvas, self->plan);
+  kt_map_canvas_set_session (self->canvas, self->session);
   kt_map_canvas_set_selected_vm (self->canvas, NULL);
-  kt_tuning_panel_set_source (self->tuning_panel, self->plan, connection);
+  kt_tuning_panel_set_session (self->tuning_panel, self->session);
   self->syncing_selection = FALSE;
   set_sidebar_model (self);
   kt_load_errors_set_errors (self->load_errors, NULL);
@@ -1050,7 +1056,7 @@ undo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
-  if (self->plan != NULL && kt_plan_undo (self->plan))
+  if (self->session != NULL && kt_session_undo (self->session))
     kt_map_canvas_refresh (self->canvas);
   update_actions (self);
 }
@@ -1062,7 +1068,7 @@ redo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
-  if (self->plan != NULL && kt_plan_redo (self->plan))
+  if (self->session != NULL && kt_session_redo (self->session))
     kt_map_canvas_refresh (self->canvas);
   update_actions (self);
 }
@@ -1232,8 +1238,9 @@ kt_window_dispose (GObject *object)
       kt_live_stop (self->live);
       g_clear_object (&self->live);
     }
-  if (self->plan != NULL)
-    g_signal_handlers_disconnect_by_data (self->plan, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_clear_object (&self->session);
   g_clear_object (&self->plan);
   g_clear_object (&self->connection);
   g_clear_object (&self->snapshot);
@@ -1280,7 +1287,6 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_vm_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_selected_vm);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_pin_failed);
-  gtk_widget_class_bind_template_callback (widget_class, on_tuning_panel_vm_changed);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);
