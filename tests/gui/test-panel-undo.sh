@@ -9,6 +9,8 @@
 #   - Ctrl+Z takes the edit back: the header and the CPU Model row look as
 #     before it, and Apply opens no dialog (nothing pending);
 #   - Ctrl+Shift+Z makes it again: header and row as after the edit;
+#   - a drop on the map after it is the newer step of the same history:
+#     Ctrl+Z takes the drop back and leaves the CPU model edit;
 #   - applied to the config and saved (Ctrl+S), the config has host-model.
 # Screenshots go to LOG_DIR.  What the headers show is compared as pixels
 # of the screenshots: the window's subtitle ("(unsaved)"), its pending bar
@@ -55,7 +57,7 @@ xpath ()
 SUBTITLE="200x18+840+26"      # the window's subtitle, "host.kvmtune (unsaved)"
 BAR="980x34+290+954"          # the window's pending bar
 BUTTONS="135x36+1450+56"      # the panel's Discard and Apply
-CPU_ROW="290x50+1290+553"     # CPU Model → Mode, once the panel scrolled to its end
+CPU_ROW="110x22+1440+566"     # CPU Model → Mode: its value, once the panel scrolled to its end
 crop ()   # NAME GEOMETRY OUT
 {
   convert "$logdir/$shot-$1.png" -crop "$2" +repage "$tmp/$3.png"
@@ -160,6 +162,18 @@ shoot redone
 crop redone "$CPU_ROW" row-redone
 check "after Ctrl+Shift+Z the headers say it is pending again" headers_same edited redone
 check "after Ctrl+Shift+Z the CPU Model row shows the edit again" same row-edited row-redone
+
+# A drop after the edit: one history, the drop undone first
+wait_geometry 100 web1 1 32
+drag_chip web1 1 7
+wait_for 50 chip_on_cpu web1 1 7 50 || fail "web1's vCPU 1 is not drawn on CPU 7 after the drop"
+shoot dropped
+xdotool key --clearmodifiers ctrl+z
+check "Ctrl+Z after the drop takes the drop back" wait_for 50 chip_on_cpu web1 1 32 50
+shoot drop-undone
+crop drop-undone "$CPU_ROW" row-drop-undone
+check "... and leaves the CPU model edit pending" same row-edited row-drop-undone
+check "... and the headers as with the edit alone" headers_same edited drop-undone
 
 # Applied to the config (the running VM cannot change its CPU) and saved
 open_apply || fail "after Ctrl+Shift+Z, Apply opened no dialog"
