@@ -224,4 +224,18 @@ gboolean      kt_session_reload_finish       (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
 
+/* What the window's widgets change (kt-session-edits.c) ---------------- */
+
+/* kt_plan_pin_each (), as one undo step of the session */
+gboolean      kt_session_pin_each            (KtSession      *self,
+                                              KtVm           *vm,
+                                              const guint    *vcpus,
+                                              guint           n_vcpus,
+                                              GPtrArray      *targets,
+                                              GError        **error);
+/* A copy of the VM's pending edits (empty when none), to change and give
+ * to kt_session_set_edits () */
+KtEdits      *kt_session_dup_edits           (KtSession      *self,
+                                              const char     *name);
+
 G_END_DECLS
