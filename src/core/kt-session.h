@@ -111,14 +111,6 @@ gboolean      kt_session_discard_edits       (KtSession      *self,
 void          kt_session_forget_vm           (KtSession      *self,
                                               const char     *name);
 
-/* The VM's definitions were replaced by someone else than the session (the
- * tuning panel's own apply, until it applies through the session): its
- * pending changes and their steps go; @snapshot_edited: written into the
- * snapshot, which then has something to save */
-void          kt_session_vm_replaced         (KtSession      *self,
-                                              const char     *name,
-                                              gboolean        snapshot_edited);
-
 /* What is pending ------------------------------------------------------- */
 
 /* Pins pending (kt_plan_get_n_pending ()) plus every VM's edits
