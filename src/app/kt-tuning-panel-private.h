@@ -174,9 +174,6 @@ void           _kt_tuning_panel_show_message           (KtTuningPanel  *self,
                                                         const char     *message);
 void           _kt_tuning_panel_show_toast             (KtTuningPanel  *self,
                                                         AdwToast       *toast);
-void           _kt_tuning_panel_emit_vm_changed        (KtTuningPanel  *self,
-                                                        KtVm           *vm,
-                                                        gboolean        snapshot_edited);
 /* Adds a row built for the VM's shape to @group */
 void           _kt_tuning_panel_add_row                (KtTuningPanel       *self,
                                                         AdwPreferencesGroup *group,
