@@ -11,6 +11,8 @@
 #   - Ctrl+Shift+Z makes it again: header and row as after the edit;
 #   - a drop on the map after it is the newer step of the same history:
 #     Ctrl+Z takes the drop back and leaves the CPU model edit;
+#   - Ctrl+W with the edit pending asks "Apply Changes?" (a snapshot file
+#     cannot keep it); Escape (Cancel) keeps the window;
 #   - applied to the config and saved (Ctrl+S), the config has host-model.
 # Screenshots go to LOG_DIR.  What the headers show is compared as pixels
 # of the screenshots: the window's subtitle ("(unsaved)"), its pending bar
@@ -174,6 +176,19 @@ shoot drop-undone
 crop drop-undone "$CPU_ROW" row-drop-undone
 check "... and leaves the CPU model edit pending" same row-edited row-drop-undone
 check "... and the headers as with the edit alone" headers_same edited drop-undone
+
+# Closing with the CPU model edit pending asks: a snapshot file cannot keep
+# it, so "Apply Changes?"; Escape (Cancel) keeps the window and the edit
+apply_prompt () { find_window '^Apply Changes\?$' >/dev/null; }
+no_prompt () { ! find_window '^(Apply|Save) Changes\?$' >/dev/null; }
+xdotool mousemove --window "$win" 800 30
+xdotool key --clearmodifiers ctrl+w
+check "Ctrl+W with the CPU model edit pending asks “Apply Changes?”" wait_for 50 apply_prompt
+screenshot close-prompt
+xdotool key --clearmodifiers Escape
+sleep 1
+check "Escape (Cancel) closed the prompt" no_prompt
+kill -0 "$app_pid" 2>/dev/null || fail "Cancel in the close prompt did not keep kvmtune"
 
 # Applied to the config (the running VM cannot change its CPU) and saved
 open_apply || fail "after Ctrl+Shift+Z, Apply opened no dialog"
