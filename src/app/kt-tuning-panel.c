@@ -700,14 +700,3 @@ kt_tuning_panel_refresh (KtTuningPanel *self)
   _kt_tuning_panel_refresh (self);
 }
 
-gboolean
-kt_tuning_panel_has_changes (KtTuningPanel *self,
-                             KtVm          *vm)
-{
-  g_return_val_if_fail (KT_IS_TUNING_PANEL (self), FALSE);
-  g_return_val_if_fail (vm == NULL || KT_IS_VM (vm), FALSE);
-
-  return vm != NULL && self->session != NULL
-         && kt_session_has_changes (self->session, kt_vm_get_name (vm));
-}
-

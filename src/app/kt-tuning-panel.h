@@ -39,9 +39,6 @@ void          kt_tuning_panel_set_vm         (KtTuningPanel *self,
 KtVm         *kt_tuning_panel_get_vm         (KtTuningPanel *self);
 /* The VM's definitions were replaced elsewhere (live updates) */
 void          kt_tuning_panel_refresh        (KtTuningPanel *self);
-/* Whether @vm has pending pins or edits in the session */
-gboolean      kt_tuning_panel_has_changes    (KtTuningPanel *self,
-                                              KtVm          *vm);
 /* Opens the apply dialog for the VM shown; says why not in a toast */
 void          kt_tuning_panel_apply          (KtTuningPanel *self);
 
