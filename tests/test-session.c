@@ -1211,6 +1211,68 @@ test_save_stamp (void)
   g_rmdir (dir);
 }
 
+/* What the widgets change (kt-session-edits.c) ------------------------------ */
+
+/* A drop of two vCPUs spread one per pCPU is one step: one undo takes both
+ * back; edits copied with kt_session_dup_edits () come back as a step */
+static void
+test_pin_each (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSession) session = kt_session_new (s, NULL, "demo.kvmtune");
+  KtVm *vm = kt_snapshot_lookup_vm (s, "web1");
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_cpuset_free);
+  g_autoptr(KtEdits) e = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *was0 = pin_of (kt_vm_get_effective (vm), 0);
+  g_autofree char *was1 = pin_of (kt_vm_get_effective (vm), 1);
+  guint vcpus[] = { 0, 1 };
+  guint64 rev0 = kt_session_get_revision (session);
+
+  g_ptr_array_add (targets, kt_test_parse_set ("16"));
+  g_ptr_array_add (targets, kt_test_parse_set ("17"));
+  g_assert_true (kt_session_pin_each (session, vm, vcpus, 2, targets, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "web1"), ==, 2);
+  {
+    g_autofree char *p0 = pin_of (kt_vm_get_effective (vm), 0);
+    g_autofree char *p1 = pin_of (kt_vm_get_effective (vm), 1);
+
+    g_assert_cmpstr (p0, ==, "16");
+    g_assert_cmpstr (p1, ==, "17");
+  }
+  g_assert_true (kt_session_can_undo (session));
+  g_assert_true (kt_session_undo (session));
+  g_assert_false (kt_session_can_undo (session));
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev0);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  {
+    g_autofree char *p0 = pin_of (kt_vm_get_effective (vm), 0);
+    g_autofree char *p1 = pin_of (kt_vm_get_effective (vm), 1);
+
+    g_assert_cmpstr (p0, ==, was0);
+    g_assert_cmpstr (p1, ==, was1);
+  }
+
+  /* A copy, empty when nothing is pending; the session keeps its own */
+  e = kt_session_dup_edits (session, "web1");
+  g_assert_nonnull (e);
+  g_assert_cmpuint (kt_edits_count (e), ==, 0);
+  g_free (e->cpu_mode);
+  e->cpu_mode = g_strdup ("host-model");
+  g_assert_null (kt_session_get_edits (session, "web1"));
+  g_assert_true (kt_session_set_edits (session, "web1", e, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (kt_session_get_edits (session, "web1")->cpu_mode, ==, "host-model");
+  g_free (e->cpu_mode);
+  e->cpu_mode = g_strdup ("maximum");
+  g_assert_cmpstr (kt_session_get_edits (session, "web1")->cpu_mode, ==, "host-model");
+  g_assert_true (kt_session_undo (session));
+  g_assert_null (kt_session_get_edits (session, "web1"));
+  g_assert_true (kt_session_redo (session));
+  g_assert_cmpstr (kt_session_get_edits (session, "web1")->cpu_mode, ==, "host-model");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1242,6 +1304,7 @@ main (int    argc,
   g_test_add_func ("/session/edits-for-flags", test_edits_for_flags);
   g_test_add_func ("/session/domain-files", test_domain_files);
   g_test_add_func ("/session/save-stamp", test_save_stamp);
+  g_test_add_func ("/session/pin-each", test_pin_each);
   g_test_add_func ("/session/open-fallback-fails", test_open_fallback_fails);
   g_test_add_func ("/session/open-test-driver", test_open_test_driver);
   g_test_add_func ("/session/close-when-unused", test_close_when_unused);

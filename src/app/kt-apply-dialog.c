@@ -1,10 +1,13 @@
 /* kt-apply-dialog.c: preview and apply one VM's edited definitions
  *
  * Live, config or both (kt_apply_default_flags () first); the preview is
- * KtApply's list of live calls and its unified diff of the config.  Apply
- * runs kt_apply_run () in a thread and reads the VM back; a failure is
- * shown in the dialog, with what to do about it: "Apply to Config Only"
- * when the running VM refuses, "Reload" when someone else changed it.
+ * the session's KtApply for the chosen flags (kt_session_prepare_apply
+ * ()): its list of live calls and its unified diff of the config.  Apply
+ * only asks ("apply-requested"): the caller runs kt_session_apply_async ()
+ * with kt_apply_dialog_get_flags () and tells the dialog how it went
+ * (kt_apply_dialog_finish ()); a failure is shown in the dialog, with what
+ * to do about it: "Apply to Config Only" when the running VM refuses,
+ * "Reload" when someone else changed it.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,13 +47,12 @@ struct _KtApplyDialog
   GtkLabel        *diff_title;
   GtkTextView     *diff_view;
 
-  KtConnection    *connection;   /* NULL: a snapshot */
-  KtVm            *base;
-  KtDomain        *live_target;
-  KtDomain        *config_target;
+  KtSession       *session;
+  char            *name;
+  gboolean         has_live;     /* the VM runs: a live target */
+  gboolean         has_config;   /* the VM is persistent: a config target */
   KtApply         *apply;        /* for the chosen flags; NULL when refused */
-  KtVm            *reloaded;
-  GCancellable    *cancellable;
+  gboolean         disposed;
   KtApplyFlags     flags;
   gboolean         busy;
   gboolean         syncing;
@@ -59,173 +61,25 @@ struct _KtApplyDialog
 G_DEFINE_FINAL_TYPE (KtApplyDialog, kt_apply_dialog, ADW_TYPE_WINDOW)
 
 enum {
-  APPLIED,
+  APPLY_REQUESTED,
   RELOAD_REQUESTED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
 
-/* Running in a thread ---------------------------------------------------- */
-
-typedef struct
-{
-  KtApply      *apply;
-  KtConnection *connection;
-  char         *name;
-} RunData;
-
-static void
-run_data_free (gpointer data)
-{
-  RunData *d = data;
-
-  g_clear_object (&d->apply);
-  g_clear_object (&d->connection);
-  g_free (d->name);
-  g_free (d);
-}
-
-/* The VM called @name as libvirt has it now; NULL without error: gone */
-static KtVm *
-reload_vm (KtConnection  *connection,
-           const char    *name,
-           GError       **error)
-{
-  return kt_connection_read_vm (connection, name, error);
-}
-
-static void
-run_thread (GTask        *task,
-            gpointer      source_object,
-            gpointer      task_data,
-            GCancellable *cancellable)
-{
-  RunData *d = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GError) reload_error = NULL;
-  KtVm *vm;
-
-  if (!kt_apply_run (d->apply, d->connection, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  /* Applied: a failure to read it back does not undo that */
-  vm = reload_vm (d->connection, d->name, &reload_error);
-  if (reload_error != NULL)
-    g_warning ("Applied to “%s”, but cannot read it back: %s", d->name, reload_error->message);
-  g_task_return_pointer (task, vm, vm != NULL ? g_object_unref : NULL);
-}
-
-void
-kt_apply_run_async (KtApply             *apply,
-                    KtConnection        *connection,
-                    const char          *name,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  RunData *d;
-
-  g_return_if_fail (KT_IS_APPLY (apply));
-  g_return_if_fail (KT_IS_CONNECTION (connection));
-  g_return_if_fail (name != NULL);
-
-  d = g_new0 (RunData, 1);
-  d->apply = g_object_ref (apply);
-  d->connection = g_object_ref (connection);
-  d->name = g_strdup (name);
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kt_apply_run_async);
-  g_task_set_task_data (task, d, run_data_free);
-  g_task_run_in_thread (task, run_thread);
-}
-
-gboolean
-kt_apply_run_finish (GAsyncResult  *result,
-                     KtVm         **reloaded,
-                     GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  KtVm *vm;
-
-  g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
-
-  vm = g_task_propagate_pointer (G_TASK (result), &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      if (reloaded != NULL)
-        *reloaded = NULL;
-      return FALSE;
-    }
-  if (reloaded != NULL)
-    *reloaded = vm;
-  else
-    g_clear_object (&vm);
-  return TRUE;
-}
-
-static void
-reload_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  RunData *d = task_data;
-  g_autoptr(GError) error = NULL;
-  KtVm *vm = reload_vm (d->connection, d->name, &error);
-
-  if (error != NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, vm, vm != NULL ? g_object_unref : NULL);
-}
-
-void
-kt_reload_vm_async (KtConnection        *connection,
-                    const char          *name,
-                    GCancellable        *cancellable,
-                    GAsyncReadyCallback  callback,
-                    gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  RunData *d;
-
-  g_return_if_fail (KT_IS_CONNECTION (connection));
-  g_return_if_fail (name != NULL);
-
-  d = g_new0 (RunData, 1);
-  d->connection = g_object_ref (connection);
-  d->name = g_strdup (name);
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, kt_reload_vm_async);
-  g_task_set_task_data (task, d, run_data_free);
-  g_task_run_in_thread (task, reload_thread);
-}
-
-KtVm *
-kt_reload_vm_finish (GAsyncResult  *result,
-                     GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
 /* The preview ------------------------------------------------------------ */
 
 static gboolean
 can_live (KtApplyDialog *self)
 {
-  return kt_vm_is_active (self->base) && self->live_target != NULL;
+  return self->has_live;
 }
 
 static gboolean
 can_config (KtApplyDialog *self)
 {
-  return kt_vm_get_inactive (self->base) != NULL && self->config_target != NULL;
+  return self->has_config;
 }
 
 static void
@@ -361,16 +215,13 @@ static void
 update_preview (KtApplyDialog *self)
 {
   g_autoptr(GError) error = NULL;
-  const char *name = kt_vm_get_name (self->base);
+  const char *name = self->name;
 
   g_clear_object (&self->apply);
   hide_message (self);
   clear_calls (self);
 
-  self->apply = kt_apply_new (self->base,
-                              self->flags & KT_APPLY_LIVE ? self->live_target : NULL,
-                              self->flags & KT_APPLY_CONFIG ? self->config_target : NULL,
-                              self->flags, &error);
+  self->apply = kt_session_prepare_apply (self->session, name, self->flags, &error);
   if (self->apply == NULL)
     {
       gboolean live_refused = (self->flags & KT_APPLY_LIVE) != 0
@@ -385,8 +236,8 @@ update_preview (KtApplyDialog *self)
       if (live_refused && can_config (self))
         {
           /* What "Apply to Config Only" would define */
-          g_autoptr(KtApply) config_only = kt_apply_new (self->base, NULL, self->config_target,
-                                                         KT_APPLY_CONFIG, NULL);
+          g_autoptr(KtApply) config_only = kt_session_prepare_apply (self->session, name,
+                                                                     KT_APPLY_CONFIG, NULL);
 
           if (config_only != NULL && !kt_apply_is_empty (config_only))
             {
@@ -400,7 +251,7 @@ update_preview (KtApplyDialog *self)
       return;
     }
 
-  if (self->connection == NULL)
+  if (kt_session_get_connection (self->session) == NULL)
     {
       g_autofree char *text = NULL;
 
@@ -472,52 +323,46 @@ on_flags_toggled (KtApplyDialog  *self,
 
 /* Applying --------------------------------------------------------------- */
 
-static void
-finish_applied (KtApplyDialog *self)
+/**
+ * kt_apply_dialog_finish:
+ * @error: (nullable): why the apply failed; %NULL: it was made
+ *
+ * How the apply asked for by "apply-requested" went: made, the dialog
+ * closes; failed, it says why and what can be done.
+ */
+void
+kt_apply_dialog_finish (KtApplyDialog *self,
+                        const GError  *error)
 {
-  g_signal_emit (self, signals[APPLIED], 0);
-  gtk_window_destroy (GTK_WINDOW (self));
-}
-
-static void
-run_done (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(KtApplyDialog) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(KtVm) reloaded = NULL;
-  gboolean ok = kt_apply_run_finish (result, &reloaded, &error);
   gboolean live_failed;
 
-  /* Disposed meanwhile (the window went): nobody to tell */
-  if (self->cancellable == NULL)
+  g_return_if_fail (KT_IS_APPLY_DIALOG (self));
+
+  /* Destroyed meanwhile (the window went): nobody to tell */
+  if (self->disposed)
     return;
-  if (!ok)
+  self->busy = FALSE;
+  if (error == NULL)
     {
-      self->busy = FALSE;
-      update_apply_enabled (self);
-      if (g_error_matches (error, KT_ERROR, KT_ERROR_CONFLICT))
-        {
-          show_message (self, MESSAGE_ERROR, _("Changed Elsewhere"), error->message);
-          gtk_widget_set_visible (self->reload_button, TRUE);
-          gtk_widget_grab_focus (self->reload_button);
-          return;
-        }
-      /* kt_apply_run () says what failed and that it put things back */
-      live_failed = (self->flags & KT_APPLY_LIVE) && can_config (self)
-                    && !g_error_matches (error, KT_ERROR, KT_ERROR_READ_ONLY)
-                    && !g_error_matches (error, KT_ERROR, KT_ERROR_NOT_FOUND);
-      show_message (self, MESSAGE_ERROR, _("Not Applied: Nothing Was Changed"), error->message);
-      gtk_widget_set_visible (self->config_only_button, live_failed);
-      if (live_failed)
-        gtk_widget_grab_focus (self->config_only_button);
+      gtk_window_destroy (GTK_WINDOW (self));
       return;
     }
-
-  g_set_object (&self->reloaded, reloaded);
-  self->busy = FALSE;
-  finish_applied (self);
+  update_apply_enabled (self);
+  if (g_error_matches (error, KT_ERROR, KT_ERROR_CONFLICT))
+    {
+      show_message (self, MESSAGE_ERROR, _("Changed Elsewhere"), error->message);
+      gtk_widget_set_visible (self->reload_button, TRUE);
+      gtk_widget_grab_focus (self->reload_button);
+      return;
+    }
+  /* kt_apply_run () says what failed and that it put things back */
+  live_failed = (self->flags & KT_APPLY_LIVE) && can_config (self)
+                && !g_error_matches (error, KT_ERROR, KT_ERROR_READ_ONLY)
+                && !g_error_matches (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  show_message (self, MESSAGE_ERROR, _("Not Applied: Nothing Was Changed"), error->message);
+  gtk_widget_set_visible (self->config_only_button, live_failed);
+  if (live_failed)
+    gtk_widget_grab_focus (self->config_only_button);
 }
 
 static void
@@ -530,17 +375,10 @@ apply_action (GtkWidget  *widget,
   if (self->busy || self->apply == NULL || kt_apply_is_empty (self->apply))
     return;
 
-  if (self->connection == NULL)
-    {
-      finish_applied (self);
-      return;
-    }
-
   hide_message (self);
   self->busy = TRUE;
   update_apply_enabled (self);
-  kt_apply_run_async (self->apply, self->connection, kt_vm_get_name (self->base),
-                      self->cancellable, run_done, g_object_ref (self));
+  g_signal_emit (self, signals[APPLY_REQUESTED], 0);
 }
 
 static void
@@ -576,15 +414,11 @@ kt_apply_dialog_dispose (GObject *object)
 {
   KtApplyDialog *self = KT_APPLY_DIALOG (object);
 
-  g_cancellable_cancel (self->cancellable);
+  self->disposed = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_APPLY_DIALOG);
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->apply);
-  g_clear_object (&self->reloaded);
-  g_clear_object (&self->connection);
-  g_clear_object (&self->base);
-  g_clear_object (&self->live_target);
-  g_clear_object (&self->config_target);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->name, g_free);
 
   G_OBJECT_CLASS (kt_apply_dialog_parent_class)->dispose (object);
 }
@@ -600,13 +434,14 @@ kt_apply_dialog_class_init (KtApplyDialogClass *klass)
   window_class->close_request = kt_apply_dialog_close_request;
 
   /**
-   * KtApplyDialog::applied:
+   * KtApplyDialog::apply-requested:
    *
-   * The change was made; kt_apply_dialog_get_reloaded () has the VM as
-   * it is now.  For a snapshot, the caller writes the targets into it.
+   * Apply was chosen: apply with kt_apply_dialog_get_flags (), then call
+   * kt_apply_dialog_finish ().  The dialog is busy until then.
    */
-  signals[APPLIED] = g_signal_new ("applied", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[APPLY_REQUESTED] = g_signal_new ("apply-requested", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                           G_TYPE_NONE, 0);
   /**
    * KtApplyDialog::reload-requested:
    *
@@ -656,39 +491,40 @@ static void
 kt_apply_dialog_init (KtApplyDialog *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
 }
 
 /* Public ----------------------------------------------------------------- */
 
 /**
  * kt_apply_dialog_new:
- * @connection: (nullable): where to apply; %NULL for a snapshot
- * @base: the VM as it was loaded
- * @live_target: (nullable): its edited live definition
- * @config_target: (nullable): its edited inactive definition
+ * @session: where the VM's changes are pending
+ * @name: the VM
  */
 GtkWidget *
-kt_apply_dialog_new (GtkWindow    *parent,
-                     KtConnection *connection,
-                     KtVm         *base,
-                     KtDomain     *live_target,
-                     KtDomain     *config_target)
+kt_apply_dialog_new (GtkWindow  *parent,
+                     KtSession  *session,
+                     const char *name)
 {
   KtApplyDialog *self;
+  KtConnection *connection;
+  KtVm *vm;
   g_autofree char *title = NULL;
 
-  g_return_val_if_fail (connection == NULL || KT_IS_CONNECTION (connection), NULL);
-  g_return_val_if_fail (KT_IS_VM (base), NULL);
+  g_return_val_if_fail (KT_IS_SESSION (session), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  vm = kt_snapshot_lookup_vm (kt_session_get_snapshot (session), name);
+  g_return_val_if_fail (vm != NULL, NULL);
 
   self = g_object_new (KT_TYPE_APPLY_DIALOG, "transient-for", parent, NULL);
-  self->connection = connection ? g_object_ref (connection) : NULL;
-  self->base = g_object_ref (base);
-  self->live_target = live_target ? g_object_ref (live_target) : NULL;
-  self->config_target = config_target ? g_object_ref (config_target) : NULL;
+  self->session = g_object_ref (session);
+  self->name = g_strdup (name);
+  /* What kt_session_prepare_targets () makes targets of */
+  self->has_live = kt_vm_is_active (vm) && kt_vm_get_live (vm) != NULL;
+  self->has_config = kt_vm_get_inactive (vm) != NULL;
+  connection = kt_session_get_connection (session);
 
   /* Translators: the apply dialog's title; %s is a VM name */
-  title = g_strdup_printf (_("Apply to %s"), kt_vm_get_name (base));
+  title = g_strdup_printf (_("Apply to %s"), name);
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, title);
   if (connection != NULL)
@@ -699,12 +535,12 @@ kt_apply_dialog_new (GtkWindow    *parent,
   gtk_widget_set_sensitive (self->live_row, can_live (self));
   gtk_widget_set_sensitive (self->config_row, can_config (self));
   gtk_widget_set_sensitive (self->both_row, can_live (self) && can_config (self));
-  if (!kt_vm_is_active (base))
+  if (!kt_vm_is_active (vm))
     gtk_widget_set_tooltip_text (self->live_row, _("The VM is not running"));
-  if (kt_vm_get_inactive (base) == NULL)
+  if (kt_vm_get_inactive (vm) == NULL)
     gtk_widget_set_tooltip_text (self->config_row, _("The VM is transient: it has no config"));
 
-  self->flags = kt_apply_default_flags (base);
+  self->flags = kt_apply_default_flags (vm);
   if ((self->flags & KT_APPLY_LIVE) && !can_live (self))
     self->flags &= ~KT_APPLY_LIVE;
   if ((self->flags & KT_APPLY_CONFIG) && !can_config (self))
@@ -738,11 +574,4 @@ kt_apply_dialog_set_flags (KtApplyDialog *self,
   self->flags = flags;
   sync_checks (self);
   update_preview (self);
-}
-
-KtVm *
-kt_apply_dialog_get_reloaded (KtApplyDialog *self)
-{
-  g_return_val_if_fail (KT_IS_APPLY_DIALOG (self), NULL);
-  return self->reloaded;
 }

@@ -1,4 +1,11 @@
-/* kt-apply-dialog.h: preview and apply one VM's edited definitions
+/* kt-apply-dialog.h: preview one VM's pending changes and choose how to
+ * apply them
+ *
+ * Shows the session's KtApply (kt_session_prepare_apply ()) for the flags
+ * chosen (live, config or both).  The dialog applies nothing itself: Apply
+ * emits "apply-requested", the caller runs kt_session_apply_async () with
+ * kt_apply_dialog_get_flags () and hands the outcome to
+ * kt_apply_dialog_finish ().
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,7 +14,7 @@
 
 #include <adwaita.h>
 
-#include "kt-apply.h"
+#include "kt-session.h"
 
 G_BEGIN_DECLS
 
@@ -15,48 +22,25 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (KtApplyDialog, kt_apply_dialog, KT, APPLY_DIALOG, AdwWindow)
 
-/* @connection NULL: the source is a snapshot, and Apply only reports what
- * was chosen ("applied"); the caller writes the snapshot */
+/* The pending changes of the VM @name of @session; a session without
+ * connection applies into its snapshot, which the dialog says */
 GtkWidget    *kt_apply_dialog_new           (GtkWindow     *parent,
-                                             KtConnection  *connection,
-                                             KtVm          *base,
-                                             KtDomain      *live_target,
-                                             KtDomain      *config_target);
+                                             KtSession     *session,
+                                             const char    *name);
 KtApplyFlags  kt_apply_dialog_get_flags     (KtApplyDialog *self);
 void          kt_apply_dialog_set_flags     (KtApplyDialog *self,
                                              KtApplyFlags   flags);
-/* After "applied" on a connection: the VM as libvirt has it now, or NULL
- * when it could not be read back */
-KtVm         *kt_apply_dialog_get_reloaded  (KtApplyDialog *self);
+/* After "apply-requested": @error NULL closes the dialog, else it shows
+ * why, with "Apply to Config Only" or "Reload" when they help */
+void          kt_apply_dialog_finish        (KtApplyDialog *self,
+                                             const GError  *error);
 
 /* Signals:
- *   "applied":          the change was made (on a connection) or chosen
- *                       (on a snapshot); the dialog closes itself after
+ *   "apply-requested":  Apply was chosen; the dialog is busy (it cannot
+ *                       be closed) until kt_apply_dialog_finish ()
  *   "reload-requested": the VM changed elsewhere; the dialog closes itself
  *
  * Keys: Return on the focused Apply button, or Ctrl+Return anywhere in
  * the dialog, applies; Escape cancels. */
-
-/* kt_apply_run() in a thread, then the VM read back from the connection
- * (kt_connection_read_vm()) */
-void          kt_apply_run_async            (KtApply             *apply,
-                                             KtConnection        *connection,
-                                             const char          *name,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-/* Returns: whether it was applied; @reloaded: (out) (transfer full)
- * (nullable): the VM read back, NULL when that failed or it is gone */
-gboolean      kt_apply_run_finish           (GAsyncResult        *result,
-                                             KtVm               **reloaded,
-                                             GError             **error);
-/* Reads one VM back, in a thread; NULL without error: it is gone */
-void          kt_reload_vm_async            (KtConnection        *connection,
-                                             const char          *name,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-KtVm         *kt_reload_vm_finish           (GAsyncResult        *result,
-                                             GError             **error);
 
 G_END_DECLS

@@ -3,7 +3,8 @@
  * A press on a vCPU chip that moves past DRAG_THRESHOLD picks up the
  * selected vCPUs of its VM; elsewhere it draws a rubber band.  What a
  * drop means is kt-map-drop.h's; the canvas only tracks the target and
- * hands the drop to the plan.
+ * hands the drop to the session (kt_session_pin ()), which makes it one
+ * undo step; its apply carries it to libvirt.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,22 +13,25 @@
 
 #include <math.h>
 
+#include <glib/gi18n.h>
+
+#include "kt-error.h"
 #include "kt-map-canvas-private.h"
 #include "kt-map-describe.h"
 
 /* Moves ------------------------------------------------------------------ */
 
-/* The moving vCPUs (all of one VM) and their VM */
+/* The vCPUs of @keys (all of one VM) and their VM */
 static GArray *
-moving_vcpus (KtMapCanvas  *self,
-              KtVm        **vm)
+moving_vcpus_of (GArray  *keys,
+                 KtVm   **vm)
 {
   GArray *list = g_array_new (FALSE, FALSE, sizeof (guint));
 
   *vm = NULL;
-  for (guint i = 0; i < self->moving->len; i++)
+  for (guint i = 0; i < keys->len; i++)
     {
-      const ChipKey *key = &g_array_index (self->moving, ChipKey, i);
+      const ChipKey *key = &g_array_index (keys, ChipKey, i);
 
       if (key->kind != KT_THREAD_VCPU || key->vm == NULL)
         continue;
@@ -46,7 +50,7 @@ drop_on (KtMapCanvas    *self,
 
   if (box == NULL || self->plan == NULL)
     return NULL;
-  vcpus = moving_vcpus (self, &vm);
+  vcpus = moving_vcpus_of (self->moving, &vm);
   return kt_map_drop_new (self->plan, vm, (const guint *) vcpus->data, vcpus->len, box);
 }
 
@@ -101,6 +105,39 @@ kt_map_canvas_begin_move (KtMapCanvas     *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Gives @drop to the session: the vCPUs spread one per pCPU after a drop
+ * on a PU (kt_map_drop_get_spread ()), else all to the box's pCPUs */
+static gboolean
+pin_drop (KtMapCanvas  *self,
+          KtMapDrop    *drop,
+          GArray       *keys,
+          GError      **error)
+{
+  g_autoptr(GArray) vcpus = NULL;
+  GPtrArray *spread;
+  KtVm *vm = NULL;
+
+  if (!kt_map_drop_is_allowed (drop))
+    {
+      g_set_error_literal (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                           kt_map_drop_get_message (drop));
+      return FALSE;
+    }
+  vcpus = moving_vcpus_of (keys, &vm);
+  if (vcpus->len == 0 || vm == NULL)
+    {
+      g_set_error_literal (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                           _("Select one or more vCPUs first"));
+      return FALSE;
+    }
+  spread = kt_map_drop_get_spread (drop);
+  if (spread != NULL)
+    return kt_session_pin_each (self->session, vm, (const guint *) vcpus->data, vcpus->len,
+                                spread, error);
+  return kt_session_pin (self->session, vm, (const guint *) vcpus->data, vcpus->len,
+                         kt_map_drop_get_cpus (drop), error);
+}
+
 void
 kt_map_canvas_finish_move (KtMapCanvas *self)
 {
@@ -121,8 +158,9 @@ kt_map_canvas_finish_move (KtMapCanvas *self)
 
   if (drop == NULL || keys->len == 0)
     return;
-  /* Each pin rebuilds the overlay and the selection; the drop holds its VM */
-  if (!kt_map_drop_pin (drop, &error))
+  /* What the drop means (src/map), made by the session: one undo step.
+   * Each pin rebuilds the overlay and the selection; the drop holds its VM */
+  if (!pin_drop (self, drop, keys, &error))
     {
       g_debug ("Drop refused: %s", error->message);
       kt_map_canvas_emit_pin_failed (self, error->message);

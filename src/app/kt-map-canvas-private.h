@@ -57,7 +57,8 @@ struct _KtMapCanvas
 {
   GtkWidget       parent_instance;
 
-  KtPlan         *plan;
+  KtSession      *session;         /* every drop goes to it */
+  KtPlan         *plan;            /* the session's, for what is shown */
   KtSnapshot     *snapshot;
   KtHost         *host;
   KtMapLayout    *layout;

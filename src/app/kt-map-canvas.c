@@ -1,7 +1,8 @@
 /* kt-map-canvas.c: the host map widget
  *
- * The object itself: its properties and signals, the plan it shows and
- * the rebuilds when that changes.  The rest is split by concern (see
+ * The object itself: its properties and signals, the session it shows
+ * (its plan, which carries the snapshot) and the rebuilds when that
+ * changes.  The rest is split by concern (see
  * kt-map-canvas-private.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -21,7 +22,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (KtMapCanvas, kt_map_canvas, GTK_TYPE_WIDGET,
 
 enum {
   PROP_0,
-  PROP_PLAN,
+  PROP_SESSION,
   PROP_SELECTED_VM,
   PROP_ZOOM,
   N_PROPS,
@@ -185,6 +186,7 @@ kt_map_canvas_dispose (GObject *object)
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_func (self->plan, on_plan_changed, self);
   g_clear_object (&self->plan);
+  g_clear_object (&self->session);
   g_clear_pointer (&self->overlay, kt_map_overlay_free);
   g_clear_pointer (&self->observed, g_hash_table_unref);
   g_clear_pointer (&self->drop, kt_map_drop_free);
@@ -234,8 +236,8 @@ kt_map_canvas_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_PLAN:
-      g_value_set_object (value, self->plan);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
     case PROP_SELECTED_VM:
       g_value_set_object (value, self->selected_vm);
@@ -283,8 +285,8 @@ kt_map_canvas_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_PLAN:
-      kt_map_canvas_set_plan (self, g_value_get_object (value));
+    case PROP_SESSION:
+      kt_map_canvas_set_session (self, g_value_get_object (value));
       break;
     case PROP_SELECTED_VM:
       kt_map_canvas_set_selected_vm (self, g_value_get_object (value));
@@ -327,8 +329,8 @@ kt_map_canvas_class_init (KtMapCanvasClass *klass)
   widget_class->css_changed = kt_map_canvas_css_changed;
   widget_class->system_setting_changed = kt_map_canvas_system_setting_changed;
 
-  properties[PROP_PLAN] =
-    g_param_spec_object ("plan", NULL, NULL, KT_TYPE_PLAN,
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, KT_TYPE_SESSION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_SELECTED_VM] =
     g_param_spec_object ("selected-vm", NULL, NULL, KT_TYPE_VM,
@@ -399,18 +401,30 @@ kt_map_canvas_new (void)
   return g_object_new (KT_TYPE_MAP_CANVAS, NULL);
 }
 
+/**
+ * kt_map_canvas_set_session:
+ * @session: (nullable): what to show; %NULL clears the map
+ *
+ * The canvas shows @session's plan (its snapshot with the pending pins)
+ * and gives every drop to the session (kt_session_pin ()).
+ */
 void
-kt_map_canvas_set_plan (KtMapCanvas *self,
-                        KtPlan      *plan)
+kt_map_canvas_set_session (KtMapCanvas *self,
+                           KtSession   *session)
 {
-  g_return_if_fail (KT_IS_MAP_CANVAS (self));
-  g_return_if_fail (plan == NULL || KT_IS_PLAN (plan));
+  KtPlan *plan;
 
-  if (plan == self->plan)
+  g_return_if_fail (KT_IS_MAP_CANVAS (self));
+  g_return_if_fail (session == NULL || KT_IS_SESSION (session));
+
+  if (session == self->session)
     return;
 
+  plan = session != NULL ? kt_session_get_plan (session) : NULL;
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_func (self->plan, on_plan_changed, self);
+  g_set_object (&self->session, session);
+  /* The session's own plan, for what is shown */
   g_set_object (&self->plan, plan);
   if (plan != NULL)
     g_signal_connect_object (plan, "changed", G_CALLBACK (on_plan_changed), self,
@@ -422,19 +436,19 @@ kt_map_canvas_set_plan (KtMapCanvas *self,
   kt_chip_key_set (&self->focus_key, NULL);
   kt_map_canvas_set_selected_vm_internal (self, NULL);
   rebuild (self, TRUE);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
 }
 
 /**
- * kt_map_canvas_get_plan:
+ * kt_map_canvas_get_session:
  *
- * Returns: (transfer none) (nullable): the plan shown
+ * Returns: (transfer none) (nullable): the session shown
  */
-KtPlan *
-kt_map_canvas_get_plan (KtMapCanvas *self)
+KtSession *
+kt_map_canvas_get_session (KtMapCanvas *self)
 {
   g_return_val_if_fail (KT_IS_MAP_CANVAS (self), NULL);
-  return self->plan;
+  return self->session;
 }
 
 void

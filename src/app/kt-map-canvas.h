@@ -2,8 +2,8 @@
  *
  * Paints with KtMapPainter (the topology cached, the overlay repainted on
  * hover and drag), hit-tests with KtMapLayout / KtMapOverlay, zooms and
- * pans, and hands drops of vCPU chips to the plan as src/map's KtMapDrop
- * says (kt-map-drop.h).
+ * pans, and hands drops of vCPU chips to the session (kt_session_pin ())
+ * as src/map's KtMapDrop says they mean (kt-map-drop.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,7 +12,7 @@
 
 #include <gtk/gtk.h>
 
-#include "kt-plan.h"
+#include "kt-session.h"
 
 G_BEGIN_DECLS
 
@@ -21,10 +21,11 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (KtMapCanvas, kt_map_canvas, KT, MAP_CANVAS, GtkWidget)
 
 GtkWidget  *kt_map_canvas_new              (void);
-/* The plan carries the snapshot; set NULL to clear the map */
-void        kt_map_canvas_set_plan         (KtMapCanvas *self,
-                                            KtPlan      *plan);
-KtPlan     *kt_map_canvas_get_plan         (KtMapCanvas *self);
+/* Shows the session's plan (it carries the snapshot) and gives it every
+ * drop; NULL clears the map */
+void        kt_map_canvas_set_session      (KtMapCanvas *self,
+                                            KtSession   *session);
+KtSession  *kt_map_canvas_get_session      (KtMapCanvas *self);
 /* Highlights @vm's placement and dims the others; NULL for none */
 void        kt_map_canvas_set_selected_vm  (KtMapCanvas *self,
                                             KtVm        *vm);
@@ -33,7 +34,7 @@ double      kt_map_canvas_get_zoom         (KtMapCanvas *self);
 void        kt_map_canvas_set_zoom         (KtMapCanvas *self,
                                             double       zoom);
 void        kt_map_canvas_zoom_to_fit      (KtMapCanvas *self);
-/* Re-reads the plan's snapshot after it changed outside the canvas */
+/* Re-reads the session's snapshot after it changed outside the canvas */
 void        kt_map_canvas_refresh          (KtMapCanvas *self);
 /* Where running vCPUs ran last (name → KtObservedVcpu array); NULL clears */
 void        kt_map_canvas_set_observed     (KtMapCanvas *self,
@@ -45,7 +46,7 @@ void        kt_map_canvas_set_observed     (KtMapCanvas *self,
  *                  space clears both)
  *   "pin-failed"   (const char *message): a drop was refused; the window
  *                  shows a toast
- * Properties: "plan", "selected-vm", "zoom", all G_PARAM_EXPLICIT_NOTIFY.
+ * Properties: "session", "selected-vm", "zoom", all G_PARAM_EXPLICIT_NOTIFY.
  *
  * The canvas scrolls itself (wheel, Shift+wheel, middle-button drag; Ctrl+
  * wheel and pinch zoom).  It is also a GtkScrollable: inside a

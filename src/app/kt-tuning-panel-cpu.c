@@ -137,7 +137,7 @@ lookup_cpu_model (KtTuningPanel *self,
 static void
 build_cpu_models (KtTuningPanel *self)
 {
-  KtSnapshot *snapshot = kt_plan_get_snapshot (self->plan);
+  KtSnapshot *snapshot = kt_session_get_snapshot (self->session);
   g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
   const char *extra[] = { self->base_t->cpu_model };
 
@@ -408,7 +408,7 @@ on_cpu_mode_selected (KtTuningPanel *self)
       if (model == NULL)
         {
           /* Nothing to offer: the model is typed in its own row */
-          _kt_tuning_panel_edits_free (e);
+          kt_edits_free (e);
           self->updating = TRUE;
           gtk_widget_set_visible (GTK_WIDGET (self->cpu_model_text_row), TRUE);
           self->updating = FALSE;

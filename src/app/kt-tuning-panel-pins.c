@@ -1,9 +1,10 @@
 /* kt-tuning-panel-pins.c: the tuning panel's Pinning section
  *
  * A row per vCPU, one for the emulator and one per IOThread, built for the
- * VM's shape.  vCPU pins typed here go through kt_plan_pin (), like drags
- * on the map, so that the map shows them as pending and Ctrl+Z takes them
- * back; emulator and IOThread pins become the panel's edits.
+ * VM's shape.  vCPU pins typed here go through kt_session_pin (), like
+ * drags on the map, so that the map shows them as pending and Ctrl+Z takes
+ * them back; emulator and IOThread pins become the VM's edits in the
+ * session.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -137,9 +138,9 @@ on_vcpu_commit (KtFieldRow    *row,
 
   if (!take_pin (self, row, KT_THREAD_VCPU, &set))
     return;
-  if (!kt_plan_pin (self->plan, self->vm, &vcpu, 1, set, &error))
+  if (!kt_session_pin (self->session, self->vm, &vcpu, 1, set, &error))
     kt_field_row_set_error (row, error->message);
-  /* The plan's "changed" refreshes the panel and the map */
+  /* The session's "changed" refreshes the panel, the plan's the map */
 }
 
 static void
@@ -260,7 +261,7 @@ update_pin_row (KtTuningPanel *self,
   const KtCpuset *now = thread_pin (t, kind, id);
   const KtCpuset *was = thread_pin (b, kind, id);
   gboolean pending = !kt_cpuset_same (now, was)
-                     || (kind == KT_THREAD_VCPU && kt_plan_is_pending (self->plan, self->vm, id));
+                     || (kind == KT_THREAD_VCPU && kt_plan_is_pending (panel_plan (self), self->vm, id));
   /* Without a pin of its own: the default <vcpu cpuset>, numad, or anywhere */
   g_autofree char *unpinned = kt_describe_unpinned (t, kind, id);
   g_autofree char *was_unpinned = kt_describe_unpinned_short (b, kind, id);

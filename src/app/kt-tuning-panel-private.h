@@ -4,15 +4,18 @@
  *   kt-tuning-panel.c            the class, its lifecycle, the header
  *                                (title, Apply, Discard), the preview and
  *                                what drives the sections (refresh)
- *   kt-tuning-panel-apply.c      the pending edits (KtEdits) and the apply,
- *                                its undo and the reload: the boundary that
- *                                a session in the core takes over
+ *   kt-tuning-panel-apply.c      glue to the session (KtSession): the
+ *                                VM's edits read and given back, Apply
+ *                                (the dialog), the toast's Undo, Reload
+ *                                and Discard
  *   kt-tuning-panel-pins.c       vCPU, emulator and IOThread pins
  *   kt-tuning-panel-memory.c     NUMA mode and nodes, guest cells (memnodes)
  *   kt-tuning-panel-hugepages.c  huge pages, memory backing, hard limit
  *   kt-tuning-panel-cpu.c        CPU mode and model, guest topology
  * Each section builds its rows for the VM's shape (_build), shows the
- * preview in them (_update) and turns their input into edits.  Values
+ * preview in them (_update) and turns their input into edits, which it
+ * gives to the session (one undo step each); nothing pending is kept in
+ * the panel.  Values
  * typed as text are KtFieldRows (kt-field-row.h).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -25,6 +28,7 @@
 #include "kt-cpu-models.h"
 #include "kt-field-row.h"
 #include "kt-format.h"
+#include "kt-session.h"
 #include "kt-tuning-panel.h"
 
 G_BEGIN_DECLS
@@ -32,29 +36,6 @@ G_BEGIN_DECLS
 #define GIB_KIB G_GUINT64_CONSTANT (1048576)
 /* A page-size item standing for the VM's own <hugepages/> with no size */
 #define PAGE_SIZE_KEEP G_MAXUINT64
-
-/* Pending edits (kt-tuning-panel-apply.c) -------------------------------- */
-
-typedef struct
-{
-  gboolean    has_emulatorpin;
-  KtCpuset   *emulatorpin;      /* NULL: unpin */
-  GHashTable *iothreadpins;     /* id → KtCpuset (empty: unpin) */
-  char       *numa_mode;        /* NULL: unchanged */
-  KtCpuset   *numa_nodeset;     /* NULL: unchanged */
-  GHashTable *memnodes;         /* cellid → KtCpuset (empty: remove) */
-  gboolean    has_hugepages;
-  guint64     page_kib;         /* 0: no huge pages */
-  KtCpuset   *page_cells;       /* NULL: every cell */
-  int         nosharepages;     /* -1: unchanged */
-  int         locked;
-  gboolean    has_hard_limit;
-  gint64      hard_limit_kib;
-  char       *cpu_mode;         /* NULL: unchanged */
-  char       *cpu_model;
-  gboolean    has_topology;
-  guint       topology[4];      /* sockets, dies, cores, threads */
-} KtEdits;
 
 /* CPU models from the domain capabilities (kt-cpu-models.h) */
 typedef KtCpuModel CpuModel;
@@ -97,11 +78,9 @@ struct _KtTuningPanel
   GtkSpinButton       *threads_spin;
   AdwActionRow        *topology_check_row;
 
-  /* The source and the VM */
-  KtPlan              *plan;
-  KtConnection        *connection;
+  /* What is shown: the session's VM */
+  KtSession           *session;
   KtVm                *vm;
-  GHashTable          *edits;          /* VM name → KtEdits */
   GCancellable        *cancellable;
 
   /* What is shown */
@@ -175,6 +154,13 @@ index_of_mode (GPtrArray  *modes,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* The session's plan; NULL without session */
+static inline KtPlan *
+panel_plan (KtTuningPanel *self)
+{
+  return self->session != NULL ? kt_session_get_plan (self->session) : NULL;
+}
+
 static inline KtCpuset *
 set_copy (const KtCpuset *set)
 {
@@ -188,9 +174,6 @@ void           _kt_tuning_panel_show_message           (KtTuningPanel  *self,
                                                         const char     *message);
 void           _kt_tuning_panel_show_toast             (KtTuningPanel  *self,
                                                         AdwToast       *toast);
-void           _kt_tuning_panel_emit_vm_changed        (KtTuningPanel  *self,
-                                                        KtVm           *vm,
-                                                        gboolean        snapshot_edited);
 /* Adds a row built for the VM's shape to @group */
 void           _kt_tuning_panel_add_row                (KtTuningPanel       *self,
                                                         AdwPreferencesGroup *group,
@@ -211,24 +194,16 @@ void           _kt_tuning_panel_clear_errors           (KtTuningPanel  *self);
  * setting its rows itself */
 gboolean       _kt_tuning_panel_takes_input            (KtTuningPanel  *self);
 
-/* kt-tuning-panel-apply.c: the pending edits and the apply */
-KtEdits       *_kt_tuning_panel_get_edits              (KtTuningPanel  *self);
+/* kt-tuning-panel-apply.c: the session's side */
+/* The edits pending on the VM shown; NULL: none */
+const KtEdits *_kt_tuning_panel_get_edits              (KtTuningPanel  *self);
 /* A copy of the VM's edits, to change and commit */
 KtEdits       *_kt_tuning_panel_begin_edits            (KtTuningPanel  *self);
-void           _kt_tuning_panel_edits_free             (KtEdits        *edits);
-guint          _kt_tuning_panel_edits_count            (const KtEdits  *edits);
-gboolean       _kt_tuning_panel_edits_replay           (const KtEdits  *edits,
-                                                        KtDomain       *domain,
-                                                        GError        **error);
-/* Takes @candidate (always) as the VM's edits if every definition takes it */
+/* Gives @candidate (always taken) to the session as the VM's edits: one
+ * undo step, if every definition takes it */
 gboolean       _kt_tuning_panel_commit_edits           (KtTuningPanel  *self,
                                                         KtEdits        *candidate,
                                                         GError        **error);
-gboolean       _kt_tuning_panel_has_changes            (KtTuningPanel  *self,
-                                                        KtVm           *vm);
-/* @vm NULL: every VM's */
-void           _kt_tuning_panel_forget_edits           (KtTuningPanel  *self,
-                                                        KtVm           *vm);
 void           _kt_tuning_panel_apply_class_init       (GtkWidgetClass *widget_class);
 void           _kt_tuning_panel_apply_init             (KtTuningPanel  *self);
 void           _kt_tuning_panel_apply_dispose          (KtTuningPanel  *self);
@@ -254,7 +229,5 @@ void           _kt_tuning_panel_cpu_class_init         (GtkWidgetClass *widget_c
 void           _kt_tuning_panel_cpu_init               (KtTuningPanel  *self);
 void           _kt_tuning_panel_cpu_build              (KtTuningPanel  *self);
 void           _kt_tuning_panel_cpu_update             (KtTuningPanel  *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtEdits, _kt_tuning_panel_edits_free)
 
 G_END_DECLS

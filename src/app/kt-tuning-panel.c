@@ -1,12 +1,14 @@
 /* kt-tuning-panel.c: the selected VM's tuning, beside the map
  *
- * What is shown is a preview: a copy of the VM's effective definition
- * (which already carries the plan's pins) with the panel's pending edits
- * replayed onto it.  vCPU pins typed here go through kt_plan_pin (), so
- * the map shows them as pending and Ctrl+Z takes them back; everything
- * else the plan cannot hold is kept here, per VM, as a KtEdits, checked
- * by replaying it onto copies of the VM's definitions, and replayed once
- * more onto the targets of the apply (kt-tuning-panel-apply.c).
+ * The panel shows a session (KtSession) and forwards input to it.  What
+ * is shown is a preview: a copy of the VM's effective definition (which
+ * already carries the plan's pins) with the VM's pending edits in the
+ * session replayed onto it.  vCPU pins typed here go through
+ * kt_session_pin (), everything else the plan cannot hold through
+ * kt_session_set_edits (): each is one step of the session's undo
+ * history, so Ctrl+Z takes back a CPU-model or memory edit as it does a
+ * drop.  The session applies, undoes and reloads (kt-tuning-panel-apply.c
+ * is the glue to the apply dialog and the toasts).
  *
  * Rows that depend on the VM's shape (its vCPUs, IOThreads and guest
  * cells) are built when the shape changes; the rest only update, so that
@@ -30,26 +32,20 @@ G_DEFINE_FINAL_TYPE (KtTuningPanel, kt_tuning_panel, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
-  PROP_PLAN,
-  PROP_CONNECTION,
+  PROP_SESSION,
   PROP_VM,
   N_PROPS
 };
 
-enum {
-  VM_CHANGED,
-  N_SIGNALS
-};
-
 static GParamSpec *properties[N_PROPS];
-static guint signals[N_SIGNALS];
 
 /* Helpers ---------------------------------------------------------------- */
 
 KtHost *
 _kt_tuning_panel_get_host (KtTuningPanel *self)
 {
-  return self->plan != NULL ? kt_snapshot_get_host (kt_plan_get_snapshot (self->plan)) : NULL;
+  return self->session != NULL ? kt_snapshot_get_host (kt_session_get_snapshot (self->session))
+                               : NULL;
 }
 
 void
@@ -76,14 +72,6 @@ _kt_tuning_panel_show_message (KtTuningPanel *self,
 
   adw_toast_set_timeout (toast, 6);
   _kt_tuning_panel_show_toast (self, toast);
-}
-
-void
-_kt_tuning_panel_emit_vm_changed (KtTuningPanel *self,
-                                  KtVm          *vm,
-                                  gboolean       snapshot_edited)
-{
-  g_signal_emit (self, signals[VM_CHANGED], 0, vm, snapshot_edited);
 }
 
 gboolean
@@ -165,7 +153,7 @@ compute_shape (KtTuningPanel *self)
   if (t == NULL)
     return g_string_free (s, FALSE);
   g_string_append_printf (s, "%p %p %u|", (gpointer) self->vm,
-                          (gpointer) kt_plan_get_snapshot (self->plan), t->vcpus);
+                          (gpointer) kt_session_get_snapshot (self->session), t->vcpus);
   for (guint i = 0; i < t->iothread_ids->len; i++)
     g_string_append_printf (s, "%u,", g_array_index (t->iothread_ids, guint, i));
   g_string_append_c (s, '|');
@@ -283,14 +271,11 @@ update_header (KtTuningPanel *self)
   const KtTuning *t = self->preview_t;
   g_autofree char *memory = kt_format_kib (t->memory_kib);
   g_autofree char *detail = NULL;
-  guint n_pins = 0, n_edits = _kt_tuning_panel_edits_count (_kt_tuning_panel_get_edits (self));
-  gboolean read_only = self->connection != NULL && kt_connection_is_read_only (self->connection);
-  gboolean changes;
-
-  for (guint v = 0; v < t->vcpus; v++)
-    if (kt_plan_is_pending (self->plan, self->vm, v))
-      n_pins++;
-  changes = (n_pins + n_edits > 0) && preview_differs (self);
+  const char *name = kt_vm_get_name (self->vm);
+  guint n_pending = kt_session_get_n_pending_vm (self->session, name);
+  guint n_edits = kt_edits_count (kt_session_get_edits (self->session, name));
+  gboolean read_only = kt_session_is_read_only (self->session);
+  gboolean changes = n_pending > 0 && preview_differs (self);
 
   gtk_label_set_label (self->title_label, kt_vm_get_name (self->vm));
   {
@@ -302,13 +287,13 @@ update_header (KtTuningPanel *self)
                               kt_vm_is_active (self->vm) ? _("Running") : _("Shut off"),
                               vcpus, memory);
   }
-  if (n_pins + n_edits > 0)
+  if (n_pending > 0)
     {
       g_autofree char *with = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                                             "%s · %u pending",
                                                             "%s · %u pending",
-                                                            n_pins + n_edits),
-                                               detail, n_pins + n_edits);
+                                                            n_pending),
+                                               detail, n_pending);
 
       g_free (detail);
       detail = g_steal_pointer (&with);
@@ -338,7 +323,7 @@ update_header (KtTuningPanel *self)
                                    "“Read-Only” to apply"));
   else if (!changes)
     gtk_widget_set_tooltip_text (self->apply_button, _("Nothing to apply yet"));
-  else if (self->connection == NULL)
+  else if (kt_session_get_connection (self->session) == NULL)
     gtk_widget_set_tooltip_text (self->apply_button,
                                  _("Write the changes into the snapshot (Ctrl+Return)"));
   else
@@ -357,12 +342,12 @@ compute_preview (KtTuningPanel *self)
   g_clear_pointer (&self->preview_t, kt_tuning_unref);
   g_clear_pointer (&self->base_t, kt_tuning_unref);
   g_clear_pointer (&self->preview_error, g_free);
-  if (self->vm == NULL || self->plan == NULL)
+  if (self->vm == NULL || self->session == NULL)
     return;
 
   eff = kt_vm_get_effective (self->vm);
   self->preview = kt_domain_copy (eff);
-  if (!_kt_tuning_panel_edits_replay (_kt_tuning_panel_get_edits (self), self->preview, &error))
+  if (!kt_edits_replay (_kt_tuning_panel_get_edits (self), self->preview, &error))
     {
       /* Checked when made; the definitions changed under them since */
       self->preview_error = g_strdup_printf (_("Pending changes no longer fit: %s"),
@@ -383,7 +368,7 @@ _kt_tuning_panel_refresh (KtTuningPanel *self)
   /* Building, or disposed (an apply's thread may answer late) */
   if (self->building || self->built_rows == NULL)
     return;
-  gtk_widget_set_visible (GTK_WIDGET (self), self->vm != NULL && self->plan != NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self), self->vm != NULL && self->session != NULL);
   compute_preview (self);
   if (self->preview_t == NULL)
     {
@@ -414,8 +399,20 @@ _kt_tuning_panel_refresh (KtTuningPanel *self)
 /* GObject ---------------------------------------------------------------- */
 
 static void
-on_plan_changed (KtTuningPanel *self)
+on_session_changed (KtTuningPanel *self)
 {
+  _kt_tuning_panel_refresh (self);
+}
+
+/* Applied, undone or reloaded: the rows are built anew */
+static void
+on_session_vm_changed (KtTuningPanel *self,
+                       const char    *name,
+                       gboolean       snapshot_edited)
+{
+  if (self->vm == NULL || !g_str_equal (name, kt_vm_get_name (self->vm)))
+    return;
+  g_clear_pointer (&self->shape, g_free);
   _kt_tuning_panel_refresh (self);
 }
 
@@ -425,8 +422,8 @@ kt_tuning_panel_dispose (GObject *object)
   KtTuningPanel *self = KT_TUNING_PANEL (object);
   GtkWidget *child;
 
-  if (self->plan != NULL)
-    g_signal_handlers_disconnect_by_data (self->plan, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
   self->building = TRUE;
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_TUNING_PANEL);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -436,8 +433,7 @@ kt_tuning_panel_dispose (GObject *object)
   g_clear_pointer (&self->iothread_rows, g_ptr_array_unref);
   g_clear_pointer (&self->memnode_rows, g_ptr_array_unref);
   self->emulator_row = NULL;
-  g_clear_object (&self->plan);
-  g_clear_object (&self->connection);
+  g_clear_object (&self->session);
   g_clear_object (&self->vm);
   g_clear_object (&self->preview);
   g_clear_pointer (&self->preview_t, kt_tuning_unref);
@@ -477,11 +473,8 @@ kt_tuning_panel_get_property (GObject    *object,
 
   switch (prop_id)
     {
-    case PROP_PLAN:
-      g_value_set_object (value, self->plan);
-      break;
-    case PROP_CONNECTION:
-      g_value_set_object (value, self->connection);
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
       break;
     case PROP_VM:
       g_value_set_object (value, self->vm);
@@ -501,6 +494,9 @@ kt_tuning_panel_set_property (GObject      *object,
 
   switch (prop_id)
     {
+    case PROP_SESSION:
+      kt_tuning_panel_set_session (self, g_value_get_object (value));
+      break;
     case PROP_VM:
       kt_tuning_panel_set_vm (self, g_value_get_object (value));
       break;
@@ -520,27 +516,13 @@ kt_tuning_panel_class_init (KtTuningPanelClass *klass)
   object_class->get_property = kt_tuning_panel_get_property;
   object_class->set_property = kt_tuning_panel_set_property;
 
-  properties[PROP_PLAN] =
-    g_param_spec_object ("plan", NULL, NULL, KT_TYPE_PLAN,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  properties[PROP_CONNECTION] =
-    g_param_spec_object ("connection", NULL, NULL, KT_TYPE_CONNECTION,
-                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, KT_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_VM] =
     g_param_spec_object ("vm", NULL, NULL, KT_TYPE_VM,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /**
-   * KtTuningPanel::vm-changed:
-   * @vm: the VM
-   * @snapshot_edited: the new definitions were written into the snapshot
-   *
-   * The VM's definitions were replaced: applied, undone or reloaded.
-   */
-  signals[VM_CHANGED] = g_signal_new ("vm-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, KT_TYPE_VM,
-                                      G_TYPE_BOOLEAN);
 
   g_type_ensure (KT_TYPE_FIELD_ROW);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -629,43 +611,50 @@ kt_tuning_panel_new (void)
   return g_object_new (KT_TYPE_TUNING_PANEL, NULL);
 }
 
+/**
+ * kt_tuning_panel_set_session:
+ * @session: (nullable): what to show; %NULL hides the panel
+ *
+ * The panel shows @session's VMs and what is pending on them, and gives
+ * every change to it.  A new session shows no VM.
+ */
 void
-kt_tuning_panel_set_source (KtTuningPanel *self,
-                            KtPlan        *plan,
-                            KtConnection  *connection)
+kt_tuning_panel_set_session (KtTuningPanel *self,
+                             KtSession     *session)
 {
   g_return_if_fail (KT_IS_TUNING_PANEL (self));
-  g_return_if_fail (plan == NULL || KT_IS_PLAN (plan));
-  g_return_if_fail (connection == NULL || KT_IS_CONNECTION (connection));
+  g_return_if_fail (session == NULL || KT_IS_SESSION (session));
 
-  if (self->plan != NULL)
-    g_signal_handlers_disconnect_by_data (self->plan, self);
-  g_set_object (&self->plan, plan);
-  g_set_object (&self->connection, connection);
-  if (plan != NULL)
-    g_signal_connect_object (plan, "changed", G_CALLBACK (on_plan_changed), self,
-                             G_CONNECT_SWAPPED);
-  _kt_tuning_panel_forget_edits (self, NULL);
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  g_set_object (&self->session, session);
+  if (session != NULL)
+    {
+      g_signal_connect_object (session, "changed", G_CALLBACK (on_session_changed), self,
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "notify::connection", G_CALLBACK (on_session_changed),
+                               self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (session, "vm-changed", G_CALLBACK (on_session_vm_changed), self,
+                               G_CONNECT_SWAPPED);
+    }
   g_clear_object (&self->vm);
   g_clear_pointer (&self->shape, g_free);
+  _kt_tuning_panel_clear_errors (self);
   _kt_tuning_panel_refresh (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PLAN]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SESSION]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
 }
 
-KtPlan *
-kt_tuning_panel_get_plan (KtTuningPanel *self)
+KtSession *
+kt_tuning_panel_get_session (KtTuningPanel *self)
 {
   g_return_val_if_fail (KT_IS_TUNING_PANEL (self), NULL);
-  return self->plan;
-}
-
-KtConnection *
-kt_tuning_panel_get_connection (KtTuningPanel *self)
-{
-  g_return_val_if_fail (KT_IS_TUNING_PANEL (self), NULL);
-  return self->connection;
+  return self->session;
 }
 
 void
@@ -693,26 +682,6 @@ kt_tuning_panel_get_vm (KtTuningPanel *self)
 }
 
 /**
- * kt_tuning_panel_set_connection:
- *
- * The same source through a new connection (a reconnection): the pending
- * edits stay.
- */
-void
-kt_tuning_panel_set_connection (KtTuningPanel *self,
-                                KtConnection  *connection)
-{
-  g_return_if_fail (KT_IS_TUNING_PANEL (self));
-  g_return_if_fail (connection == NULL || KT_IS_CONNECTION (connection));
-
-  if (g_set_object (&self->connection, connection))
-    {
-      _kt_tuning_panel_refresh (self);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
-    }
-}
-
-/**
  * kt_tuning_panel_refresh:
  *
  * Shows the VM again after its definitions were replaced elsewhere (by
@@ -724,18 +693,10 @@ kt_tuning_panel_refresh (KtTuningPanel *self)
   g_return_if_fail (KT_IS_TUNING_PANEL (self));
 
   /* A VM that went away is not shown */
-  if (self->vm != NULL && self->plan != NULL
-      && kt_snapshot_lookup_vm (kt_plan_get_snapshot (self->plan),
+  if (self->vm != NULL && self->session != NULL
+      && kt_snapshot_lookup_vm (kt_session_get_snapshot (self->session),
                                 kt_vm_get_name (self->vm)) != self->vm)
     g_clear_object (&self->vm);
   _kt_tuning_panel_refresh (self);
-}
-
-gboolean
-kt_tuning_panel_has_changes (KtTuningPanel *self,
-                             KtVm          *vm)
-{
-  g_return_val_if_fail (KT_IS_TUNING_PANEL (self), FALSE);
-  return _kt_tuning_panel_has_changes (self, vm);
 }
 

@@ -1,8 +1,8 @@
 /* kt-window-close.c: saving, and the pending changes when the window
  * closes or opens another source
  *
- * Whatever is pending (the session's pins and edits, and the tuning
- * panel's own edits) is never dropped without asking: Apply (through the
+ * Whatever is pending (the session's pins and edits, the tuning panel's
+ * among them) is never dropped without asking: Apply (through the
  * apply dialog, VM by VM; on a snapshot file then saved), Save (a
  * snapshot file, or a read-only connection's pins), Discard or Cancel.
  *
@@ -193,7 +193,7 @@ apply_dialog_gone_idle (gpointer data)
   KtSnapshot *snapshot = kt_window_priv_snapshot (self);
   KtVm *vm = snapshot != NULL && name != NULL ? kt_snapshot_lookup_vm (snapshot, name) : NULL;
 
-  if (vm != NULL && kt_tuning_panel_has_changes (self->tuning_panel, vm))
+  if (vm != NULL && kt_session_has_changes (self->session, name))
     {
       self->after_save = NULL;
       return G_SOURCE_REMOVE;
@@ -315,8 +315,8 @@ typedef enum
 
 /* Whether there is anything to lose, and what would keep it:
  *   - on a connection that takes changes, whatever is pending: Apply;
- *   - on a snapshot file, edits the panel holds (a snapshot file keeps
- *     pins, not them): Apply, into the snapshot, then Save;
+ *   - on a snapshot file, edits (a snapshot file keeps pins, not them):
+ *     Apply, into the snapshot, then Save;
  *   - what is not saved (pins, an apply into the snapshot; on a read-only
  *     connection the pins): Save.
  * @n_vms: (out): the VMs with something pending, @first: (out) the first */
@@ -327,32 +327,28 @@ what_to_ask (KtWindow    *self,
 {
   GListModel *vms = kt_snapshot_get_vms (kt_session_get_snapshot (self->session));
   gboolean offline = kt_session_get_connection (self->session) == NULL;
-  guint panel_only = 0;
+  guint with_edits = 0;
 
   *n_vms = 0;
   *first = NULL;
   for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
     {
       g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
-      gboolean session = kt_session_has_changes (self->session, kt_vm_get_name (vm));
-      gboolean panel = kt_tuning_panel_has_changes (self->tuning_panel, vm);
+      const char *name = kt_vm_get_name (vm);
 
-      if (!session && !panel)
+      if (!kt_session_has_changes (self->session, name))
         continue;
       if ((*n_vms)++ == 0)
-        *first = kt_vm_get_name (vm);
-      /* The panel's has_changes counts pins too: edits it holds on its own
-       * are sure only on a VM without session changes (until phase 2b
-       * puts them in the session) */
-      if (panel && !session)
-        panel_only++;
+        *first = name;
+      if (kt_session_get_edits (self->session, name) != NULL)
+        with_edits++;
     }
 
   if (*n_vms > 0 && !offline && !kt_session_is_read_only (self->session))
     return ASK_APPLY;
-  if (offline && panel_only > 0)
+  if (offline && with_edits > 0)
     return ASK_APPLY;
-  if (kt_session_is_dirty (self->session) || panel_only > 0)
+  if (kt_session_is_dirty (self->session))
     return ASK_SAVE;
   return ASK_NONE;
 }

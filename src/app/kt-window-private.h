@@ -77,8 +77,8 @@ void        kt_window_priv_update          (KtWindow     *self);
 void        kt_window_priv_select_vm       (KtWindow     *self,
                                             KtVm         *vm);
 void        kt_window_priv_update_empty    (KtWindow     *self);
-/* The first VM with something pending (pins, the session's or the
- * panel's edits), or NULL */
+/* The first VM with something pending in the session (pins or edits),
+ * or NULL */
 KtVm       *kt_window_priv_first_pending   (KtWindow     *self);
 
 void        kt_window_priv_set_sidebar_model (KtWindow   *self);

@@ -40,14 +40,14 @@ on_session_changed (KtWindow *self)
   kt_window_priv_update (self);
 }
 
-/* Applied, undone or reloaded through the session */
+/* Applied, undone or reloaded through the session (the panel follows
+ * the session itself) */
 static void
 on_session_vm_changed (KtWindow   *self,
                        const char *name,
                        gboolean    snapshot_edited)
 {
   kt_map_canvas_refresh (self->canvas);
-  kt_tuning_panel_refresh (self->tuning_panel);
   kt_window_priv_update (self);
 }
 
@@ -104,9 +104,8 @@ on_live_connected (KtWindow *self)
       kt_map_canvas_set_observed (self->canvas, NULL);
       return;
     }
-  /* The session took the new connection already */
+  /* The session took the new connection already, and the panel with it */
   gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
-  kt_tuning_panel_set_connection (self->tuning_panel, get_connection (self));
   text = g_strdup_printf (_("Reconnected to %s"), kt_live_get_uri (live));
   kt_window_priv_toast (self, text);
   prompt_recovery (self);
@@ -252,9 +251,9 @@ kt_window_priv_set_session (KtWindow  *self,
     }
 
   self->syncing_selection = TRUE;
-  kt_map_canvas_set_plan (self->canvas, kt_session_get_plan (session));
+  kt_map_canvas_set_session (self->canvas, session);
   kt_map_canvas_set_selected_vm (self->canvas, NULL);
-  kt_tuning_panel_set_source (self->tuning_panel, kt_session_get_plan (session), connection);
+  kt_tuning_panel_set_session (self->tuning_panel, session);
   self->syncing_selection = FALSE;
   kt_window_priv_set_sidebar_model (self);
   kt_load_errors_set_errors (self->load_errors, NULL);

@@ -92,8 +92,7 @@ kt_window_priv_first_pending (KtWindow *self)
     {
       g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
 
-      if (kt_session_has_changes (self->session, kt_vm_get_name (vm))
-          || kt_tuning_panel_has_changes (self->tuning_panel, vm))
+      if (kt_session_has_changes (self->session, kt_vm_get_name (vm)))
         return vm;   /* the snapshot holds it */
     }
   return NULL;
@@ -398,22 +397,6 @@ on_canvas_pin_failed (KtWindow    *self,
   kt_window_priv_toast (self, message);
 }
 
-/* The tuning panel: its own apply, its undo or a reload replaced a VM's
- * definitions.  The plan forgot the VM's pins (and the session their
- * steps) or, for a reload, pinned again what still fits.  Written into a
- * snapshot, they want saving: the session takes a new base revision. */
-static void
-on_tuning_panel_vm_changed (KtWindow      *self,
-                            KtVm          *vm,
-                            gboolean       snapshot_edited,
-                            KtTuningPanel *panel)
-{
-  if (self->session != NULL && snapshot_edited)
-    kt_session_vm_replaced (self->session, kt_vm_get_name (vm), TRUE);
-  kt_map_canvas_refresh (self->canvas);
-  kt_window_priv_update (self);
-}
-
 /* Actions ---------------------------------------------------------------- */
 
 static void
@@ -512,11 +495,9 @@ undo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
+  /* The panel follows the session's changes itself */
   if (self->session != NULL && kt_session_undo (self->session))
-    {
-      kt_map_canvas_refresh (self->canvas);
-      kt_tuning_panel_refresh (self->tuning_panel);
-    }
+    kt_map_canvas_refresh (self->canvas);
   kt_window_priv_update (self);
 }
 
@@ -527,11 +508,9 @@ redo_action (GtkWidget  *widget,
 {
   KtWindow *self = KT_WINDOW (widget);
 
+  /* The panel follows the session's changes itself */
   if (self->session != NULL && kt_session_redo (self->session))
-    {
-      kt_map_canvas_refresh (self->canvas);
-      kt_tuning_panel_refresh (self->tuning_panel);
-    }
+    kt_map_canvas_refresh (self->canvas);
   kt_window_priv_update (self);
 }
 
@@ -738,7 +717,6 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_vm_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_selected_vm);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_pin_failed);
-  gtk_widget_class_bind_template_callback (widget_class, on_tuning_panel_vm_changed);
 
   gtk_widget_class_install_action (widget_class, "win.undo", NULL, undo_action);
   gtk_widget_class_install_action (widget_class, "win.redo", NULL, redo_action);

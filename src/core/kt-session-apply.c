@@ -685,25 +685,3 @@ kt_session_reload_finish (KtSession     *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
 }
-
-/* Replaced elsewhere ----------------------------------------------------- */
-
-/**
- * kt_session_vm_replaced:
- * @snapshot_edited: they were written into the snapshot (no connection),
- *   which then has something to save
- *
- * The VM's definitions were replaced by someone else than the session
- * (the tuning panel's own apply, until it goes through the session):
- * nothing of the VM is pending any more.
- */
-void
-kt_session_vm_replaced (KtSession  *self,
-                        const char *name,
-                        gboolean    snapshot_edited)
-{
-  g_return_if_fail (KT_IS_SESSION (self));
-  g_return_if_fail (name != NULL);
-
-  kt_session_priv_vm_replaced (self, name, snapshot_edited);
-}

@@ -121,14 +121,6 @@ gboolean      kt_session_discard_edits       (KtSession      *self,
 void          kt_session_forget_vm           (KtSession      *self,
                                               const char     *name);
 
-/* The VM's definitions were replaced by someone else than the session (the
- * tuning panel's own apply, until it applies through the session): its
- * pending changes and their steps go; @snapshot_edited: written into the
- * snapshot, which then has something to save */
-void          kt_session_vm_replaced         (KtSession      *self,
-                                              const char     *name,
-                                              gboolean        snapshot_edited);
-
 /* What is pending ------------------------------------------------------- */
 
 /* Pins pending (kt_plan_get_n_pending ()) plus every VM's edits
@@ -251,5 +243,18 @@ const char   *kt_session_get_domain_file     (KtSession          *self,
  * marks the session saved */
 gboolean      kt_session_save_domain_files   (KtSession          *self,
                                               GError            **error);
+/* What the window's widgets change (kt-session-edits.c) ---------------- */
+
+/* kt_plan_pin_each (), as one undo step of the session */
+gboolean      kt_session_pin_each            (KtSession      *self,
+                                              KtVm           *vm,
+                                              const guint    *vcpus,
+                                              guint           n_vcpus,
+                                              GPtrArray      *targets,
+                                              GError        **error);
+/* A copy of the VM's pending edits (empty when none), to change and give
+ * to kt_session_set_edits () */
+KtEdits      *kt_session_dup_edits           (KtSession      *self,
+                                              const char     *name);
 
 G_END_DECLS

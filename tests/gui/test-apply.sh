@@ -11,10 +11,13 @@
 # Apply button starts with the focus), and waits for QEMU's "CPU 1/TCG"
 # thread to have Cpus_allowed_list 0.  Once kvmtune is gone it checks with
 # virsh that the config pins vCPU 1 to CPU 0 too ("Both" is the default
-# for a running persistent guest).  Then it drags vCPU 0 onto CPU 1 and
-# closes the window (Ctrl+W): "Apply Changes?" asks, Apply (Return) opens
-# the apply dialog, Return applies (CPU 0/TCG moves to CPU 1), the window
-# closes and kvmtune exits by itself; the config pins vCPU 0 to CPU 1.
+# for a running persistent guest).  With "undo" as third argument it then
+# clicks the toast's Undo (the session's undo-apply) and checks instead
+# that CPU 1/TCG is back on CPU 1 and that the config pins vCPU 1 to 1.
+# Then, in both modes, it drags vCPU 0 onto CPU 1 and closes the window
+# (Ctrl+W): "Apply Changes?" asks, Apply (Return) opens the apply dialog,
+# Return applies (CPU 0/TCG moves to CPU 1), the window closes and
+# kvmtune exits by itself; the config pins vCPU 0 to CPU 1.
 #
 # The chips' and CPUs' positions come from KVMTUNE_TEST_GEOMETRY.
 # Screenshots of the drop, the dialog and the result go to LOG_DIR
@@ -22,7 +25,7 @@
 # kvmtune first, then the guest (virsh destroy and undefine), Xvfb, and
 # the root.
 #
-# Usage: test-apply.sh KVMTUNE [LOG_DIR]
+# Usage: test-apply.sh KVMTUNE [LOG_DIR [undo]]
 # Exit: 0 passed, 1 failed, 77 skipped (no Xvfb, xdotool or virsh; not
 # root; no /usr/bin/qemu-system-x86_64; no libvirt-qemu user; fewer than
 # 2 CPUs)
@@ -31,8 +34,9 @@
 
 set -u
 
-app=${1:?usage: test-apply.sh KVMTUNE [LOG_DIR]}
+app=${1:?usage: test-apply.sh KVMTUNE [LOG_DIR [undo]]}
 logdir=${2:-.}
+mode=${3:-apply}
 guest=kt-gui-apply
 qemu=/usr/bin/qemu-system-x86_64
 
@@ -49,6 +53,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvmtune-apply.XXXXXX")
 root=$tmp/root
 uri="qemu:///embed?root=$root"
 shot=test-apply
+[ "$mode" = undo ] && shot=test-apply-undo
 defined=
 
 export LIBVIRT_LOG_OUTPUTS="1:file:/dev/null"
@@ -182,6 +187,23 @@ sleep 1
 screenshot applied
 kill -0 "$app_pid" 2>/dev/null || fail "kvmtune exited"
 
+want_cpu=0
+if [ "$mode" = undo ]; then
+  # The toast's Undo, centred under the map in the 1600x1000 window
+  xdotool mousemove --window "$win" 930 947 click 1
+  undone ()
+  {
+    [ "$(thread_allowed "CPU 1/TCG")" = 1 ]
+  }
+  wait_for 200 undone || fail "after the toast's Undo, CPU 1/TCG has Cpus_allowed_list" \
+    "'$(thread_allowed "CPU 1/TCG")', not 1"
+  echo "ok - the toast's Undo put CPU 1/TCG back on CPU 1"
+  sleep 1
+  screenshot undone
+  kill -0 "$app_pid" 2>/dev/null || fail "kvmtune exited"
+  want_cpu=1
+fi
+
 # Closing with a drop pending: "Apply Changes?"; Apply runs the apply
 # dialog, then the window closes and kvmtune exits by itself (its
 # connection closed in a worker thread) ------------------------------------
@@ -243,10 +265,10 @@ else
   grep -A4 '<cputune>' <<<"$config"
   status=1
 fi
-if grep -Eq "<vcpupin vcpu=['\"]1['\"] cpuset=['\"]0['\"]/>" <<<"$config"; then
-  echo "ok - the config pins vCPU 1 to CPU 0"
+if grep -Eq "<vcpupin vcpu=['\"]1['\"] cpuset=['\"]$want_cpu['\"]/>" <<<"$config"; then
+  echo "ok - the config pins vCPU 1 to CPU $want_cpu"
 else
-  echo "not ok - the config does not pin vCPU 1 to CPU 0:"
+  echo "not ok - the config does not pin vCPU 1 to CPU $want_cpu:"
   grep -A4 '<cputune>' <<<"$config"
   status=1
 fi

@@ -177,7 +177,7 @@ wait_app_exit "saved, a drop undone: Ctrl+W closed at once"
 cp "$demo" "$tmp/host.kvmtune"
 chmod u+w "$tmp/host.kvmtune"
 
-# 3. An edit only the tuning panel holds (No Page Sharing on web1): a
+# 3. An edit made in the tuning panel (No Page Sharing on web1): a
 #    snapshot file cannot keep it, so Apply, into the snapshot, then saved
 
 start_app "$app" --snapshot "$tmp/host.kvmtune"
@@ -192,7 +192,7 @@ screenshot edit
 xdotool mousemove --window "$win" 800 30
 key ctrl+w
 wait_for 50 prompt_shows 'Apply Changes\?' || fail "Ctrl+W with a pending No Page Sharing edit: no “Apply Changes?” prompt"
-ok "Ctrl+W with an edit the panel holds asks to apply it"
+ok "Ctrl+W with an edit made in the panel asks to apply it"
 sleep 0.5
 screenshot apply-prompt
 key Return
