@@ -112,7 +112,8 @@ start_xvfb
 start_app "$app" --connect "$uri"
 wait_main_window
 dialog=
-for _ in $(seq 150); do
+# The prompt follows the connection's open and capture: slow under ASan
+for _ in $(seq 600); do
   dialog=$(find_window '^Finish the Interrupted Apply\?$') && break
   sleep 0.1
 done
