@@ -972,80 +972,69 @@ test_all_or_nothing (Fixture      *f,
 }
 
 /* The other end of a knob that is a FIFO: it answers the helper's read
- * of the old value, its write and its read-back, and sends @signal to
- * the helper while it waits in the first read. */
+ * of the old value, its write and its read-back (blocking opens pair with
+ * the helper's one by one), and sends SIGTERM to the helper while it
+ * waits in the first read. */
 typedef struct
 {
   char  *fifo;
   pid_t  helper_pid;
   char  *written;     /* what the helper wrote */
+  gint   done;
 } FifoPeer;
-
-/* Opens @fifo for writing once a reader has it open; -1 after 10 s */
-static int
-fifo_open_writer (const char *fifo)
-{
-  for (guint i = 0; i < 1000; i++)
-    {
-      int fd = open (fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-
-      if (fd >= 0)
-        return fd;
-      g_usleep (10000);
-    }
-  return -1;
-}
-
-static gboolean
-fifo_answer (const char *fifo,
-             const char *text)
-{
-  int fd = fifo_open_writer (fifo);
-  gboolean ok;
-
-  if (fd < 0)
-    return FALSE;
-  ok = write (fd, text, strlen (text)) == (ssize_t) strlen (text);
-  close (fd);
-  return ok;
-}
 
 static gpointer
 fifo_peer_thread (gpointer data)
 {
   FifoPeer *peer = data;
-  int fd = fifo_open_writer (peer->fifo);
   GString *got = g_string_new (NULL);
+  char buf[64];
+  ssize_t n;
+  int fd;
 
   /* The helper waits in its read of the old value: stop it now */
-  if (fd < 0)
-    return g_string_free (got, TRUE), NULL;
-  kill (peer->helper_pid, SIGTERM);
-  g_usleep (300000);
-  if (write (fd, "0\n", 2) != 2)
-    g_string_append (got, "?");
-  close (fd);
+  fd = open (peer->fifo, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      kill (peer->helper_pid, SIGTERM);
+      g_usleep (300000);
+      if (write (fd, "0\n", 2) != 2)
+        g_string_append (got, "?");
+      close (fd);
+    }
 
   /* Its write of the new value */
-  for (guint i = 0; i < 1000 && got->len == 0; i++)
-    {
-      char buf[64];
-      ssize_t n;
+  fd = open (peer->fifo, O_RDONLY | O_CLOEXEC);
+  while (fd >= 0 && (n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (got, buf, n);
+  if (fd >= 0)
+    close (fd);
 
-      fd = open (peer->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-      if (fd < 0)
-        break;
-      g_usleep (10000);
-      while ((n = read (fd, buf, sizeof buf)) > 0)
-        g_string_append_len (got, buf, n);
+  /* Its read-back */
+  fd = open (peer->fifo, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      if (write (fd, got->str, got->len) != (ssize_t) got->len)
+        g_string_append (got, "?");
       close (fd);
     }
   peer->written = g_string_free (got, FALSE);
-
-  /* Its read-back */
-  if (peer->written[0] != '\0')
-    fifo_answer (peer->fifo, peer->written);
+  g_atomic_int_set (&peer->done, 1);
   return NULL;
+}
+
+/* Lets a peer left waiting by a helper that is gone finish */
+static void
+fifo_peer_release (FifoPeer *peer)
+{
+  for (guint i = 0; i < 100 && !g_atomic_int_get (&peer->done); i++)
+    {
+      int fd = open (peer->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+      g_usleep (100000);
+      if (fd >= 0)
+        close (fd);
+    }
 }
 
 /* SIGTERM (systemd stops a Type=dbus service as soon as it gives up its
@@ -1073,6 +1062,7 @@ test_sigterm_mid_set (Fixture      *f,
   thread = g_thread_new ("fifo-peer", fifo_peer_thread, &peer);
 
   changes = kt_host_helper_set_sync (keys, vals, NULL, &error);
+  fifo_peer_release (&peer);
   g_thread_join (thread);
   g_assert_no_error (error);
   g_assert_nonnull (changes);
