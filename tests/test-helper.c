@@ -16,10 +16,13 @@
 #define _GNU_SOURCE   /* memmem */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gio/gio.h>
@@ -968,6 +971,112 @@ test_all_or_nothing (Fixture      *f,
   g_assert_cmpstr (text, ==, "madvise\n");
 }
 
+/* The other end of a knob that is a FIFO: it answers the helper's read
+ * of the old value, its write and its read-back (blocking opens pair with
+ * the helper's one by one), and sends SIGTERM to the helper while it
+ * waits in the first read. */
+typedef struct
+{
+  char  *fifo;
+  pid_t  helper_pid;
+  char  *written;     /* what the helper wrote */
+  gint   done;
+} FifoPeer;
+
+static gpointer
+fifo_peer_thread (gpointer data)
+{
+  FifoPeer *peer = data;
+  GString *got = g_string_new (NULL);
+  char buf[64];
+  ssize_t n;
+  int fd;
+
+  /* The helper waits in its read of the old value: stop it now */
+  fd = open (peer->fifo, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      kill (peer->helper_pid, SIGTERM);
+      g_usleep (300000);
+      if (write (fd, "0\n", 2) != 2)
+        g_string_append (got, "?");
+      close (fd);
+    }
+
+  /* Its write of the new value */
+  fd = open (peer->fifo, O_RDONLY | O_CLOEXEC);
+  while (fd >= 0 && (n = read (fd, buf, sizeof buf)) > 0)
+    g_string_append_len (got, buf, n);
+  if (fd >= 0)
+    close (fd);
+
+  /* Its read-back */
+  fd = open (peer->fifo, O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      if (write (fd, got->str, got->len) != (ssize_t) got->len)
+        g_string_append (got, "?");
+      close (fd);
+    }
+  peer->written = g_string_free (got, FALSE);
+  g_atomic_int_set (&peer->done, 1);
+  return NULL;
+}
+
+/* Lets a peer left waiting by a helper that is gone finish */
+static void
+fifo_peer_release (FifoPeer *peer)
+{
+  for (guint i = 0; i < 100 && !g_atomic_int_get (&peer->done); i++)
+    {
+      int fd = open (peer->fifo, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+
+      g_usleep (100000);
+      if (fd >= 0)
+        close (fd);
+    }
+}
+
+/* SIGTERM (systemd stops a Type=dbus service as soon as it gives up its
+ * name, and at shutdown) while a Set is half-way: the Set still finishes
+ * whole, then the helper exits */
+static void
+test_sigterm_mid_set (Fixture      *f,
+                      gconstpointer data)
+{
+  g_autofree char *run = g_strconcat (f->root, "/sys/kernel/mm/ksm/run", NULL);
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) changes = NULL;
+  const char *keys[] = { "thp.enabled", "ksm.run", NULL };
+  const char *vals[] = { "never", "1", NULL };
+  FifoPeer peer = { 0, };
+  GThread *thread;
+
+  SKIP_IF_NO_WORLD ();
+  polkit_allow_all ();
+  g_assert_cmpint (g_unlink (run), ==, 0);
+  g_assert_cmpint (mkfifo (run, 0600), ==, 0);
+  peer.fifo = run;
+  peer.helper_pid = (pid_t) g_ascii_strtoll (g_subprocess_get_identifier (f->helper), NULL, 10);
+  thread = g_thread_new ("fifo-peer", fifo_peer_thread, &peer);
+
+  changes = kt_host_helper_set_sync (keys, vals, NULL, &error);
+  fifo_peer_release (&peer);
+  g_thread_join (thread);
+  g_assert_no_error (error);
+  g_assert_nonnull (changes);
+  g_assert_cmpstr (peer.written, ==, "1\n");
+  text = tree_get (f, "/sys/kernel/mm/transparent_hugepage/enabled");
+  g_assert_cmpstr (text, ==, "never\n");
+
+  /* And then it is gone */
+  g_assert_true (g_subprocess_wait (f->helper, NULL, NULL));
+  g_assert_true (g_subprocess_get_if_exited (f->helper));
+  g_assert_cmpint (g_subprocess_get_exit_status (f->helper), ==, 0);
+  g_free (peer.written);
+}
+
 /* As root, the real bus-activated helper on the machine's knobs */
 
 #define REAL_THP "/sys/kernel/mm/transparent_hugepage/enabled"
@@ -1313,6 +1422,8 @@ main (int   argc,
   g_test_add ("/helper/allowed", Fixture, NULL, fake_setup, test_allowed, fake_teardown);
   g_test_add ("/helper/hostile", Fixture, NULL, fake_setup, test_hostile, fake_teardown);
   g_test_add ("/helper/all-or-nothing", Fixture, NULL, fake_setup, test_all_or_nothing,
+              fake_teardown);
+  g_test_add ("/helper/sigterm-mid-set", Fixture, NULL, fake_setup, test_sigterm_mid_set,
               fake_teardown);
   g_test_add ("/helper/real", Real, NULL, real_setup, test_real, real_teardown);
   g_test_add ("/helper/non-root", Real, NULL, real_setup, test_non_root, real_teardown);

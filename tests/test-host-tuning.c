@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kt-error.h"
 #include "kt-host-apply.h"
@@ -664,6 +665,72 @@ test_cli_remote (void)
   g_assert_true (strstr (err, "tuned has no remote API") != NULL);
 }
 
+/* As root, a revert file that another user could have written or swapped
+ * (root's state folder taken from a user's environment, sudo -E) is not
+ * trusted: it would make root change the host without polkit, and its
+ * rewrite would follow that user's symbolic link anywhere */
+static void
+test_revert_file_trust (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtHostControl) control = kt_host_control_new (NULL, NULL);
+  g_autoptr(KtHostTuning) current = NULL;
+  g_autoptr(KtHostPlan) plan = NULL;
+  g_autofree char *path = kt_host_control_revert_path (control);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *victim = g_build_filename (tmp, "victim", NULL);
+  g_autofree char *victim_text = NULL;
+  const char *json = "{ \"values\": { \"ksm.pages_to_scan\": \"4242\" } }";
+
+  if (geteuid () != 0)
+    {
+      g_test_skip ("needs root");
+      return;
+    }
+  current = kt_host_control_read (control, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+
+  /* A file of another user's */
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_assert_cmpint (chown (path, 65534, 65534), ==, 0);
+  plan = kt_host_control_revert_plan (control, current, &error);
+  g_assert_null (plan);
+  g_assert_error (error, KT_ERROR, KT_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_pointer (&plan, kt_host_plan_free);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* A symbolic link of another user's to a file of root's */
+  g_assert_true (g_file_set_contents (victim, json, -1, NULL));
+  g_assert_cmpint (symlink (victim, path), ==, 0);
+  g_assert_cmpint (lchown (path, 65534, 65534), ==, 0);
+  plan = kt_host_control_revert_plan (control, current, &error);
+  g_assert_null (plan);
+  g_assert_error (error, KT_ERROR, KT_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_pointer (&plan, kt_host_plan_free);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+
+  /* Root's file in a folder another user owns (and can swap) */
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_assert_cmpint (chown (dir, 65534, 65534), ==, 0);
+  plan = kt_host_control_revert_plan (control, current, &error);
+  g_assert_null (plan);
+  g_assert_error (error, KT_ERROR, KT_ERROR_READ_ONLY);
+  g_clear_error (&error);
+  g_clear_pointer (&plan, kt_host_plan_free);
+
+  /* Root's own: trusted */
+  g_assert_cmpint (chown (dir, 0, 0), ==, 0);
+  plan = kt_host_control_revert_plan (control, current, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (plan);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_true (g_file_get_contents (victim, &victim_text, NULL, NULL));
+  g_assert_cmpstr (victim_text, ==, json);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -702,6 +769,7 @@ main (int    argc,
   g_test_add_func ("/host-tuning/cli-errors", test_cli_errors);
   g_test_add_func ("/host-tuning/cli-remote", test_cli_remote);
   g_test_add_func ("/host-tuning/cli-parallel", test_cli_parallel);
+  g_test_add_func ("/host-tuning/revert-file-trust", test_revert_file_trust);
 
   ret = g_test_run ();
   {

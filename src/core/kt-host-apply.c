@@ -12,6 +12,7 @@
 #include <libvirt/virterror.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kt-error.h"
@@ -739,6 +740,82 @@ revert_file_clear (RevertFile *rf)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (RevertFile, revert_file_clear)
 
+/* As root, a revert file drives changes made without polkit, and its
+ * rewrite follows a symbolic link: it is trusted only when no other user
+ * could have written or swapped it, i.e. the file and every folder above
+ * it (symbolic links resolved) belong to root and only root can write
+ * them (a sticky folder such as /tmp is fine above an existing folder of
+ * root's, where root creates nothing).  A state folder from a user's
+ * environment (sudo -E) is refused. */
+static gboolean
+check_one_trusted (const char  *revert_path,
+                   const char  *path,
+                   gboolean     sticky_ok,
+                   GError     **error)
+{
+  struct stat st;
+
+  if (lstat (path, &st) < 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      g_set_error (error, KT_ERROR, KT_ERROR_IO, "%s: %s", path, g_strerror (errno));
+      return FALSE;
+    }
+  if (st.st_uid != geteuid ()
+      || (!S_ISLNK (st.st_mode) && !(sticky_ok && S_ISDIR (st.st_mode) && (st.st_mode & S_ISVTX))
+          && ((st.st_mode & S_IWOTH) || ((st.st_mode & S_IWGRP) && st.st_gid != 0))))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_READ_ONLY,
+                   _("%s: not used as root, because %s belongs to another user or others "
+                     "can write it; run KvmTune as root with root's own environment "
+                     "(not sudo -E), or set XDG_STATE_HOME to a folder of root's"),
+                   revert_path, path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+revert_path_trusted (const char  *path,
+                     GError     **error)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *real = NULL;
+
+  if (geteuid () != 0)
+    return TRUE;   /* a user's file only drives calls polkit checks */
+  if (!check_one_trusted (path, path, FALSE, error))
+    return FALSE;
+  dir = g_path_get_dirname (path);
+  while (!g_file_test (dir, G_FILE_TEST_EXISTS) && strcmp (dir, "/") != 0 && strcmp (dir, ".") != 0)
+    {
+      char *up = g_path_get_dirname (dir);
+
+      g_free (dir);
+      dir = up;
+    }
+  real = realpath (dir, NULL);
+  if (real == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_IO, "%s: %s", dir, g_strerror (errno));
+      return FALSE;
+    }
+  for (gboolean first = TRUE;; first = FALSE)
+    {
+      char *up;
+
+      /* Root creates what is missing in the first one */
+      if (!check_one_trusted (path, real, !first, error))
+        return FALSE;
+      if (strcmp (real, "/") == 0)
+        return TRUE;
+      up = g_path_get_dirname (real);
+      g_free (real);
+      real = up;
+    }
+}
+
 static gboolean
 revert_file_load (const char  *path,
                   RevertFile  *rf,
@@ -750,6 +827,8 @@ revert_file_load (const char  *path,
   JsonObject *obj;
   gsize len;
 
+  if (!revert_path_trusted (path, error))
+    return FALSE;
   if (!kt_file_read (path, MAX_REVERT_SIZE, &rf->text, &len, NULL, &local_error))
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)

@@ -13,10 +13,12 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gio/gio.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <polkit/polkit.h>
 
@@ -63,6 +65,7 @@ static const char introspection_xml[] =
 typedef struct
 {
   GMainLoop       *loop;
+  GDBusConnection *connection;
   GDBusNodeInfo   *info;
   PolkitAuthority *authority;
   guint            idle_seconds;
@@ -515,6 +518,22 @@ static const GDBusInterfaceVTable vtable = {
   { 0 }
 };
 
+/* SIGTERM comes from systemd as soon as the name is released (a Type=dbus
+ * service that gives up its name is stopped) and at shutdown.  Handled in
+ * the main loop, it never cuts a Set or Persist short: perform() runs
+ * whole, and only requests still waiting for polkit are dropped (their
+ * callers get an error, nothing was changed for them). */
+static gboolean
+on_stop_signal (gpointer data)
+{
+  Helper *helper = data;
+
+  g_debug ("stop signal, exiting");
+  helper->leaving = TRUE;
+  g_main_loop_quit (helper->loop);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 on_bus_acquired (GDBusConnection *connection,
                  const char      *name,
@@ -523,6 +542,7 @@ on_bus_acquired (GDBusConnection *connection,
   Helper *helper = data;
   g_autoptr(GError) error = NULL;
 
+  g_set_object (&helper->connection, connection);
   if (g_dbus_connection_register_object (connection, HELPER_OBJECT_PATH,
                                          helper->info->interfaces[0], &vtable,
                                          helper, NULL, &error) == 0)
@@ -606,14 +626,23 @@ main (int   argc,
   helper.info = g_dbus_node_info_new_for_xml (introspection_xml, &error);
   g_assert_no_error (error);
 
+  g_unix_signal_add (SIGTERM, on_stop_signal, &helper);
+  g_unix_signal_add (SIGINT, on_stop_signal, &helper);
+  g_unix_signal_add (SIGHUP, on_stop_signal, &helper);
+
   helper.owner_id = g_bus_own_name (G_BUS_TYPE_SYSTEM, HELPER_BUS_NAME,
                                     G_BUS_NAME_OWNER_FLAGS_NONE, on_bus_acquired,
                                     on_name_acquired, on_name_lost, &helper, NULL);
   g_main_loop_run (helper.loop);
 
+  /* The replies of the last requests are sent before the process goes */
+  if (helper.connection != NULL)
+    g_dbus_connection_flush_sync (helper.connection, NULL, NULL);
+
   g_clear_handle_id (&helper.owner_id, g_bus_unown_name);
   g_clear_handle_id (&helper.idle_id, g_source_remove);
   g_clear_object (&helper.authority);
+  g_clear_object (&helper.connection);
   g_clear_pointer (&helper.info, g_dbus_node_info_unref);
   g_clear_pointer (&helper.loop, g_main_loop_unref);
   return helper.exit_code;
