@@ -625,7 +625,8 @@ on_suggest (KtWindow     *self,
 /* Tests ----------------------------------------------------------------------- */
 
 /* KVMTUNE_TEST_GEOMETRY=FILE: FILE.advice gets the Advice button ("button
- * X Y") and the list's rows (kt_advice_view_write_geometry ()) */
+ * X Y"), the counts ("counts ERRORS WARNINGS NOTES"), what is pending
+ * ("pending-changes N") and the list's rows (kt_advice_view_write_geometry ()) */
 static gboolean
 write_geometry (gpointer data)
 {
@@ -651,6 +652,8 @@ write_geometry (gpointer data)
                           kt_advice_view_get_counts (a->view)[KT_SEVERITY_ERROR],
                           kt_advice_view_get_counts (a->view)[KT_SEVERITY_WARNING],
                           kt_advice_view_get_counts (a->view)[KT_SEVERITY_INFO]);
+  g_string_append_printf (s, "pending-changes %u\n",
+                          self->session != NULL ? kt_session_get_n_pending (self->session) : 0);
   kt_advice_view_write_geometry (a->view, s);
   if (g_strcmp0 (s->str, a->geometry_last) != 0)
     {
@@ -684,16 +687,23 @@ void
 kt_window_priv_advice_init (KtWindow *self)
 {
   KtWindowAdvice *a = g_new0 (KtWindowAdvice, 1);
-  GtkWidget *popover;
+  GtkWidget *popover, *scroller;
   const char *geometry = g_getenv ("KVMTUNE_TEST_GEOMETRY");
 
   self->advice = a;
   a->button = GTK_MENU_BUTTON (gtk_widget_get_template_child (GTK_WIDGET (self), KT_TYPE_WINDOW,
                                                               "advice_button"));
   a->view = KT_ADVICE_VIEW (kt_advice_view_new ());
-  gtk_widget_set_size_request (GTK_WIDGET (a->view), 460, 620);
+  /* At most this tall: the list scrolls, the map stays in sight */
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scroller), 460);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 640);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (a->view));
   popover = gtk_popover_new ();
-  gtk_popover_set_child (GTK_POPOVER (popover), GTK_WIDGET (a->view));
+  gtk_popover_set_child (GTK_POPOVER (popover), scroller);
   gtk_menu_button_set_popover (a->button, popover);
   g_signal_connect_object (popover, "closed", G_CALLBACK (on_popover_closed), self,
                            G_CONNECT_SWAPPED);

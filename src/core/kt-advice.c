@@ -451,6 +451,16 @@ kt_advice_fix_from_proposal (const KtProposal  *p,
     kt_fix_add_pin (fix, KT_FIX_VCPUPIN, name, v, g_ptr_array_index (p->vcpupin, v));
   if (p->emulatorpin != NULL)
     kt_fix_add_pin (fix, KT_FIX_EMULATORPIN, name, 0, p->emulatorpin);
+  else if (t->emulatorpin != NULL && p->vcpupin->len > 0)
+    {
+      /* Shared with the vCPUs: an emulator pinned elsewhere follows them,
+       * rather than stay where another VM may be placed now */
+      g_autoptr(KtCpuset) all = kt_cpuset_new ();
+
+      for (guint v = 0; v < p->vcpupin->len; v++)
+        kt_cpuset_union_in (all, g_ptr_array_index (p->vcpupin, v));
+      kt_fix_add_pin (fix, KT_FIX_EMULATORPIN, name, 0, all);
+    }
   for (guint i = 0; i < p->iothreadpin->len; i++)
     {
       const KtPin *pin = &g_array_index (p->iothreadpin, KtPin, i);

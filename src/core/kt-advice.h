@@ -65,7 +65,8 @@ gboolean    kt_advice_put_fix            (KtSession        *session,
                                           GPtrArray       **host_left,
                                           GError          **error);
 /* The steps of a feasible proposal for its domain, as a fix: a vcpupin
- * per vCPU, the emulatorpin, the iothreadpins of the VM's iothreads,
+ * per vCPU, the emulatorpin (an emulator pinned today and shared by the
+ * policy follows the vCPUs' pCPUs), the iothreadpins of the VM's iothreads,
  * numatune and a memnode per guest cell, and the huge page size when
  * the VM has none yet.  The pages it needs on each node are the
  * proposal's (->hugepages), for the caller to show: a pool is the host's.
