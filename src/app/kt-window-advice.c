@@ -698,7 +698,7 @@ kt_window_priv_advice_init (KtWindow *self)
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_min_content_width (GTK_SCROLLED_WINDOW (scroller), 460);
+  gtk_widget_set_size_request (GTK_WIDGET (a->view), 500, -1);
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 640);
   gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (a->view));
