@@ -200,6 +200,7 @@ snapshot_overlay (KtMapCanvas *self,
   state.drop_allowed = kt_map_canvas_drop_allowed (self);
   state.drop_cpus = self->moving->len > 0 && self->drop != NULL
                     ? kt_map_drop_get_spread_cpus (self->drop) : NULL;
+  kt_map_canvas_highlight_state (self, &state);
 
   cr = gtk_snapshot_append_cairo (snapshot, &visible);
   cairo_scale (cr, self->zoom, self->zoom);

@@ -7,6 +7,7 @@
  *   kt-map-canvas-keyboard.c  the map.* actions and their key bindings
  *   kt-map-canvas-draw.c      style, cached topology tiles, the snapshot
  *   kt-map-canvas-test.c      the KVMTUNE_TEST_GEOMETRY writer
+ *   kt-map-canvas-highlight.c what an advisor finding concerns
  *
  * What a drop means, where the keyboard goes and what the map says are
  * in src/map (kt-map-drop.h, kt-map-nav.h, kt-map-describe.h).
@@ -35,6 +36,8 @@ G_BEGIN_DECLS
 #define TILE_ORIGIN     (-8.0)   /* tiles start a little above/left of the map: outer strokes */
 #define DRAG_THRESHOLD  4.0      /* px before a press becomes a drag */
 #define EDGE_SCROLL     24.0     /* px from the edge where a drag scrolls */
+
+typedef struct _KtMapHighlight KtMapHighlight;
 
 /* A chip's identity, which outlives the overlay's KtMapChip structs */
 typedef struct
@@ -119,6 +122,8 @@ struct _KtMapCanvas
   gboolean        kbd_moving;
   gboolean        kbd_nav;         /* the focus moved by keyboard: show the ring */
   const KtMapBox *kbd_pu;          /* the PU the target grew from */
+
+  KtMapHighlight *highlight;       /* kt-map-canvas-highlight.c; nullable */
 
   /* Tests: KVMTUNE_TEST_GEOMETRY; benchmarks: KVMTUNE_BENCH_QUIT_AFTER_MAP */
   char           *geometry_path;
@@ -234,5 +239,12 @@ void             kt_map_canvas_invalidate_style    (KtMapCanvas     *self);
 /* kt-map-canvas-test.c */
 void             kt_map_canvas_test_init           (KtMapCanvas     *self);
 void             kt_map_canvas_test_after_snapshot (KtMapCanvas     *self);
+
+/* kt-map-canvas-highlight.c */
+void             kt_map_highlight_free             (KtMapHighlight  *hl);
+void             kt_map_canvas_highlight_state     (KtMapCanvas     *self,
+                                                    KtMapPaintState *state);
+void             kt_map_canvas_highlight_geometry  (KtMapCanvas     *self,
+                                                    GString         *out);
 
 G_END_DECLS

@@ -4,7 +4,8 @@
  * window-relative centre of every vCPU chip ("chip VM VCPU X Y"), PU
  * ("pu CPU X Y") and node header ("node N X Y"), the selection ("sel VM
  * VCPU"), the focus ring ("ring VM VCPU") and what a drop would do ("drop
- * allowed|refused CPUS"), for xdotool.
+ * allowed|refused CPUS"), the pending vCPUs ("pending VM VCPU") and what
+ * is highlighted ("highlight VM|- PCPUS|- NODES|-"), for xdotool.
  * KVMTUNE_BENCH_QUIT_AFTER_MAP: quits once the map's first frame is up.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -99,6 +100,18 @@ write_geometry (KtMapCanvas *self)
         return;
       g_string_append_printf (s, "node %d %.0f %.0f\n", node->id, p.x, p.y);
     }
+
+  /* Pending vCPU pins: "pending VM VCPU" */
+  for (guint c = 0; c < chips->len; c++)
+    {
+      const KtMapChip *chip = g_ptr_array_index (chips, c);
+
+      if (chip->kind == KT_THREAD_VCPU && chip->pending
+          && (c == 0 || ((const KtMapChip *) g_ptr_array_index (chips, c - 1))->vm != chip->vm
+              || ((const KtMapChip *) g_ptr_array_index (chips, c - 1))->index != chip->index))
+        g_string_append_printf (s, "pending %s %u\n", kt_vm_get_name (chip->vm), chip->index);
+    }
+  kt_map_canvas_highlight_geometry (self, s);
 
   /* The selection: "sel VM VCPU" (vCPUs only, each once) */
   for (guint i = 0; i < self->selection->len; i++)

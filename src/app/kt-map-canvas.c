@@ -194,6 +194,7 @@ kt_map_canvas_dispose (GObject *object)
   g_clear_object (&self->snapshot);
   g_clear_object (&self->host);
   g_clear_object (&self->selected_vm);
+  g_clear_pointer (&self->highlight, kt_map_highlight_free);
   if (self->selection != NULL)
     g_array_set_size (self->selection, 0);
   if (self->moving != NULL)

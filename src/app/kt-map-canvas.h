@@ -40,6 +40,15 @@ void        kt_map_canvas_refresh          (KtMapCanvas *self);
 void        kt_map_canvas_set_observed     (KtMapCanvas *self,
                                             GHashTable  *observed);
 
+/* Marks what an advisor finding concerns (kt-map-canvas-highlight.c):
+ * @pcpus, @vm's chips of @vcpus (NULL: all), @nodes; each nullable, all
+ * NULL clears */
+void        kt_map_canvas_set_highlight    (KtMapCanvas    *self,
+                                            const KtCpuset *pcpus,
+                                            KtVm           *vm,
+                                            const KtCpuset *vcpus,
+                                            const KtCpuset *nodes);
+
 /* Signals:
  *   "vm-activated" (KtVm *vm): a chip was clicked (or picked with Enter);
  *                  the canvas also sets "selected-vm" to it (clicking empty

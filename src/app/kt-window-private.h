@@ -4,7 +4,8 @@
  *              the actions; kt-window-load.c: opening a source;
  * kt-window-session.c: following the session and its live refresh;
  * kt-window-close.c: saving, and what to do with pending changes when
- *              the window closes or opens another source.
+ *              the window closes or opens another source;
+ * kt-window-advice.c: the Advice list and Suggest Placement.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +22,7 @@
 G_BEGIN_DECLS
 
 typedef void (*KtWindowContinuation) (KtWindow *self);
+typedef struct _KtWindowAdvice KtWindowAdvice;
 
 struct _KtWindow
 {
@@ -61,6 +63,7 @@ struct _KtWindow
   KtWindowContinuation  after_save;
   GtkWidget            *apply_dialog;   /* weak: the apply asked for on close */
   char                 *applying;       /* its VM */
+  KtWindowAdvice       *advice;         /* kt-window-advice.c */
   guint                 syncing_selection : 1;
   guint                 close_confirmed : 1;
 };
@@ -102,5 +105,11 @@ gboolean    kt_window_priv_has_unsaved     (KtWindow     *self);
  * Apply (or Save, on a snapshot file), Discard or Cancel */
 void        kt_window_priv_confirm_discard (KtWindow             *self,
                                             KtWindowContinuation  then);
+
+/* kt-window-advice.c */
+void        kt_window_priv_advice_init     (KtWindow     *self);
+void        kt_window_priv_advice_dispose  (KtWindow     *self);
+/* After a new session was set: follows it and runs the advisor */
+void        kt_window_priv_advice_attach   (KtWindow     *self);
 
 G_END_DECLS

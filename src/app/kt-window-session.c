@@ -267,5 +267,6 @@ kt_window_priv_set_session (KtWindow  *self,
 
   kt_window_priv_update (self);
   kt_window_priv_update_observing (self);
+  kt_window_priv_advice_attach (self);
   prompt_recovery (self);
 }

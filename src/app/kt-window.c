@@ -664,6 +664,7 @@ kt_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
+  kt_window_priv_advice_dispose (self);
 
   /* The list and the canvas go first: they hold the snapshot's VMs */
   gtk_widget_dispose_template (GTK_WIDGET (self), KT_TYPE_WINDOW);
@@ -714,6 +715,8 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, lost_revealer);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, lost_label);
   gtk_widget_class_bind_template_child (widget_class, KtWindow, tuning_panel);
+  /* kt-window-advice.c finds it with gtk_widget_get_template_child () */
+  gtk_widget_class_bind_template_child_full (widget_class, "advice_button", FALSE, 0);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_vm_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_selected_vm);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_pin_failed);
@@ -763,6 +766,7 @@ kt_window_init (KtWindow *self)
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->canvas, "unmap", G_CALLBACK (kt_window_priv_update_observing), self,
                            G_CONNECT_SWAPPED);
+  kt_window_priv_advice_init (self);
   kt_window_priv_update (self);
 }
 

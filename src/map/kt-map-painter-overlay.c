@@ -410,6 +410,62 @@ paint_observed (Painter               *p,
     }
 }
 
+/* What a finding concerns: its nodes outlined, its pCPUs tinted and
+ * ringed, its vCPU chips ringed, in the warning colour */
+static void
+paint_highlight (Painter               *p,
+                 const KtMapLayout     *layout,
+                 const KtMapOverlay    *overlay,
+                 const KtMapPaintState *state)
+{
+  const KtMapColor color = p->style->warning;
+
+  if (state->highlight_nodes != NULL)
+    {
+      const KtCpuset *nodes = state->highlight_nodes;
+
+      g_array_set_size (p->rects, 0);
+      for (int n = kt_cpuset_first (nodes); n >= 0; n = kt_cpuset_next (nodes, n))
+        {
+          const KtMapBox *box = kt_map_layout_get_node (layout, n);
+
+          if (box != NULL && kt_map_painter_visible (p, &box->rect))
+            g_array_append_val (p->rects, box->rect);
+        }
+      set_color (p->cr, color);
+      fill_scratch (p, 6, 3);
+    }
+  if (state->highlight_pcpus != NULL)
+    {
+      rects_of_pus (p, layout, state->highlight_pcpus);
+      set_color (p->cr, with_alpha (color, 0.22));
+      fill_scratch (p, 3, 0);
+      set_color (p->cr, color);
+      fill_scratch (p, 3, 2);
+    }
+  if (state->highlight_vm != NULL)
+    {
+      const GPtrArray *chips = kt_map_overlay_get_chips (overlay);
+
+      g_array_set_size (p->rects, 0);
+      for (guint i = 0; i < chips->len; i++)
+        {
+          const KtMapChip *chip = g_ptr_array_index (chips, i);
+          KtMapRect r;
+
+          if (chip->vm != state->highlight_vm || chip->kind != KT_THREAD_VCPU
+              || (state->highlight_vcpus != NULL
+                  && !kt_cpuset_contains (state->highlight_vcpus, chip->index)))
+            continue;
+          r = kt_map_painter_grow (&chip->rect, 2 * p->px);
+          if (kt_map_painter_visible (p, &r))
+            g_array_append_val (p->rects, r);
+        }
+      set_color (p->cr, color);
+      fill_scratch (p, 3 + 2 * p->px, 2);
+    }
+}
+
 /**
  * kt_map_paint_overlay:
  * @state: (nullable): selection, hover and drag feedback
@@ -479,6 +535,9 @@ kt_map_paint_overlay (cairo_t               *cr,
       set_color (cr, style->accent);
       fill_scratch (&p, 3, 2);
     }
+
+  if (state != NULL)
+    paint_highlight (&p, layout, overlay, state);
 
   /* Selected chips: a ring just outside them */
   if (state != NULL && state->selected_chips != NULL && state->selected_chips->len > 0)

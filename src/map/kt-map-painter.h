@@ -25,6 +25,13 @@ typedef struct
   const KtMapBox  *drop_target;     /* nullable */
   gboolean         drop_allowed;
   const KtCpuset  *drop_cpus;       /* the pCPUs a drop spreads over; nullable */
+  /* What an advisor finding concerns, marked in the warning colour; each
+   * nullable: pCPUs tinted and ringed, @highlight_vm's chips of
+   * @highlight_vcpus (NULL: all of them) ringed, nodes outlined */
+  const KtCpuset  *highlight_pcpus;
+  KtVm            *highlight_vm;
+  const KtCpuset  *highlight_vcpus;
+  const KtCpuset  *highlight_nodes;
 } KtMapPaintState;
 
 /* The topology alone: boxes, labels, memory bars, huge page pools.

@@ -1,0 +1,192 @@
+#!/bin/bash
+# test-advice.sh: the Advice list under Xvfb with xdotool
+#
+# Opens a copy of the demo host, opens the Advice list from the header,
+# clicks analytics's needless-node-span finding (the map highlights its
+# pCPUs 18,50 and nodes 0,2), presses Fix and checks that its vCPUs 4 and
+# 5 are drawn pending on CPUs 7 and 39, that one pending change per pin is
+# counted and that the finding left the list.  Ctrl+S then saves, and
+# xmllint checks the snapshot.  Last, Suggest Placement for All puts the
+# planner's proposal in as pending chips, and Discard takes it back.
+# The canvas writes its geometry to KVMTUNE_TEST_GEOMETRY, the Advice list
+# to the same path with ".advice" (kt-window-advice.c).  Screenshots go to
+# LOG_DIR/test-advice-*.png.
+#
+# Usage: test-advice.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]
+# Exit: 0 passed, 1 failed, 77 skipped (no Xvfb, xdotool or xmllint)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -u
+
+app=${1:?usage: test-advice.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]}
+demo=${2:?usage: test-advice.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]}
+logdir=${3:-.}
+
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+need_tools Xvfb xdotool xmllint
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvmtune-gui.XXXXXX")
+shot=test-advice
+
+cleanup ()
+{
+  stop_app
+  stop_xvfb
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+fail_details ()
+{
+  echo "--- advice geometry:"
+  cat "$tmp/geometry.advice" 2>/dev/null
+  echo "--- map geometry (pending, highlight):"
+  grep -E '^(pending|highlight)' "$tmp/geometry" 2>/dev/null
+}
+
+advice_has ()   # REGEX: a line of the Advice list's geometry
+{
+  grep -qE "$1" "$tmp/geometry.advice"
+}
+
+map_has ()   # REGEX: a line of the map's geometry
+{
+  grep -qE "$1" "$tmp/geometry"
+}
+
+advice_xy ()   # REGEX: "X Y" of the first line that matches
+{
+  grep -E "$1" "$tmp/geometry.advice" | head -n1 | awk '{ print $(NF-1), $NF }'
+}
+
+click_advice ()   # REGEX
+{
+  local x y
+  read -r x y < <(advice_xy "$1")
+  [ -n "${x:-}" ] || fail "nothing in the Advice list matches '$1'"
+  echo "# clicking '$1' at $x,$y"
+  xdotool mousemove --window "$win" "$x" "$y"
+  sleep 0.2
+  xdotool click 1
+}
+
+pending_changes ()
+{
+  grep '^pending-changes ' "$tmp/geometry.advice" | cut -d' ' -f2
+}
+
+xpath ()
+{
+  xmllint --xpath "string($1)" "$tmp/host.kvmtune"
+}
+
+vcpupin ()   # VM live|inactive VCPU
+{
+  xpath "//vm[@name='$1']/$2/domain/cputune/vcpupin[@vcpu='$3']/@cpuset"
+}
+
+mkdir -p "$logdir"
+cp "$demo" "$tmp/host.kvmtune"
+chmod u+w "$tmp/host.kvmtune"
+[ "$(vcpupin analytics inactive 4)" = 18 ] || fail "the demo's analytics vCPU 4 is no longer on CPU 18"
+
+start_xvfb
+start_app "$app" --snapshot "$tmp/host.kvmtune"
+wait_main_window
+wait_geometry 150 analytics 4 7
+
+# The Advice button: counts by severity ----------------------------------
+
+wait_for 100 advice_has '^button ' || fail "no Advice button in the header"
+wait_for 50 advice_has '^counts [1-9][0-9]* ' || fail "the Advice button counts no error on the demo host"
+echo "ok - the header counts $(grep '^counts' "$tmp/geometry.advice")"
+[ "$(pending_changes)" = 0 ] || fail "changes pending before anything was done"
+
+click_advice '^button '
+wait_for 50 advice_has '^finding needless-node-span analytics ' \
+  || fail "the Advice list does not show analytics's needless-node-span finding"
+sleep 0.5
+screenshot list
+
+# Select: the map highlights what it concerns -----------------------------
+
+click_advice '^finding needless-node-span analytics '
+wait_for 50 advice_has '^selected needless-node-span analytics' || fail "the finding is not selected"
+wait_for 50 map_has '^highlight analytics 18,50 0,2$' \
+  || fail "the map does not highlight pCPUs 18,50 and nodes 0,2"
+echo "ok - the map highlights analytics, pCPUs 18,50, nodes 0,2"
+sleep 0.3
+screenshot highlight
+
+# Fix: pending, drawn on the map, the finding gone -------------------------
+
+click_advice '^fix needless-node-span analytics '
+wait_for 50 map_has '^pending analytics 4$' || fail "after Fix, analytics's vCPU 4 is not pending on the map"
+map_has '^pending analytics 5$' || fail "after Fix, analytics's vCPU 5 is not pending on the map"
+wait_for 50 chip_on_cpu analytics 4 7 40 || fail "analytics's vCPU 4 is not drawn on CPU 7"
+chip_on_cpu analytics 5 39 40 || fail "analytics's vCPU 5 is not drawn on CPU 39"
+echo "ok - analytics's vCPUs 4 and 5 are drawn pending on CPUs 7 and 39"
+wait_for 50 eval '[ "$(pending_changes)" = 2 ]' || fail "pending changes: '$(pending_changes)', not 2"
+echo "ok - 2 pending changes"
+wait_for 50 eval '! advice_has "^finding needless-node-span analytics "' \
+  || fail "the fixed finding is still listed"
+echo "ok - the fixed finding left the list"
+[ "$(vcpupin analytics inactive 4)" = 18 ] || fail "the file changed before saving"
+sleep 0.5
+screenshot fixed
+
+# Save -------------------------------------------------------------------------
+
+xdotool key --clearmodifiers Escape
+sleep 0.5
+xdotool mousemove --window "$win" 800 30
+xdotool key --clearmodifiers ctrl+s
+saved ()
+{
+  [ "$(vcpupin analytics inactive 4)" = 7 ]
+}
+wait_for 100 saved || fail "after Ctrl+S, analytics's inactive vcpupin 4 is '$(vcpupin analytics inactive 4)', not 7"
+status=0
+for def in live inactive; do
+  for pair in 4:7 5:39 0:4; do
+    v=${pair%%:*} want=${pair#*:}
+    got=$(vcpupin analytics $def "$v")
+    if [ "$got" = "$want" ]; then
+      echo "ok - analytics $def vcpupin $v cpuset='$want'"
+    else
+      echo "not ok - analytics $def vcpupin $v cpuset='$got', expected $want"
+      status=1
+    fi
+  done
+done
+[ "$status" = 0 ] || fail "the saved snapshot is wrong"
+
+# Suggest Placement for All, then Discard -------------------------------------
+
+before=$(pending_changes)   # a snapshot keeps the saved pins pending (not applied)
+chips_before=$(grep -c '^pending ' "$tmp/geometry")
+click_advice '^button '
+wait_for 50 advice_has '^suggest-all ' || fail "no Suggest Placement for All button"
+sleep 0.3
+click_advice '^suggest-all '
+sleep 1
+screenshot policy
+xdotool key --clearmodifiers Return
+wait_for 100 eval '[ "$(pending_changes)" -gt "$before" ]' || fail "Suggest Placement put nothing pending"
+wait_for 50 eval '[ "$(grep -c "^pending " "$tmp/geometry")" -gt "$chips_before" ]' \
+  || fail "the proposal is not drawn as pending chips"
+echo "ok - the proposal is pending: $(pending_changes) changes"
+sleep 0.5
+screenshot proposal
+xdotool key --clearmodifiers Escape
+wait_for 50 eval '[ "$(pending_changes)" = "$before" ]' \
+  || fail "Discard left $(pending_changes) changes pending, not $before"
+wait_for 50 eval '[ "$(grep -c "^pending " "$tmp/geometry")" = "$chips_before" ]' \
+  || fail "pending chips left after Discard"
+echo "ok - Discard took the proposal back"
+echo "PASS"
+exit 0

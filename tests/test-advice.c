@@ -1,0 +1,296 @@
+/* test-advice.c: the advisor and the planner on a session (kt-advice.h)
+ *
+ * What the window's Advice list does without the window: findings grouped
+ * by VM, fixes put into the session as pending changes (pins through the
+ * plan, other steps as the VM's edits, host steps left out), the finding
+ * gone on the effective snapshot once its fix is pending and back after
+ * undo, and a planner proposal put in as pending steps, then discarded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "kt-advice.h"
+#include "kt-error.h"
+#include "kt-test-util.h"
+
+static KtSession *
+demo_session (void)
+{
+  g_autofree char *demo = kt_test_demo_path ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = kt_snapshot_load_file (demo, &error);
+
+  g_assert_no_error (error);
+  return kt_session_new (snapshot, NULL, demo);
+}
+
+static GPtrArray *
+run (KtSession *session)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *findings = kt_advice_run (session, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (findings);
+  return findings;
+}
+
+static void
+test_group (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(GPtrArray) findings = run (session);
+  g_autoptr(GPtrArray) groups = NULL;
+  GListModel *vms = kt_snapshot_get_vms (kt_session_get_snapshot (session));
+  guint counts[3], total = 0, last_vm = 0;
+  g_autofree char *text = NULL;
+  KtAdviceGroup *host;
+
+  groups = kt_advice_group (findings, counts);
+  g_assert_cmpuint (counts[0] + counts[1] + counts[2], ==, findings->len);
+  g_assert_cmpuint (counts[KT_SEVERITY_ERROR], >, 0);
+  g_assert_cmpuint (groups->len, >=, 2);
+
+  /* The host's last, the VMs' in the snapshot's order, each VM once */
+  host = g_ptr_array_index (groups, groups->len - 1);
+  g_assert_null (host->vm);
+  for (guint i = 0; i < groups->len; i++)
+    {
+      KtAdviceGroup *g = g_ptr_array_index (groups, i);
+      guint sum = 0;
+
+      total += g->findings->len;
+      for (guint s = 0; s < 3; s++)
+        sum += g->counts[s];
+      g_assert_cmpuint (sum, ==, g->findings->len);
+      for (guint j = 0; j < g->findings->len; j++)
+        g_assert_cmpstr (((const KtFinding *) g_ptr_array_index (g->findings, j))->vm, ==, g->vm);
+      if (g->vm == NULL)
+        {
+          g_assert_cmpuint (i, ==, groups->len - 1);
+          continue;
+        }
+      for (guint v = 0; v < g_list_model_get_n_items (vms); v++)
+        {
+          g_autoptr(KtVm) vm = g_list_model_get_item (vms, v);
+
+          if (g_str_equal (kt_vm_get_name (vm), g->vm))
+            {
+              g_assert_cmpuint (v + 1, >, last_vm);
+              last_vm = v + 1;
+            }
+        }
+    }
+  g_assert_cmpuint (total, ==, findings->len);
+
+  text = kt_advice_describe_counts (counts);
+  g_assert_nonnull (strstr (text, "error"));
+  g_clear_pointer (&text, g_free);
+  text = kt_advice_describe_counts ((const guint[]) { 0, 0, 0 });
+  g_assert_cmpstr (text, ==, "No problems found");
+}
+
+/* A pin-only fix: pending pins; the finding goes, and comes back on undo */
+static void
+test_fix_pins (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(GPtrArray) findings = run (session);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) host = NULL;
+  g_autoptr(GError) error = NULL;
+  const KtFinding *f = kt_advisor_lookup (findings, "needless-node-span", "analytics");
+  guint64 rev = kt_session_get_revision (session);
+
+  g_assert_nonnull (f);
+  g_assert_nonnull (f->fix);
+  g_assert_false (kt_fix_has_host_steps (f->fix));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+
+  g_assert_true (kt_advice_put_fix (session, f->fix, &host, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (host->len, ==, 0);
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "analytics"), >, 0);
+  g_assert_null (kt_session_get_edits (session, "analytics"));
+  g_assert_true (kt_session_can_undo (session));
+
+  after = run (session);
+  g_assert_null (kt_advisor_lookup (after, "needless-node-span", "analytics"));
+  g_clear_pointer (&after, g_ptr_array_unref);
+
+  /* Saved: a snapshot can hold pending pins */
+  g_assert_true (kt_advice_undo_to (session, rev));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  after = run (session);
+  g_assert_nonnull (kt_advisor_lookup (after, "needless-node-span", "analytics"));
+}
+
+/* A fix of other settings: the VM's pending edits, not its definitions */
+static void
+test_fix_edits (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(GPtrArray) findings = run (session);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) raw = NULL;
+  g_autoptr(GError) error = NULL;
+  const KtFinding *f = kt_advisor_lookup (findings, "pin-without-numatune", "cache");
+  const KtEdits *edits;
+  g_autofree char *nodes = NULL;
+
+  g_assert_nonnull (f);
+  g_assert_true (kt_advice_put_fix (session, f->fix, NULL, &error));
+  g_assert_no_error (error);
+  edits = kt_session_get_edits (session, "cache");
+  g_assert_nonnull (edits);
+  g_assert_nonnull (edits->numa_nodeset);
+  nodes = kt_cpuset_format (edits->numa_nodeset);
+  g_assert_cmpstr (nodes, ==, "2");
+
+  /* Gone with the edits made, still there in the snapshot itself */
+  after = run (session);
+  g_assert_null (kt_advisor_lookup (after, "pin-without-numatune", "cache"));
+  raw = kt_advisor_run (kt_session_get_snapshot (session), NULL);
+  g_assert_nonnull (kt_advisor_lookup (raw, "pin-without-numatune", "cache"));
+
+  /* No new error from it */
+  for (guint i = 0; i < after->len; i++)
+    {
+      const KtFinding *a = g_ptr_array_index (after, i);
+
+      if (a->severity == KT_SEVERITY_ERROR)
+        g_assert_nonnull (kt_advisor_lookup (findings, a->rule, a->vm));
+    }
+}
+
+/* Host steps are left out and handed back; host-only and manual fixes are
+ * refused; a step that does not fit changes nothing */
+static void
+test_fix_refused (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(KtFix) mixed = kt_fix_new ("mixed");
+  g_autoptr(KtFix) host_only = kt_fix_new ("host");
+  g_autoptr(KtFix) manual = kt_fix_new ("By hand: do it");
+  g_autoptr(KtFix) bad = kt_fix_new ("bad");
+  g_autoptr(KtCpuset) nodes = kt_cpuset_new_range (0, 0);
+  g_autoptr(KtCpuset) cpu = kt_cpuset_new_range (3, 3);
+  g_autoptr(GPtrArray) host = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 rev;
+
+  kt_fix_add_host (mixed, "numa_balancing", "0");
+  kt_fix_add_numatune (mixed, "web1", "strict", nodes);
+  g_assert_true (kt_advice_put_fix (session, mixed, &host, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (host->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (host, 0), ==, "numa_balancing=0");
+  g_assert_nonnull (kt_session_get_edits (session, "web1"));
+
+  kt_fix_add_host (host_only, "numa_balancing", "0");
+  g_assert_false (kt_advice_put_fix (session, host_only, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (kt_advice_put_fix (session, manual, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  /* A pin that fits, then a guest topology that does not add up to its
+   * vCPUs */
+  rev = kt_session_get_revision (session);
+  kt_fix_add_pin (bad, KT_FIX_VCPUPIN, "web2", 0, cpu);
+  kt_fix_add_topology (bad, "web2", 1, 1, 3, 1);
+  g_assert_false (kt_advice_put_fix (session, bad, NULL, &error));
+  g_assert_nonnull (error);
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "web2"), ==, 0);
+}
+
+/* A proposal: pending pins and edits, then discarded */
+static void
+test_proposal (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  KtSnapshot *snapshot = kt_session_get_snapshot (session);
+  KtVm *vm = kt_snapshot_lookup_vm (snapshot, "dev-sandbox");
+  KtPlannerPolicy policy = { 0, };
+  g_autoptr(KtPlanner) planner = NULL;
+  g_autoptr(KtPlannerRequest) request = NULL;
+  g_autoptr(KtProposal) proposal = NULL;
+  g_autoptr(KtFix) fix = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 rev = kt_session_get_revision (session);
+  guint n_pins = 0;
+
+  g_assert_nonnull (vm);
+  g_assert_true (kt_planner_policy_parse (&policy, "dedicated", "prefer", "share", NULL,
+                                          kt_snapshot_get_host (snapshot), &error));
+  planner = kt_planner_new (snapshot, &policy);
+  request = kt_planner_request_new_for_vm (vm);
+  proposal = kt_planner_plan (planner, request);
+  g_assert_true (proposal->feasible);
+
+  fix = kt_advice_fix_from_proposal (proposal, vm, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < fix->steps->len; i++)
+    n_pins += ((const KtFixStep *) g_ptr_array_index (fix->steps, i))->kind == KT_FIX_VCPUPIN;
+  g_assert_cmpuint (n_pins, ==, proposal->vcpupin->len);
+
+  g_assert_true (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_no_error (error);
+  for (guint v = 0; v < proposal->vcpupin->len; v++)
+    g_assert_true (kt_plan_is_pending (kt_session_get_plan (session), vm, v)
+                   || kt_cpuset_equal (kt_plan_get_original (kt_session_get_plan (session), vm, v),
+                                       g_ptr_array_index (proposal->vcpupin, v)));
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "dev-sandbox"), >, 0);
+
+  /* Discard */
+  g_assert_true (kt_advice_undo_to (session, rev));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  g_assert_null (kt_session_get_edits (session, "dev-sandbox"));
+  kt_planner_policy_clear (&policy);
+}
+
+/* An infeasible proposal is no fix */
+static void
+test_proposal_infeasible (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  KtSnapshot *snapshot = kt_session_get_snapshot (session);
+  KtVm *vm = kt_snapshot_lookup_vm (snapshot, "web1");
+  KtPlannerPolicy policy = { 0, };
+  g_autoptr(KtPlanner) planner = NULL;
+  g_autoptr(KtPlannerRequest) request = NULL;
+  g_autoptr(KtProposal) proposal = NULL;
+  g_autoptr(KtFix) fix = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Every CPU reserved for the host */
+  g_assert_true (kt_planner_policy_parse (&policy, "dedicated", NULL, NULL, "0-63",
+                                          kt_snapshot_get_host (snapshot), &error));
+  planner = kt_planner_new (snapshot, &policy);
+  request = kt_planner_request_new_for_vm (vm);
+  proposal = kt_planner_plan (planner, request);
+  g_assert_false (proposal->feasible);
+  fix = kt_advice_fix_from_proposal (proposal, vm, &error);
+  g_assert_null (fix);
+  g_assert_nonnull (error);
+  kt_planner_policy_clear (&policy);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/advice/group", test_group);
+  g_test_add_func ("/advice/fix-pins", test_fix_pins);
+  g_test_add_func ("/advice/fix-edits", test_fix_edits);
+  g_test_add_func ("/advice/fix-refused", test_fix_refused);
+  g_test_add_func ("/advice/proposal", test_proposal);
+  g_test_add_func ("/advice/proposal-infeasible", test_proposal_infeasible);
+  return g_test_run ();
+}
