@@ -1226,12 +1226,15 @@ test_cli_fix (void)
   g_assert_null (strstr (r.out, "ksm-across-nodes"));
 
   /* No finding, or no automatic fix: an error, nothing written */
-  g_assert_true (g_file_get_contents (copy, &before, &len, NULL) || TRUE);
+  g_clear_pointer (&before, g_free);
+  g_assert_true (g_file_get_contents (copy, &before, &len, NULL));
   kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix", "vcpus-exceed-host", "--vm", "web1");
   g_assert_cmpint (r.status, ==, 1);
   kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix", "host-cpu-blocks-migration", "--vm",
                    "web1");
   g_assert_cmpint (r.status, ==, 1);
+  g_assert_true (g_file_get_contents (copy, &after, &len, NULL));
+  g_assert_cmpstr (before, ==, after);
   g_unlink (copy);
 }
 

@@ -520,6 +520,14 @@ test_machine_untouched (void)
   g_assert_cmpstr (etc, ==, machine_etc_listing);
 }
 
+static gboolean
+have_program (const char *name)
+{
+  g_autofree char *path = g_find_program_in_path (name);
+
+  return path != NULL;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -532,9 +540,9 @@ main (int    argc,
 
   if (geteuid () != 0)
     skip_reason = g_strdup ("not root");
-  else if (g_find_program_in_path ("tuned") == NULL)
+  else if (!have_program ("tuned"))
     skip_reason = g_strdup ("no tuned (apt-get install tuned)");
-  else if (g_find_program_in_path ("dbus-daemon") == NULL)
+  else if (!have_program ("dbus-daemon"))
     skip_reason = g_strdup ("no dbus-daemon");
   else if (!g_file_test ("/etc/tuned/tuned-main.conf", G_FILE_TEST_EXISTS))
     skip_reason = g_strdup ("no /etc/tuned/tuned-main.conf");

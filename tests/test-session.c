@@ -403,7 +403,7 @@ test_prepare_apply (void)
   g_autoptr(KtSession) session = kt_session_new (s, NULL, NULL);
   g_autoptr(KtApply) apply = NULL;
   g_autoptr(GError) error = NULL;
-  GPtrArray *calls;
+  g_autoptr(GPtrArray) calls = NULL;
   gboolean vcpu = FALSE, emulator = FALSE;
 
   g_assert_true (pin (session, "web1", 0, "17"));

@@ -209,7 +209,7 @@ on_bus_for_set (GObject      *source,
       return;
     }
   g_dbus_connection_call (bus, KT_HOST_HELPER_BUS_NAME, KT_HOST_HELPER_OBJECT_PATH,
-                          KT_HOST_HELPER_INTERFACE, "Set", g_variant_ref (params),
+                          KT_HOST_HELPER_INTERFACE, "Set", params,
                           G_VARIANT_TYPE ("(a(sss))"),
                           G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, CALL_TIMEOUT_MS,
                           g_task_get_cancellable (task), on_set_done, g_object_ref (task));
