@@ -126,9 +126,23 @@ change_row (const KtHostChange *c)
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
 
-  /* Translators: a change in the host preview: "KSM: 1 → 0" */
-  title = g_strdup_printf (_("%s: %s → %s"), kt_host_tuning_key_label (c->key),
-                           c->old_value != NULL ? c->old_value : _("unknown"), c->new_value);
+  int node;
+  guint64 size;
+
+  if (g_str_has_prefix (c->key, "hugepages.")
+      && kt_host_tuning_parse_key (c->key, &node, &size, NULL))
+    {
+      g_autofree char *size_text = kt_format_page_size (size);
+
+      /* Translators: a hugepage pool's change in the host preview:
+       * "Node 1, 1 GiB pages: 20 → 16" */
+      title = g_strdup_printf (_("Node %d, %s pages: %s → %s"), node, size_text,
+                               c->old_value != NULL ? c->old_value : _("unknown"), c->new_value);
+    }
+  else
+    /* Translators: a change in the host preview: "KSM: 1 → 0" */
+    title = g_strdup_printf (_("%s: %s → %s"), kt_host_tuning_key_label (c->key),
+                             c->old_value != NULL ? c->old_value : _("unknown"), c->new_value);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   subtitle = g_strdup_printf ("%s · %s", c->key, c->mechanism_text);
@@ -332,9 +346,18 @@ on_pool_response (AdwMessageDialog *dialog,
           g_autofree char *text = NULL;
 
           /* Translators: a pending host change; %s: a page size, then a count */
-          text = g_strdup_printf (_("Node %d: %s × %s pending — review it in the Host view"),
-                                  d->node, value, size);
-          toast (d->toasts, text);
+          text = g_strdup_printf (_("Node %d: %s × %s pages pending"), d->node, value, size);
+          if (d->toasts != NULL)
+            {
+              g_autofree char *escaped = g_markup_escape_text (text, -1);
+              AdwToast *t = adw_toast_new (escaped);
+
+              adw_toast_set_timeout (t, 5);
+              adw_toast_set_button_label (t, _("_Review"));
+              adw_toast_set_action_name (t, "view.show");
+              adw_toast_set_action_target_value (t, g_variant_new_string ("host"));
+              adw_toast_overlay_add_toast (d->toasts, t);
+            }
         }
     }
   pool_dialog_free (d);

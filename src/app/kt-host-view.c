@@ -226,6 +226,16 @@ value_label (const char *text,
   return label;
 }
 
+static void
+on_edit_pool_clicked (KtHostView *self,
+                      GtkWidget  *button)
+{
+  int node = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "kt-node"));
+
+  if (self->session != NULL)
+    kt_host_pool_dialog_run (window_of (self), toasts_of (self), self->session, node);
+}
+
 /* A setting's row: its value now, → what would be set, the advice; or
  * read-only with the reason */
 static void
@@ -249,6 +259,9 @@ add_setting (KtHostView          *self,
   GtkWidget *row;
 
   advice = kt_host_explain (key, change != NULL ? change->new_value : now);
+  /* The same sentence on every pool: only where something would change */
+  if (g_str_has_prefix (key, "hugepages.") && change == NULL)
+    advice = NULL;
   if (!can)
     /* Translators: a host setting KvmTune cannot change; %s says why */
     subtitle = g_strdup_printf (now == NULL ? _("Unknown and read-only here: %s")
@@ -274,6 +287,19 @@ add_setting (KtHostView          *self,
       if (pending != NULL)
         /* Translators: a tag after a host value: changed here, not applied */
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), value_label (_("pending"), "caption"));
+    }
+  if (can && g_str_has_prefix (key, "hugepages."))
+    {
+      GtkWidget *edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
+      int node;
+
+      kt_host_tuning_parse_key (key, &node, NULL, NULL);
+      gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (edit, "flat");
+      gtk_widget_set_tooltip_text (edit, _("Change the node’s pool"));
+      g_object_set_data (G_OBJECT (edit), "kt-node", GINT_TO_POINTER (node));
+      g_signal_connect_swapped (edit, "clicked", G_CALLBACK (on_edit_pool_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
     }
   if (!can)
     {

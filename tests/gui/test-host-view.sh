@@ -1,0 +1,249 @@
+#!/bin/bash
+# test-host-view.sh: the Host view on the demo snapshot, with real xdotool
+# input under Xvfb
+#
+#   1. Host in the header's view switcher shows the host's tuning
+#      (screenshot LOG_DIR/test-host-view-host.png); the profile drop-down:
+#      "Pinned / low latency" (screenshot …-profile.png); Apply… opens
+#      "Apply Host Tuning?" (screenshot …-preview.png) and nothing is
+#      written yet; Apply (Return), Ctrl+S: the saved snapshot's
+#      host-tuning has KSM off, THP madvise or never, numa_balancing 0, and
+#      every VM definition as before (screenshot …-applied.png);
+#   2. a context click on node 1's header on the map opens "Huge Pages on
+#      Node 1" (screenshot …-pool.png); 1536 pages of 2 MiB become a
+#      pending host change; Ctrl+W then asks "Save Changes?" and Cancel
+#      keeps the window; in the Host view Apply…, Return, Ctrl+S: node 1's
+#      2 MiB pool is 1536 in the file;
+#   3. Revert… opens "Revert Host Tuning?"; Return, Ctrl+S: the file has
+#      the demo's values again (KSM on, THP always, numa_balancing 1,
+#      node 1's pools as they were) (screenshot …-reverted.png).
+#
+# Usage: test-host-view.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]
+# Exit: 0 passed, 1 failed, 77 skipped (no Xvfb, xdotool or xmllint)
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -u
+
+usage="usage: test-host-view.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]"
+app=${1:?$usage}
+demo=${2:?$usage}
+logdir=${3:-.}
+
+# shellcheck source=common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+need_tools Xvfb xdotool xmllint
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/kvmtune-gui.XXXXXX")
+shot=test-host-view
+
+cleanup ()
+{
+  stop_app
+  stop_xvfb
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+status=0
+ok ()
+{
+  echo "ok - $*"
+}
+not_ok ()
+{
+  echo "not ok - $*"
+  status=1
+}
+
+tuning ()   # XPATH under host-tuning: its string value in the file
+{
+  xmllint --xpath "string(//host-tuning/$1)" "$tmp/host.kvmtune" 2>/dev/null
+}
+
+# Every VM's definitions (whitespace aside: the file is written again),
+# for "nothing else changed"
+domains ()
+{
+  xmllint --noblanks --xpath "//vm" "$1" 2>/dev/null | md5sum
+}
+
+key ()
+{
+  xdotool key --clearmodifiers "$@"
+}
+
+click ()   # X Y in the main window
+{
+  xdotool mousemove --window "$win" "$1" "$2" click 1
+}
+
+# Waits for the window called $1, and echoes its id
+wait_dialog ()
+{
+  local d=
+  for _ in $(seq 100); do
+    d=$(find_window "$1") && break
+    sleep 0.1
+  done
+  [ -n "$d" ] && echo "$d"
+}
+
+dialog_gone ()   # TITLE
+{
+  ! find_window "$1" >/dev/null
+}
+
+save ()
+{
+  xdotool windowfocus --sync "$win" 2>/dev/null || true
+  xdotool mousemove --window "$win" 800 30
+  key ctrl+s
+}
+
+# Where things are at 1600×1000 (the view's content is clamped and
+# centred, so these hold for the demo host)
+MAP_TOGGLE="400 26"
+HOST_TOGGLE="464 26"
+PROFILE_COMBO="1175 142"
+PROFILE_LOW_LATENCY="1195 253"
+APPLY_BUTTON="1182 92"
+REVERT_BUTTON="1081 92"
+
+mkdir -p "$logdir"
+cp "$demo" "$tmp/host.kvmtune"
+chmod u+w "$tmp/host.kvmtune"
+cp "$tmp/host.kvmtune" "$tmp/before"
+[ "$(tuning 'ksm/@run')" = 1 ] && [ "$(tuning 'thp/@enabled')" = always ] \
+  && [ "$(tuning 'numa-balancing/@value')" = 1 ] \
+  || fail "the demo host has no host tuning to fix (KSM on, THP always, numa_balancing 1)"
+pool_before=$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")
+gig_before=$(tuning "hugepages/pool[@node='1'][@size_kib='1048576']/@total")
+
+start_xvfb
+start_app "$app" --snapshot "$tmp/host.kvmtune"
+wait_main_window
+wait_geometry 150 web1 0 17
+
+# 1. The Host view, a profile, its preview, Apply, Ctrl+S
+
+# shellcheck disable=SC2086
+click $HOST_TOGGLE
+sleep 1.5
+screenshot host
+# shellcheck disable=SC2086
+click $PROFILE_COMBO
+sleep 1
+# shellcheck disable=SC2086
+click $PROFILE_LOW_LATENCY
+sleep 1
+screenshot profile
+# shellcheck disable=SC2086
+click $APPLY_BUTTON
+preview=$(wait_dialog '^Apply Host Tuning\?$') \
+  || fail "Apply… in the Host view opened no “Apply Host Tuning?” preview"
+ok "Apply… opened the preview"
+sleep 0.7
+screenshot preview
+cmp -s "$tmp/host.kvmtune" "$tmp/before" || not_ok "the preview wrote the file"
+key Return
+wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the preview"
+sleep 1
+cmp -s "$tmp/host.kvmtune" "$tmp/before" || not_ok "Apply wrote the file before Ctrl+S"
+save
+wait_for 100 test "$(tuning 'ksm/@run')" = 0 || fail "Ctrl+S: the file's KSM run is $(tuning 'ksm/@run'), not 0"
+ok "applied and saved: KSM off"
+thp=$(tuning 'thp/@enabled')
+if [ "$thp" = madvise ] || [ "$thp" = never ]; then ok "THP $thp"; else not_ok "THP is $thp"; fi
+if [ "$(tuning 'numa-balancing/@value')" = 0 ]; then ok "numa_balancing 0"; else not_ok "numa_balancing is $(tuning 'numa-balancing/@value')"; fi
+if [ "$(domains "$tmp/host.kvmtune")" = "$(domains "$tmp/before")" ]; then
+  ok "every VM definition is as it was"
+else
+  not_ok "the VMs' definitions changed"
+fi
+sleep 0.5
+screenshot applied
+
+# 2. A node's pool from its header on the map: a pending host change
+
+# shellcheck disable=SC2086
+click $MAP_TOGGLE
+sleep 1
+read -r _ _ nx ny < <(grep "^node 1 " "$tmp/geometry")
+[ -n "${ny:-}" ] || fail "the canvas wrote no geometry for node 1's header"
+xdotool mousemove --window "$win" "$nx" $((ny - 20)) click 3
+pool=$(wait_dialog '^Huge Pages on Node 1$') || fail "a context click on node 1's header opened no pool dialog"
+ok "the node header opened “Huge Pages on Node 1”"
+sleep 0.5
+# The count: its entry, all of it replaced
+xdotool mousemove --window "$pool" 230 186 click 1
+sleep 0.3
+key ctrl+a
+xdotool type --delay 40 1536
+key Tab
+sleep 0.3
+screenshot pool
+xdotool mousemove --window "$pool" 286 282 click 1
+wait_for 50 dialog_gone '^Huge Pages on Node 1$' || fail "Set did not close the pool dialog"
+sleep 0.5
+[ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
+  || not_ok "Set wrote the pool into the file"
+
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+key ctrl+w
+if wait_dialog '^Save Changes\?$' >/dev/null; then
+  ok "Ctrl+W with a pending host change asks"
+  key Escape
+  sleep 1
+else
+  not_ok "Ctrl+W with a pending host change did not ask"
+fi
+find_window '^KvmTune$' >/dev/null || fail "the window closed with a pending host change"
+
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# shellcheck disable=SC2086
+click $HOST_TOGGLE
+sleep 1
+# shellcheck disable=SC2086
+click $APPLY_BUTTON
+wait_dialog '^Apply Host Tuning\?$' >/dev/null || fail "Apply… with a pending pool opened no preview"
+sleep 0.5
+screenshot pool-preview
+key Return
+wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the pending pool"
+sleep 0.5
+save
+if wait_for 100 test "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = 1536; then
+  ok "node 1's 2 MiB pool is 1536 in the saved file"
+else
+  not_ok "node 1's 2 MiB pool is $(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total"), not 1536"
+fi
+
+# 3. Revert: the demo's values again
+
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# shellcheck disable=SC2086
+click $REVERT_BUTTON
+wait_dialog '^Revert Host Tuning\?$' >/dev/null || fail "Revert… opened no preview"
+sleep 0.5
+screenshot revert-preview
+key Return
+wait_for 50 dialog_gone '^Revert Host Tuning\?$' || fail "Return did not revert"
+sleep 0.5
+save
+if wait_for 100 test "$(tuning 'ksm/@run')" = 1; then ok "reverted: KSM on"; else not_ok "after Revert KSM run is $(tuning 'ksm/@run')"; fi
+[ "$(tuning 'thp/@enabled')" = always ] || not_ok "after Revert THP is $(tuning 'thp/@enabled')"
+[ "$(tuning 'numa-balancing/@value')" = 1 ] || not_ok "after Revert numa_balancing is $(tuning 'numa-balancing/@value')"
+[ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
+  || not_ok "after Revert node 1's 2 MiB pool is not $pool_before"
+[ "$(tuning "hugepages/pool[@node='1'][@size_kib='1048576']/@total")" = "$gig_before" ] \
+  || not_ok "after Revert node 1's 1 GiB pool is not $gig_before"
+ok "Revert put the demo's values back"
+sleep 0.5
+screenshot reverted
+
+[ "$status" = 0 ] || fail "the Host view"
+echo "PASS"
+exit 0
