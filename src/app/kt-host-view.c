@@ -40,6 +40,7 @@ struct _KtHostView
   GPtrArray            *profiles;     /* KtHostProfile; the combo's items after "None" */
   GPtrArray            *rows;         /* (group, row) pairs made by refresh () */
   gboolean              reading;
+  gboolean              stale;        /* changed while not shown: refresh on map */
 };
 
 G_DEFINE_FINAL_TYPE (KtHostView, kt_host_view, GTK_TYPE_WIDGET)
@@ -264,8 +265,8 @@ add_setting (KtHostView          *self,
     advice = NULL;
   if (!can)
     /* Translators: a host setting KvmTune cannot change; %s says why */
-    subtitle = g_strdup_printf (now == NULL ? _("Unknown and read-only here: %s")
-                                            : _("Read-only here: %s"), reason);
+    subtitle = g_strdup_printf (now == NULL ? _("Unknown and read-only here — %s")
+                                            : _("Read-only here — %s"), reason);
   else if (extra != NULL && advice != NULL && *advice != '\0')
     subtitle = g_strdup_printf ("%s\n%s", extra, advice);
   else
@@ -441,6 +442,13 @@ refresh (KtHostView *self)
   guint n_pending;
   gboolean busy;
 
+  /* The session changes with every pin: planning waits until shown */
+  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
+    {
+      self->stale = TRUE;
+      return;
+    }
+  self->stale = FALSE;
   clear_rows (self);
   if (self->session == NULL)
     {
@@ -585,6 +593,16 @@ kt_host_view_finalize (GObject *object)
 }
 
 static void
+kt_host_view_map (GtkWidget *widget)
+{
+  KtHostView *self = KT_HOST_VIEW (widget);
+
+  GTK_WIDGET_CLASS (kt_host_view_parent_class)->map (widget);
+  if (self->stale)
+    refresh (self);
+}
+
+static void
 kt_host_view_class_init (KtHostViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -592,6 +610,7 @@ kt_host_view_class_init (KtHostViewClass *klass)
 
   object_class->dispose = kt_host_view_dispose;
   object_class->finalize = kt_host_view_finalize;
+  widget_class->map = kt_host_view_map;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/example/KvmTune/ui/kt-host-view.ui");

@@ -16,7 +16,8 @@
 #      2 MiB pool is 1536 in the file;
 #   3. Revert… opens "Revert Host Tuning?"; Return, Ctrl+S: the file has
 #      the demo's values again (KSM on, THP always, numa_balancing 1,
-#      node 1's pools as they were) (screenshot …-reverted.png).
+#      node 1's pools as they were) (screenshot …-reverted.png);
+#   4. test:///default: the Host view of a remote host (screenshot …-remote.png).
 #
 # Usage: test-host-view.sh KVMTUNE DEMO_SNAPSHOT [LOG_DIR]
 # Exit: 0 passed, 1 failed, 77 skipped (no Xvfb, xdotool or xmllint)
@@ -111,6 +112,7 @@ PROFILE_COMBO="1175 142"
 PROFILE_LOW_LATENCY="1195 253"
 APPLY_BUTTON="1182 92"
 REVERT_BUTTON="1081 92"
+SAVE_PROFILE_ROW="746 217"
 
 mkdir -p "$logdir"
 cp "$demo" "$tmp/host.kvmtune"
@@ -243,6 +245,41 @@ if wait_for 100 test "$(tuning 'ksm/@run')" = 1; then ok "reverted: KSM on"; els
 ok "Revert put the demo's values back"
 sleep 0.5
 screenshot reverted
+
+# Save Current as Profile…: the host's values now as a profile of the user's own
+
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# shellcheck disable=SC2086
+click $SAVE_PROFILE_ROW
+wait_dialog '^Save Current as Profile$' >/dev/null || fail "Save Current as Profile… opened no dialog"
+sleep 0.5
+key ctrl+a
+xdotool type --delay 40 "Lab host"
+sleep 0.3
+screenshot save-profile
+key Return
+profile="$tmp/config/kvmtune/host-profiles/lab-host.json"
+if wait_for 50 test -s "$profile"; then
+  ok "saved the profile “Lab host”"
+  grep -q '"ksm.run"' "$profile" || not_ok "the saved profile has no ksm.run"
+else
+  not_ok "no $profile"
+fi
+
+# 4. A remote host (libvirt's test driver): what KvmTune cannot read or
+#    change there shows unknown and read-only, with the reason (screenshot
+#    …-remote.png; tests/test-session-host.c checks the refusals)
+
+stop_app
+rm -rf "$tmp/run"
+start_app "$app" --connect test:///default
+wait_main_window
+sleep 2
+# shellcheck disable=SC2086
+click $HOST_TOGGLE
+sleep 2
+screenshot remote
+kill -0 "$app_pid" 2>/dev/null || not_ok "kvmtune exited showing a remote host's tuning"
 
 [ "$status" = 0 ] || fail "the Host view"
 echo "PASS"
