@@ -11,9 +11,10 @@
 #      every VM definition as before (screenshot …-applied.png);
 #   2. a context click on node 1's header on the map opens "Huge Pages on
 #      Node 1" (screenshot …-pool.png); 1536 pages of 2 MiB become a
-#      pending host change; Ctrl+W then asks "Save Changes?" and Cancel
-#      keeps the window; in the Host view Apply…, Return, Ctrl+S: node 1's
-#      2 MiB pool is 1536 in the file;
+#      pending host change; Ctrl+W then asks "Apply Changes?" and Cancel
+#      keeps the window; Ctrl+W again, Apply… (Return) opens the Host
+#      view's preview; Return, Ctrl+S: node 1's 2 MiB pool is 1536 in the
+#      file;
 #   3. Revert… opens "Revert Host Tuning?"; Return, Ctrl+S: the file has
 #      the demo's values again (KSM on, THP always, numa_balancing 1,
 #      node 1's pools as they were) (screenshot …-reverted.png);
@@ -193,24 +194,27 @@ sleep 0.5
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
   || not_ok "Set wrote the pool into the file"
 
+# Closing asks; Cancel keeps the window; Apply… there opens the host preview
 xdotool windowfocus --sync "$win" 2>/dev/null || true
 key ctrl+w
-if wait_dialog '^Save Changes\?$' >/dev/null; then
+if wait_dialog '^Apply Changes\?$' >/dev/null; then
   ok "Ctrl+W with a pending host change asks"
+  sleep 0.5
+  screenshot close-prompt
   key Escape
   sleep 1
 else
   not_ok "Ctrl+W with a pending host change did not ask"
 fi
-find_window '^KvmTune$' >/dev/null || fail "the window closed with a pending host change"
-
+find_window '^KvmTune$' >/dev/null || fail "Cancel closed the window with a pending host change"
 xdotool windowfocus --sync "$win" 2>/dev/null || true
-# shellcheck disable=SC2086
-click $HOST_TOGGLE
-sleep 1
-# shellcheck disable=SC2086
-click $APPLY_BUTTON
-wait_dialog '^Apply Host Tuning\?$' >/dev/null || fail "Apply… with a pending pool opened no preview"
+key ctrl+w
+wait_dialog '^Apply Changes\?$' >/dev/null || fail "the second Ctrl+W did not ask"
+sleep 0.5
+key Return
+wait_dialog '^Apply Host Tuning\?$' >/dev/null \
+  || fail "Apply… in the close prompt opened no host preview"
+ok "Apply… in the close prompt opened the host preview"
 sleep 0.5
 screenshot pool-preview
 key Return
