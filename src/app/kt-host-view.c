@@ -558,7 +558,10 @@ kt_host_view_set_session (KtHostView *self,
       g_signal_connect_object (session, "changed", G_CALLBACK (refresh), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (session, "notify::busy", G_CALLBACK (refresh), self,
                                G_CONNECT_SWAPPED);
-      if (kt_session_get_host_tuning (session) == NULL)
+      /* Read once shown: tuned, libvirt and the sysfs are not asked at
+       * startup for a view nobody looks at */
+      if (kt_session_get_host_tuning (session) == NULL
+          && gtk_widget_get_mapped (GTK_WIDGET (self)))
         kt_host_view_reload (self);
     }
   refresh (self);
@@ -598,6 +601,9 @@ kt_host_view_map (GtkWidget *widget)
   KtHostView *self = KT_HOST_VIEW (widget);
 
   GTK_WIDGET_CLASS (kt_host_view_parent_class)->map (widget);
+  if (self->session != NULL && kt_session_get_host_tuning (self->session) == NULL
+      && kt_session_get_host_error (self->session) == NULL)
+    kt_host_view_reload (self);
   if (self->stale)
     refresh (self);
 }

@@ -16,13 +16,47 @@
 #include "kt-host-preview.h"
 #include "kt-window-private.h"
 
+typedef struct
+{
+  KtWindow *self;
+  int       node;
+} NodeRead;
+
+/* The host read for a node's pools (the Host view not shown yet) */
+static void
+node_read_done (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  NodeRead *r = data;
+  g_autoptr(GError) error = NULL;
+
+  /* A failure: the pool dialog says what it is */
+  kt_session_read_host_finish (KT_SESSION (source), result, &error);
+  if (r->self->session == KT_SESSION (source))
+    kt_host_pool_dialog_run (GTK_WINDOW (r->self), r->self->toast_overlay, r->self->session,
+                             r->node);
+  g_object_unref (r->self);
+  g_free (r);
+}
+
 static void
 on_node_activated (KtWindow *self,
                    int       node)
 {
+  NodeRead *r;
+
   if (self->session == NULL)
     return;
-  kt_host_pool_dialog_run (GTK_WINDOW (self), self->toast_overlay, self->session, node);
+  if (kt_session_get_host_tuning (self->session) != NULL)
+    {
+      kt_host_pool_dialog_run (GTK_WINDOW (self), self->toast_overlay, self->session, node);
+      return;
+    }
+  r = g_new0 (NodeRead, 1);
+  r->self = g_object_ref (self);
+  r->node = node;
+  kt_session_read_host_async (self->session, NULL, node_read_done, r);
 }
 
 /* The switcher only while a source shows */

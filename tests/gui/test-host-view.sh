@@ -105,6 +105,28 @@ save ()
   key ctrl+s
 }
 
+# Ctrl+S until the command after it succeeds (a loaded machine may take
+# its time, or the key may land before the window has the focus back)
+save_until ()
+{
+  local i
+  for i in 1 2 3; do
+    save
+    wait_for 60 "$@" && return 0
+  done
+  return 1
+}
+
+tuning_is ()   # XPATH VALUE: read again at each call
+{
+  test "$(tuning "$1")" = "$2"
+}
+
+pool_is ()   # NODE SIZE_KIB TOTAL
+{
+  test "$(tuning "hugepages/pool[@node='$1'][@size_kib='$2']/@total")" = "$3"
+}
+
 # Where things are at 1600×1000 (the view's content is clamped and
 # centred, so these hold for the demo host)
 MAP_TOGGLE="400 26"
@@ -155,8 +177,7 @@ key Return
 wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the preview"
 sleep 1
 cmp -s "$tmp/host.kvmtune" "$tmp/before" || not_ok "Apply wrote the file before Ctrl+S"
-save
-wait_for 100 test "$(tuning 'ksm/@run')" = 0 || fail "Ctrl+S: the file's KSM run is $(tuning 'ksm/@run'), not 0"
+save_until tuning_is 'ksm/@run' 0 || fail "Ctrl+S: the file's KSM run is $(tuning 'ksm/@run'), not 0"
 ok "applied and saved: KSM off"
 thp=$(tuning 'thp/@enabled')
 if [ "$thp" = madvise ] || [ "$thp" = never ]; then ok "THP $thp"; else not_ok "THP is $thp"; fi
@@ -220,8 +241,7 @@ screenshot pool-preview
 key Return
 wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the pending pool"
 sleep 0.5
-save
-if wait_for 100 test "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = 1536; then
+if save_until pool_is 1 2048 1536; then
   ok "node 1's 2 MiB pool is 1536 in the saved file"
 else
   not_ok "node 1's 2 MiB pool is $(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total"), not 1536"
@@ -238,8 +258,7 @@ screenshot revert-preview
 key Return
 wait_for 50 dialog_gone '^Revert Host Tuning\?$' || fail "Return did not revert"
 sleep 0.5
-save
-if wait_for 100 test "$(tuning 'ksm/@run')" = 1; then ok "reverted: KSM on"; else not_ok "after Revert KSM run is $(tuning 'ksm/@run')"; fi
+if save_until tuning_is 'ksm/@run' 1; then ok "reverted: KSM on"; else not_ok "after Revert KSM run is $(tuning 'ksm/@run')"; fi
 [ "$(tuning 'thp/@enabled')" = always ] || not_ok "after Revert THP is $(tuning 'thp/@enabled')"
 [ "$(tuning 'numa-balancing/@value')" = 1 ] || not_ok "after Revert numa_balancing is $(tuning 'numa-balancing/@value')"
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
