@@ -13,6 +13,9 @@
  * kt_host_save_profile_run (): "Save Current as Profile…": a name, then
  * the host's values now saved as a profile of the user's own.
  *
+ * kt_host_setting_dialog_run () (kt-host-setting-dialog.c): one setting's
+ * value, from the values it takes, as a pending host change.
+ *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
@@ -41,5 +44,12 @@ void kt_host_save_profile_run  (GtkWindow           *parent,
                                 void               (*saved) (gpointer    data,
                                                              const char *id),
                                 gpointer             data);
+
+void  kt_host_setting_dialog_run (GtkWindow  *parent,
+                                  KtSession  *session,
+                                  const char *key);
+/* "0 (off)", "20 ms", "unknown": a value as the Host view shows it */
+char *kt_host_format_value       (const char *key,
+                                  const char *value);
 
 G_END_DECLS

@@ -186,35 +186,6 @@ add_row (KtHostView          *self,
   return row;
 }
 
-/* A value as the row shows it: what the kernel writes, with a word */
-static char *
-format_value (const char *key,
-              const char *value)
-{
-  if (value == NULL)
-    return g_strdup (_("unknown"));
-  if (g_str_equal (key, "ksm.run"))
-    {
-      if (g_str_equal (value, "0"))
-        return g_strdup (_("0 (off)"));
-      if (g_str_equal (value, "1"))
-        return g_strdup (_("1 (merging)"));
-      if (g_str_equal (value, "2"))
-        return g_strdup (_("2 (unmerge)"));
-    }
-  if (g_str_equal (key, "numa_balancing") || g_str_equal (key, "ksm.merge_across_nodes"))
-    {
-      if (g_str_equal (value, "0"))
-        return g_strdup (_("0 (off)"));
-      if (g_str_equal (value, "1"))
-        return g_strdup (_("1 (on)"));
-    }
-  if (g_str_equal (key, "ksm.sleep_millisecs"))
-    /* Translators: milliseconds */
-    return g_strdup_printf (_("%s ms"), value);
-  return g_strdup (value);
-}
-
 static GtkWidget *
 value_label (const char *text,
              const char *css)
@@ -225,6 +196,15 @@ value_label (const char *text,
   if (css != NULL)
     gtk_widget_add_css_class (label, css);
   return label;
+}
+
+static void
+on_edit_setting_clicked (KtHostView *self,
+                         GtkWidget  *button)
+{
+  if (self->session != NULL)
+    kt_host_setting_dialog_run (window_of (self), self->session,
+                                g_object_get_data (G_OBJECT (button), "kt-key"));
 }
 
 static void
@@ -250,7 +230,7 @@ add_setting (KtHostView          *self,
 {
   KtHostControl *control = kt_session_get_host_control (self->session);
   g_autofree char *now = kt_host_tuning_get_value (current, key);
-  g_autofree char *now_text = format_value (key, now);
+  g_autofree char *now_text = kt_host_format_value (key, now);
   g_autofree char *reason = NULL;
   g_autofree char *subtitle = NULL;
   const KtHostChange *change = g_hash_table_lookup (changes, key);
@@ -278,7 +258,7 @@ add_setting (KtHostView          *self,
                              value_label (now_text, now == NULL ? "dim-label" : NULL));
   if (change != NULL)
     {
-      g_autofree char *new_text = format_value (key, change->new_value);
+      g_autofree char *new_text = kt_host_format_value (key, change->new_value);
       GtkWidget *target = value_label (new_text, "accent");
 
       gtk_widget_add_css_class (target, "heading");
@@ -288,6 +268,17 @@ add_setting (KtHostView          *self,
       if (pending != NULL)
         /* Translators: a tag after a host value: changed here, not applied */
         adw_action_row_add_suffix (ADW_ACTION_ROW (row), value_label (_("pending"), "caption"));
+    }
+  if (can && !g_str_has_prefix (key, "hugepages."))
+    {
+      GtkWidget *edit = gtk_button_new_from_icon_name ("document-edit-symbolic");
+
+      gtk_widget_set_valign (edit, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (edit, "flat");
+      gtk_widget_set_tooltip_text (edit, _("Change the value"));
+      g_object_set_data_full (G_OBJECT (edit), "kt-key", g_strdup (key), g_free);
+      g_signal_connect_swapped (edit, "clicked", G_CALLBACK (on_edit_setting_clicked), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), edit);
     }
   if (can && g_str_has_prefix (key, "hugepages."))
     {
