@@ -3,11 +3,14 @@
 # input under Xvfb
 #
 #   1. Host in the header's view switcher shows the host's tuning
-#      (screenshot LOG_DIR/test-host-view-host.png); the profile drop-down:
+#      (screenshot LOG_DIR/test-host-view-host.png); KSM merging across
+#      nodes' edit button: 0, a pending change (screenshot …-setting.png);
+#      the profile drop-down:
 #      "Pinned / low latency" (screenshot …-profile.png); Apply… opens
 #      "Apply Host Tuning?" (screenshot …-preview.png) and nothing is
 #      written yet; Apply (Return), Ctrl+S: the saved snapshot's
-#      host-tuning has KSM off, THP madvise or never, numa_balancing 0, and
+#      host-tuning has KSM off, THP madvise or never, numa_balancing 0,
+#      merge_across_nodes 0 (the pending change on top), and
 #      every VM definition as before (screenshot …-applied.png);
 #   2. a context click on node 1's header on the map opens "Huge Pages on
 #      Node 1" (screenshot …-pool.png); 1536 pages of 2 MiB become a
@@ -47,7 +50,7 @@ cleanup ()
   rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'echo "FAIL: interrupted"; exit 1' INT TERM
 
 status=0
 ok ()
@@ -82,12 +85,23 @@ click ()   # X Y in the main window
   xdotool mousemove --window "$win" "$1" "$2" click 1
 }
 
+# The visible window called $1 (a dialog: one of that name).  Not
+# common.sh's find_window: a window closing between its search and its
+# getwindowgeometry leaves WIDTH unset, and set -u then ends the script
+# without a word (wait_for sends stderr to /dev/null)
+dialog_id ()
+{
+  local d
+  d=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1)
+  [ -n "$d" ] && echo "$d"
+}
+
 # Waits for the window called $1, and echoes its id
 wait_dialog ()
 {
   local d=
   for _ in $(seq 100); do
-    d=$(find_window "$1") && break
+    d=$(dialog_id "$1") && break
     sleep 0.1
   done
   [ -n "$d" ] && echo "$d"
@@ -95,7 +109,7 @@ wait_dialog ()
 
 dialog_gone ()   # TITLE
 {
-  ! find_window "$1" >/dev/null
+  ! dialog_id "$1" >/dev/null
 }
 
 save ()
@@ -136,6 +150,7 @@ PROFILE_LOW_LATENCY="1195 253"
 APPLY_BUTTON="1182 92"
 REVERT_BUTTON="1081 92"
 SAVE_PROFILE_ROW="746 217"
+MERGE_EDIT="1197 708"
 
 mkdir -p "$logdir"
 cp "$demo" "$tmp/host.kvmtune"
@@ -158,6 +173,19 @@ wait_geometry 150 web1 0 17
 click $HOST_TOGGLE
 sleep 1.5
 screenshot host
+# A setting's own edit button: KSM merging across nodes off, pending
+# shellcheck disable=SC2086
+click $MERGE_EDIT
+setting=$(wait_dialog '^KSM merging across NUMA nodes$') || fail "the setting's edit button opened no dialog"
+sleep 0.5
+xdotool mousemove --window "$setting" 282 153 click 1
+sleep 0.7
+xdotool mousemove --window "$setting" 278 201 click 1
+sleep 0.5
+screenshot setting
+xdotool mousemove --window "$setting" 278 228 click 1
+wait_for 50 dialog_gone '^KSM merging across NUMA nodes$' || fail "Set did not close the setting's dialog"
+sleep 0.5
 # shellcheck disable=SC2086
 click $PROFILE_COMBO
 sleep 1
@@ -182,6 +210,11 @@ ok "applied and saved: KSM off"
 thp=$(tuning 'thp/@enabled')
 if [ "$thp" = madvise ] || [ "$thp" = never ]; then ok "THP $thp"; else not_ok "THP is $thp"; fi
 if [ "$(tuning 'numa-balancing/@value')" = 0 ]; then ok "numa_balancing 0"; else not_ok "numa_balancing is $(tuning 'numa-balancing/@value')"; fi
+if [ "$(tuning 'ksm/@merge_across_nodes')" = 0 ]; then
+  ok "the pending merge_across_nodes 0 went with the profile"
+else
+  not_ok "merge_across_nodes is $(tuning 'ksm/@merge_across_nodes'), not the pending 0"
+fi
 if [ "$(domains "$tmp/host.kvmtune")" = "$(domains "$tmp/before")" ]; then
   ok "every VM definition is as it was"
 else
@@ -261,6 +294,7 @@ sleep 0.5
 if save_until tuning_is 'ksm/@run' 1; then ok "reverted: KSM on"; else not_ok "after Revert KSM run is $(tuning 'ksm/@run')"; fi
 [ "$(tuning 'thp/@enabled')" = always ] || not_ok "after Revert THP is $(tuning 'thp/@enabled')"
 [ "$(tuning 'numa-balancing/@value')" = 1 ] || not_ok "after Revert numa_balancing is $(tuning 'numa-balancing/@value')"
+[ "$(tuning 'ksm/@merge_across_nodes')" = 1 ] || not_ok "after Revert merge_across_nodes is $(tuning 'ksm/@merge_across_nodes')"
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
   || not_ok "after Revert node 1's 2 MiB pool is not $pool_before"
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='1048576']/@total")" = "$gig_before" ] \
