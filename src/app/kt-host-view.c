@@ -151,6 +151,12 @@ on_revert_clicked (KtHostView *self)
 }
 
 static void
+on_reload_clicked (KtHostView *self)
+{
+  kt_host_view_reload (self);
+}
+
+static void
 on_discard_clicked (KtHostView *self)
 {
   if (self->session != NULL)
@@ -625,6 +631,7 @@ kt_host_view_class_init (KtHostViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_apply_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_revert_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_discard_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_reload_clicked);
   gtk_widget_class_bind_template_callback (widget_class, on_save_profile_activated);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "kt-host-view");
