@@ -162,6 +162,7 @@ test_node_and_groups (void)
   assert_has (node, "\nHuge pages 1.0\u00a0GiB: 4");
   assert_has (node, "\nCPUs 0-7,32-39");
   assert_has (node, "\nDistances to nodes 0: 10, 1: 12, 2: 32, 3: 32");
+  assert_has (node, "\nDouble-click or right-click to change its huge page pools");
 
   g_assert_cmpstr (core, ==, "Core 13 · threads 13,45");
   g_assert_cmpstr (l3, ==, "L3 #3 · 32.0\u00a0MiB · CPUs 12-15,44-47");

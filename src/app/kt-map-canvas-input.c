@@ -462,6 +462,49 @@ on_drag_cancel (KtMapCanvas      *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Node headers ----------------------------------------------------------- */
+
+static guint node_activated_signal;
+
+/* A double click, or the context click, on a node's label band: the
+ * window opens that node's hugepage pools */
+static void
+on_header_pressed (KtMapCanvas *self,
+                   int          n_press,
+                   double       x,
+                   double       y,
+                   GtkGesture  *gesture)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+  const KtMapBox *node;
+  double mx, my;
+
+  if (!((button == GDK_BUTTON_PRIMARY && n_press == 2)
+        || (button == GDK_BUTTON_SECONDARY && n_press == 1))
+      || chip_at (self, x, y) != NULL)
+    return;
+  node = kt_map_box_ancestor (box_at (self, x, y), KT_MAP_BOX_NODE);
+  kt_map_canvas_widget_to_map (self, x, y, &mx, &my);
+  if (node == NULL || my > node->rect.y + node->header)
+    return;
+  gtk_gesture_set_state (gesture, GTK_EVENT_SEQUENCE_CLAIMED);
+  g_signal_emit (self, node_activated_signal, 0, node->id);
+}
+
+void
+kt_map_canvas_class_init_input (GtkWidgetClass *widget_class)
+{
+  /**
+   * KtMapCanvas::node-activated:
+   * @node: the NUMA node
+   *
+   * A node's header was double-clicked or context-clicked
+   */
+  node_activated_signal =
+    g_signal_new ("node-activated", G_TYPE_FROM_CLASS (widget_class), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+}
+
 /* Tooltips --------------------------------------------------------------- */
 
 static void
@@ -547,5 +590,10 @@ kt_map_canvas_input_init (KtMapCanvas *self)
   g_signal_connect_swapped (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
   g_signal_connect_swapped (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
   g_signal_connect_swapped (gesture, "cancel", G_CALLBACK (on_drag_cancel), self);
+  gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
+
+  gesture = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), 0);
+  g_signal_connect_swapped (gesture, "pressed", G_CALLBACK (on_header_pressed), self);
   gtk_widget_add_controller (widget, GTK_EVENT_CONTROLLER (gesture));
 }

@@ -144,6 +144,9 @@ void             kt_map_canvas_replace_overlay     (KtMapCanvas     *self);
 void             kt_map_canvas_replace_str         (char           **slot,
                                                     const char      *value);
 
+/* kt-map-canvas-input.c: the "node-activated" signal */
+void             kt_map_canvas_class_init_input    (GtkWidgetClass  *widget_class);
+
 /* kt-map-canvas-view.c */
 void             kt_map_canvas_view_init           (KtMapCanvas     *self);
 void             kt_map_canvas_view_dispose        (KtMapCanvas     *self);

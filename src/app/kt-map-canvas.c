@@ -366,6 +366,7 @@ kt_map_canvas_class_init (KtMapCanvasClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 
   kt_map_canvas_class_init_keyboard (widget_class);
+  kt_map_canvas_class_init_input (widget_class);
 
   gtk_widget_class_set_css_name (widget_class, "kt-map-canvas");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);

@@ -15,6 +15,7 @@
 
 #include "kt-apply-dialog.h"
 #include "kt-error.h"
+#include "kt-host-preview.h"
 #include "kt-window-private.h"
 
 static void apply_next (KtWindow *self);
@@ -234,6 +235,15 @@ apply_next (KtWindow *self)
   GtkWidget *dialog;
 
   stop_applying (self);
+  if (vm == NULL && kt_session_get_n_pending_host (self->session) > 0)
+    {
+      /* The host changes: their preview in the Host view; closing waits
+       * until the user closes again */
+      self->after_save = NULL;
+      gtk_stack_set_visible_child_name (self->view_stack, "host");
+      kt_host_preview_run (GTK_WINDOW (self), self->toast_overlay, self->session, NULL, FALSE);
+      return;
+    }
   if (vm == NULL)
     {
       if (kt_session_is_dirty (self->session) && kt_session_get_connection (self->session) == NULL)
@@ -346,6 +356,10 @@ what_to_ask (KtWindow    *self,
 
   if (*n_vms > 0 && !offline && !kt_session_is_read_only (self->session))
     return ASK_APPLY;
+  /* Host changes pending (kt-session-host.c): a snapshot file keeps them
+   * only once applied into it */
+  if (*n_vms == 0 && kt_session_get_n_pending_host (self->session) > 0)
+    return ASK_APPLY;
   if (offline && with_edits > 0)
     return ASK_APPLY;
   if (kt_session_is_dirty (self->session))
@@ -382,7 +396,10 @@ kt_window_priv_confirm_discard (KtWindow             *self,
   offline = kt_session_get_connection (self->session) == NULL;
   apply = ask == ASK_APPLY;
 
-  if (n == 0)
+  if (n == 0 && apply)
+    body = g_strdup (_("The host changes are not applied. Changes which are not applied "
+                       "will be permanently lost."));
+  else if (n == 0)
     body = g_strdup (_("Changes applied to the snapshot are not saved in its file. Changes "
                        "which are not saved will be permanently lost."));
   else if (n == 1 && apply && !offline)

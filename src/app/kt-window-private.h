@@ -12,6 +12,7 @@
 
 #pragma once
 
+#include "kt-host-view.h"
 #include "kt-load-errors.h"
 #include "kt-map-canvas.h"
 #include "kt-session.h"
@@ -47,6 +48,9 @@ struct _KtWindow
   KtTuningPanel        *tuning_panel;
   GtkRevealer          *lost_revealer;
   GtkLabel             *lost_label;
+  GtkStack             *view_stack;   /* Map | Host */
+  GtkWidget            *view_switcher;
+  KtHostView           *host_view;
 
   /* The source, and everything pending on it: NULL until loaded */
   KtSession            *session;
@@ -94,6 +98,12 @@ void        kt_window_priv_set_session     (KtWindow     *self,
 void        kt_window_priv_release_session (KtWindow     *self);
 void        kt_window_priv_update_observing (KtWindow    *self);
 void        kt_window_priv_realized        (KtWindow     *self);
+
+/* kt-window-host.c */
+/* The view switcher, and the map's node headers opening their pools */
+void        kt_window_priv_init_host       (KtWindow     *self);
+/* The Host view follows the window's session */
+void        kt_window_priv_host_session    (KtWindow     *self);
 
 /* kt-window-close.c */
 void        kt_window_priv_save            (KtWindow     *self);

@@ -204,6 +204,7 @@ kt_window_priv_release_session (KtWindow *self)
     gtk_revealer_set_reveal_child (self->lost_revealer, FALSE);
   if (self->canvas != NULL)
     kt_map_canvas_set_observed (self->canvas, NULL);
+  kt_window_priv_host_session (self);
 
   hold = g_new0 (CloseHold, 1);
   if (app != NULL && kt_session_get_connection (session) != NULL)
@@ -258,6 +259,7 @@ kt_window_priv_set_session (KtWindow  *self,
   kt_window_priv_set_sidebar_model (self);
   kt_load_errors_set_errors (self->load_errors, NULL);
   kt_window_priv_update_empty (self);
+  kt_window_priv_host_session (self);
 
   gtk_stack_set_visible_child_name (self->stack, "map");
   kt_map_canvas_zoom_to_fit (self->canvas);

@@ -695,6 +695,7 @@ kt_window_class_init (KtWindowClass *klass)
   g_type_ensure (KT_TYPE_MAP_CANVAS);
   g_type_ensure (KT_TYPE_TUNING_PANEL);
   g_type_ensure (KT_TYPE_LOAD_ERRORS);
+  g_type_ensure (KT_TYPE_HOST_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/org/example/KvmTune/ui/kt-window.ui");
   gtk_widget_class_bind_template_child (widget_class, KtWindow, toast_overlay);
@@ -717,6 +718,9 @@ kt_window_class_init (KtWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KtWindow, tuning_panel);
   /* kt-window-advice.c finds it with gtk_widget_get_template_child () */
   gtk_widget_class_bind_template_child_full (widget_class, "advice_button", FALSE, 0);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, view_switcher);
+  gtk_widget_class_bind_template_child (widget_class, KtWindow, host_view);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_vm_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_selected_vm);
   gtk_widget_class_bind_template_callback (widget_class, on_canvas_pin_failed);
@@ -767,6 +771,7 @@ kt_window_init (KtWindow *self)
   g_signal_connect_object (self->canvas, "unmap", G_CALLBACK (kt_window_priv_update_observing), self,
                            G_CONNECT_SWAPPED);
   kt_window_priv_advice_init (self);
+  kt_window_priv_init_host (self);
   kt_window_priv_update (self);
 }
 

@@ -51,6 +51,8 @@ struct _KtSession
   GPtrArray     *redo;         /* Step; the next to redo last */
   GHashTable    *applied;      /* VM name → Applied */
   GHashTable    *domain_files; /* VM name → DomainFile (kt-session-files.c); NULL: none */
+  /* Host tuning and its pending changes (kt-session-host.c); NULL until used */
+  struct _KtSessionHost *host;
 
   guint64        last_rev;     /* the highest revision given out */
   guint64        base_rev;     /* the revision with nothing to undo */
@@ -91,6 +93,9 @@ void       kt_session_priv_vm_replaced     (KtSession      *self,
                                             gboolean        snapshot_edited);
 void       kt_session_priv_emit_vm_changed (KtSession      *self,
                                             const char     *name);
+/* kt-session-host.c */
+void       kt_session_priv_host_free       (KtSession      *self);
+guint      kt_session_priv_host_n_pending  (KtSession      *self);
 /* kt-session-live.c */
 void       kt_session_priv_start_live      (KtSession      *self);
 void       kt_session_priv_stop_live       (KtSession      *self);

@@ -255,6 +255,7 @@ kt_session_dispose (GObject *object)
   g_clear_object (&self->connection);
   g_clear_object (&self->snapshot);
   g_clear_pointer (&self->applied, g_hash_table_unref);
+  kt_session_priv_host_free (self);
 
   G_OBJECT_CLASS (kt_session_parent_class)->dispose (object);
 }
@@ -737,7 +738,7 @@ kt_session_get_n_pending (KtSession *self)
   g_hash_table_iter_init (&iter, self->edits);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     n += kt_edits_count (value);
-  return n;
+  return n + kt_session_priv_host_n_pending (self);
 }
 
 guint
@@ -978,7 +979,7 @@ gboolean
 kt_session_is_dirty (KtSession *self)
 {
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-  return self->revision != self->saved_rev;
+  return self->revision != self->saved_rev || kt_session_priv_host_n_pending (self) > 0;
 }
 
 void

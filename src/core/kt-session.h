@@ -44,6 +44,7 @@
 
 #include "kt-apply.h"
 #include "kt-edits.h"
+#include "kt-host-apply.h"
 #include "kt-live.h"
 #include "kt-plan.h"
 
@@ -256,5 +257,81 @@ gboolean      kt_session_pin_each            (KtSession      *self,
  * to kt_session_set_edits () */
 KtEdits      *kt_session_dup_edits           (KtSession      *self,
                                               const char     *name);
+/* Host tuning (kt-session-host.c) ---------------------------------------
+ *
+ * The host's tuning (tuned, KSM, THP, numa_balancing, hugepage pools) as
+ * last read through the session's KtHostControl, and the host changes
+ * pending on it (KEY=VALUE targets, kt-host-tuning.h's keys): they count
+ * in kt_session_get_n_pending () and make the session dirty until
+ * applied or discarded.  An apply goes through kt-host-apply (all or
+ * nothing, with its revert record); on a session without connection it
+ * writes the snapshot's host-tuning values, which then are to be saved,
+ * and Revert puts back what the snapshot had before the session's first
+ * host apply.  Each change emits "changed". */
+
+/* How the session changes its host (made for the session's connection) */
+KtHostControl      *kt_session_get_host_control     (KtSession      *self);
+/* The values last read; NULL until kt_session_read_host*() */
+const KtHostTuning *kt_session_get_host_tuning      (KtSession      *self);
+/* Why the last read failed, or NULL */
+const GError       *kt_session_get_host_error       (KtSession      *self);
+gboolean            kt_session_read_host            (KtSession      *self,
+                                                     GError        **error);
+void                kt_session_read_host_async      (KtSession          *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+gboolean            kt_session_read_host_finish     (KtSession      *self,
+                                                     GAsyncResult   *result,
+                                                     GError        **error);
+/* Makes @value (NULL: none) the pending target of @key, when the value is
+ * valid and KvmTune can change @key on this host; the value it has now
+ * is no change.  Else @error (the key and the reason), nothing changes. */
+gboolean            kt_session_set_host_target      (KtSession      *self,
+                                                     const char     *key,
+                                                     const char     *value,
+                                                     GError        **error);
+/* The pending target of @key, or NULL */
+const char         *kt_session_get_host_target      (KtSession      *self,
+                                                     const char     *key);
+/* (element-type KtHostTarget): copies of the pending targets, in the
+ * order they were set */
+GPtrArray          *kt_session_dup_host_targets     (KtSession      *self);
+guint               kt_session_get_n_pending_host   (KtSession      *self);
+void                kt_session_discard_host_targets (KtSession      *self);
+/* What @profile (nullable: none) with the pending targets on top would
+ * change, old → new with the mechanism, against the values last read */
+KtHostPlan         *kt_session_plan_host            (KtSession           *self,
+                                                     const KtHostProfile *profile,
+                                                     gboolean             persistent,
+                                                     GError             **error);
+/* Makes @plan (kt_session_plan_host ()), then reads the host again; the
+ * pending targets are gone once applied */
+gboolean            kt_session_apply_host           (KtSession        *self,
+                                                     const KtHostPlan *plan,
+                                                     GError          **error);
+void                kt_session_apply_host_async     (KtSession          *self,
+                                                     const KtHostPlan   *plan,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+gboolean            kt_session_apply_host_finish    (KtSession      *self,
+                                                     GAsyncResult   *result,
+                                                     GError        **error);
+/* A revert record exists (kt_host_control_has_revert (); offline: the
+ * session applied into the snapshot) */
+gboolean            kt_session_can_revert_host      (KtSession      *self);
+/* What Revert would change */
+KtHostPlan         *kt_session_plan_host_revert     (KtSession      *self,
+                                                     GError        **error);
+gboolean            kt_session_revert_host          (KtSession      *self,
+                                                     GError        **error);
+void                kt_session_revert_host_async    (KtSession          *self,
+                                                     GCancellable       *cancellable,
+                                                     GAsyncReadyCallback callback,
+                                                     gpointer            user_data);
+gboolean            kt_session_revert_host_finish   (KtSession      *self,
+                                                     GAsyncResult   *result,
+                                                     GError        **error);
 
 G_END_DECLS

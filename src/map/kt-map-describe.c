@@ -327,6 +327,9 @@ kt_map_describe_node (KtHost *host,
     if (as_of != NULL)
       g_string_append_printf (s, "\n%s", as_of);
   }
+  /* The window's node-activated: kt-map-canvas-input.c */
+  g_string_append_c (s, '\n');
+  g_string_append (s, _("Double-click or right-click to change its huge page pools"));
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
