@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kt-error.h"
+#include "kt-json.h"
 #include "kt-host-knobs.h"
 #include "kt-host-tuning.h"
 #include "kt-xml.h"
@@ -741,30 +742,6 @@ kt_host_tuning_to_node (const KtHostTuning *self,
 
 /* JSON ------------------------------------------------------------------- */
 
-static void
-json_opt_int (JsonBuilder *b,
-              const char  *member,
-              gint64       value)
-{
-  json_builder_set_member_name (b, member);
-  if (value < 0)
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_int_value (b, value);
-}
-
-static void
-json_opt_str (JsonBuilder *b,
-              const char  *member,
-              const char  *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value == NULL)
-    json_builder_add_null_value (b);
-  else
-    json_builder_add_string_value (b, value);
-}
-
 /**
  * kt_host_tuning_to_json:
  *
@@ -790,8 +767,8 @@ kt_host_tuning_to_json (const KtHostTuning *self)
     json_builder_add_boolean_value (b, running);
   else
     json_builder_add_null_value (b);
-  json_opt_str (b, "active", running ? self->tuned_active : NULL);
-  json_opt_str (b, "recommended", running ? self->tuned_recommended : NULL);
+  kt_json_add_string (b, "active", running ? self->tuned_active : NULL);
+  kt_json_add_string (b, "recommended", running ? self->tuned_recommended : NULL);
   json_builder_set_member_name (b, "profiles");
   if (known)
     {
@@ -807,21 +784,21 @@ kt_host_tuning_to_json (const KtHostTuning *self)
 
   json_builder_set_member_name (b, "ksm");
   json_builder_begin_object (b);
-  json_opt_int (b, "run", self->ksm_run);
-  json_opt_int (b, "merge_across_nodes", self->ksm_merge_across_nodes);
-  json_opt_int (b, "pages_to_scan", self->ksm_pages_to_scan);
-  json_opt_int (b, "sleep_millisecs", self->ksm_sleep_millisecs);
-  json_opt_int (b, "pages_shared", self->ksm_pages_shared);
-  json_opt_int (b, "pages_sharing", self->ksm_pages_sharing);
+  kt_json_add_opt_int (b, "run", self->ksm_run);
+  kt_json_add_opt_int (b, "merge_across_nodes", self->ksm_merge_across_nodes);
+  kt_json_add_opt_int (b, "pages_to_scan", self->ksm_pages_to_scan);
+  kt_json_add_opt_int (b, "sleep_millisecs", self->ksm_sleep_millisecs);
+  kt_json_add_opt_int (b, "pages_shared", self->ksm_pages_shared);
+  kt_json_add_opt_int (b, "pages_sharing", self->ksm_pages_sharing);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "thp");
   json_builder_begin_object (b);
-  json_opt_str (b, "enabled", self->thp_enabled);
-  json_opt_str (b, "defrag", self->thp_defrag);
+  kt_json_add_string (b, "enabled", self->thp_enabled);
+  kt_json_add_string (b, "defrag", self->thp_defrag);
   json_builder_end_object (b);
 
-  json_opt_int (b, "numa_balancing", self->numa_balancing);
+  kt_json_add_opt_int (b, "numa_balancing", self->numa_balancing);
 
   json_builder_set_member_name (b, "hugepages");
   json_builder_begin_array (b);
@@ -830,10 +807,10 @@ kt_host_tuning_to_json (const KtHostTuning *self)
       const KtHugePool *p = &g_array_index (self->hugepages, KtHugePool, i);
 
       json_builder_begin_object (b);
-      json_opt_int (b, "node", p->node);
-      json_opt_int (b, "size_kib", (gint64) p->size_kib);
-      json_opt_int (b, "total", p->total);
-      json_opt_int (b, "free", p->free);
+      kt_json_add_opt_int (b, "node", p->node);
+      kt_json_add_opt_int (b, "size_kib", (gint64) p->size_kib);
+      kt_json_add_opt_int (b, "total", p->total);
+      kt_json_add_opt_int (b, "free", p->free);
       json_builder_set_member_name (b, "mounted");
       if (p->mounted < 0)
         json_builder_add_null_value (b);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "kt-error.h"
+#include "kt-json.h"
 #include "kt-journal.h"
 
 #define JOURNAL_VERSION 1
@@ -153,22 +154,6 @@ kt_journal_set_config (KtJournal  *self,
 
 /* Writing ---------------------------------------------------------------- */
 
-static void
-add_set (JsonBuilder    *b,
-         const char     *member,
-         const KtCpuset *set)
-{
-  json_builder_set_member_name (b, member);
-  if (set == NULL)
-    json_builder_add_null_value (b);
-  else
-    {
-      g_autofree char *text = kt_cpuset_format (set);
-
-      json_builder_add_string_value (b, text);
-    }
-}
-
 static char *
 to_json (KtJournal *self)
 {
@@ -198,8 +183,8 @@ to_json (KtJournal *self)
       json_builder_add_string_value (b, kind_names[s->kind]);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, s->id);
-      add_set (b, "before", s->before);
-      add_set (b, "after", s->after);
+      kt_json_add_cpuset (b, "before", s->before);
+      kt_json_add_cpuset (b, "after", s->after);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);

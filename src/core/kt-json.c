@@ -18,8 +18,8 @@ add_cpuset_array (JsonBuilder    *b,
   json_builder_end_array (b);
 }
 
-static void
-add_cpuset_string (JsonBuilder    *b,
+void
+kt_json_add_cpuset (JsonBuilder    *b,
                    const char     *member,
                    const KtCpuset *set)
 {
@@ -34,8 +34,8 @@ add_cpuset_string (JsonBuilder    *b,
     }
 }
 
-static void
-add_string (JsonBuilder *b,
+void
+kt_json_add_string (JsonBuilder *b,
             const char  *member,
             const char  *value)
 {
@@ -56,8 +56,8 @@ add_int (JsonBuilder *b,
 }
 
 /* -1 stands for "not set" in the models */
-static void
-add_opt_int (JsonBuilder *b,
+void
+kt_json_add_opt_int (JsonBuilder *b,
              const char  *member,
              gint64       value)
 {
@@ -77,7 +77,7 @@ static void
 topology_arch (JsonBuilder *b,
                KtHost      *host)
 {
-  add_string (b, "arch", kt_host_get_arch (host));
+  kt_json_add_string (b, "arch", kt_host_get_arch (host));
 }
 
 /* One node's pages: size_kib, total, free */
@@ -94,7 +94,7 @@ add_node_pages (JsonBuilder      *b,
       json_builder_begin_object (b);
       add_int (b, "size_kib", (gint64) pg->size_kib);
       add_int (b, "total", (gint64) MIN (pg->total, (guint64) G_MAXINT64));
-      add_opt_int (b, "free", pg->free);
+      kt_json_add_opt_int (b, "free", pg->free);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -130,8 +130,8 @@ topology_nodes (JsonBuilder *b,
 
       json_builder_begin_object (b);
       add_int (b, "id", node->id);
-      add_opt_int (b, "memory_kib", node->has_memory ? (gint64) node->memory_kib : -1);
-      add_opt_int (b, "free_kib", node->free_kib);
+      kt_json_add_opt_int (b, "memory_kib", node->has_memory ? (gint64) node->memory_kib : -1);
+      kt_json_add_opt_int (b, "free_kib", node->free_kib);
       json_builder_set_member_name (b, "cpus");
       add_cpuset_array (b, node->cpus);
       add_node_pages (b, node);
@@ -154,13 +154,13 @@ topology_cpus (JsonBuilder *b,
       json_builder_begin_object (b);
       add_int (b, "id", cpu->id);
       add_int (b, "node", cpu->node);
-      add_opt_int (b, "socket", cpu->socket);
-      add_opt_int (b, "die", cpu->die);
-      add_opt_int (b, "cluster", cpu->cluster);
-      add_opt_int (b, "core", cpu->core);
+      kt_json_add_opt_int (b, "socket", cpu->socket);
+      kt_json_add_opt_int (b, "die", cpu->die);
+      kt_json_add_opt_int (b, "cluster", cpu->cluster);
+      kt_json_add_opt_int (b, "core", cpu->core);
       json_builder_set_member_name (b, "siblings");
       add_cpuset_array (b, cpu->siblings);
-      add_opt_int (b, "l3", cpu->l3);
+      kt_json_add_opt_int (b, "l3", cpu->l3);
       json_builder_set_member_name (b, "online");
       json_builder_add_boolean_value (b, cpu->online);
       json_builder_end_object (b);
@@ -180,7 +180,7 @@ topology_l3 (JsonBuilder *b,
 
       json_builder_begin_object (b);
       add_int (b, "index", i);
-      add_opt_int (b, "id", c->id);
+      kt_json_add_opt_int (b, "id", c->id);
       add_int (b, "size_kib", (gint64) c->size_kib);
       json_builder_set_member_name (b, "cpus");
       add_cpuset_array (b, c->cpus);
@@ -259,9 +259,9 @@ kt_json_domains (KtSnapshot *snapshot)
       g_autoptr(KtTuning) t = kt_domain_get_tuning (kt_vm_get_effective (vm));
 
       json_builder_begin_object (b);
-      add_string (b, "name", kt_vm_get_name (vm));
-      add_string (b, "state", kt_vm_state_to_string (kt_vm_get_state (vm)));
-      add_opt_int (b, "id", kt_vm_get_id (vm));
+      kt_json_add_string (b, "name", kt_vm_get_name (vm));
+      kt_json_add_string (b, "state", kt_vm_state_to_string (kt_vm_get_state (vm)));
+      kt_json_add_opt_int (b, "id", kt_vm_get_id (vm));
       json_builder_set_member_name (b, "persistent");
       json_builder_add_boolean_value (b, kt_vm_get_persistent (vm));
       add_int (b, "vcpus", t->vcpus);
@@ -286,7 +286,7 @@ add_pins (JsonBuilder *b,
       char key[16];
 
       g_snprintf (key, sizeof key, "%u", pin->id);
-      add_cpuset_string (b, key, pin->cpuset);
+      kt_json_add_cpuset (b, key, pin->cpuset);
     }
   json_builder_end_object (b);
 }
@@ -347,9 +347,9 @@ typedef void (*ShowSection) (const Show *show);
 static void
 show_identity (const Show *show)
 {
-  add_string (show->b, "name", show->t->name);
-  add_string (show->b, "uuid", show->t->uuid);
-  add_string (show->b, "state", kt_vm_state_to_string (kt_vm_get_state (show->vm)));
+  kt_json_add_string (show->b, "name", show->t->name);
+  kt_json_add_string (show->b, "uuid", show->t->uuid);
+  kt_json_add_string (show->b, "state", kt_vm_state_to_string (kt_vm_get_state (show->vm)));
 }
 
 /* vcpus, current_vcpus, vcpu_placement, vcpu_cpuset */
@@ -360,8 +360,8 @@ show_vcpus (const Show *show)
 
   add_int (show->b, "vcpus", t->vcpus);
   add_int (show->b, "current_vcpus", t->current_vcpus);
-  add_string (show->b, "vcpu_placement", t->vcpu_placement);
-  add_cpuset_string (show->b, "vcpu_cpuset", t->vcpu_cpuset);
+  kt_json_add_string (show->b, "vcpu_placement", t->vcpu_placement);
+  kt_json_add_cpuset (show->b, "vcpu_cpuset", t->vcpu_cpuset);
 }
 
 /* memory_kib, current_memory_kib */
@@ -380,7 +380,7 @@ show_pins (const Show *show)
   KtTuning *t = show->t;
 
   add_pins (b, "vcpupin", t->vcpupin);
-  add_cpuset_string (b, "emulatorpin", t->emulatorpin);
+  kt_json_add_cpuset (b, "emulatorpin", t->emulatorpin);
   add_pins (b, "iothreadpin", t->iothreadpin);
   add_int (b, "iothreads", t->iothreads);
   json_builder_set_member_name (b, "iothread_ids");
@@ -399,8 +399,8 @@ show_cputune (const Show *show)
 
   json_builder_set_member_name (b, "cputune");
   json_builder_begin_object (b);
-  add_opt_int (b, "shares", t->shares);
-  add_opt_int (b, "period", t->period);
+  kt_json_add_opt_int (b, "shares", t->shares);
+  kt_json_add_opt_int (b, "period", t->period);
   json_builder_set_member_name (b, "quota");
   if (t->quota == -1)
     json_builder_add_null_value (b);
@@ -413,9 +413,9 @@ show_cputune (const Show *show)
       const KtVcpuSched *s = &g_array_index (t->vcpusched, KtVcpuSched, i);
 
       json_builder_begin_object (b);
-      add_cpuset_string (b, "vcpus", s->vcpus);
-      add_string (b, "scheduler", s->scheduler);
-      add_opt_int (b, "priority", s->priority);
+      kt_json_add_cpuset (b, "vcpus", s->vcpus);
+      kt_json_add_string (b, "scheduler", s->scheduler);
+      kt_json_add_opt_int (b, "priority", s->priority);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -431,9 +431,9 @@ show_numatune (const Show *show)
 
   json_builder_set_member_name (b, "numatune");
   json_builder_begin_object (b);
-  add_string (b, "mode", t->numa_mode);
-  add_cpuset_string (b, "nodeset", t->numa_nodeset);
-  add_string (b, "placement", t->numa_placement);
+  kt_json_add_string (b, "mode", t->numa_mode);
+  kt_json_add_cpuset (b, "nodeset", t->numa_nodeset);
+  kt_json_add_string (b, "placement", t->numa_placement);
   json_builder_set_member_name (b, "memnodes");
   json_builder_begin_array (b);
   for (guint i = 0; i < t->memnodes->len; i++)
@@ -442,8 +442,8 @@ show_numatune (const Show *show)
 
       json_builder_begin_object (b);
       add_int (b, "cellid", m->cellid);
-      add_string (b, "mode", m->mode);
-      add_cpuset_string (b, "nodeset", m->nodeset);
+      kt_json_add_string (b, "mode", m->mode);
+      kt_json_add_cpuset (b, "nodeset", m->nodeset);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -469,8 +469,8 @@ show_hugepages (const Show *show)
       const KtHugepage *h = &g_array_index (t->hugepages, KtHugepage, i);
 
       json_builder_begin_object (b);
-      add_opt_int (b, "size_kib", h->size_kib ? (gint64) h->size_kib : -1);
-      add_cpuset_string (b, "nodeset", h->nodeset);
+      kt_json_add_opt_int (b, "size_kib", h->size_kib ? (gint64) h->size_kib : -1);
+      kt_json_add_cpuset (b, "nodeset", h->nodeset);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -489,8 +489,8 @@ show_memory_backing (const Show *show)
   json_builder_add_boolean_value (b, t->nosharepages);
   json_builder_set_member_name (b, "locked");
   json_builder_add_boolean_value (b, t->locked);
-  add_string (b, "source", t->memory_source);
-  add_string (b, "access", t->memory_access);
+  kt_json_add_string (b, "source", t->memory_source);
+  kt_json_add_string (b, "access", t->memory_access);
   json_builder_end_object (b);
 }
 
@@ -503,10 +503,10 @@ show_memtune (const Show *show)
 
   json_builder_set_member_name (b, "memtune");
   json_builder_begin_object (b);
-  add_opt_int (b, "hard_limit_kib", t->hard_limit_kib);
-  add_opt_int (b, "soft_limit_kib", t->soft_limit_kib);
-  add_opt_int (b, "swap_hard_limit_kib", t->swap_hard_limit_kib);
-  add_opt_int (b, "min_guarantee_kib", t->min_guarantee_kib);
+  kt_json_add_opt_int (b, "hard_limit_kib", t->hard_limit_kib);
+  kt_json_add_opt_int (b, "soft_limit_kib", t->soft_limit_kib);
+  kt_json_add_opt_int (b, "swap_hard_limit_kib", t->swap_hard_limit_kib);
+  kt_json_add_opt_int (b, "min_guarantee_kib", t->min_guarantee_kib);
   json_builder_end_object (b);
 }
 
@@ -543,9 +543,9 @@ add_cpu_cells (JsonBuilder *b,
 
       json_builder_begin_object (b);
       add_int (b, "id", c->id);
-      add_cpuset_string (b, "cpus", c->cpus);
+      kt_json_add_cpuset (b, "cpus", c->cpus);
       add_int (b, "memory_kib", (gint64) c->memory_kib);
-      add_string (b, "memAccess", c->mem_access);
+      kt_json_add_string (b, "memAccess", c->mem_access);
       json_builder_set_member_name (b, "distances");
       json_builder_begin_object (b);
       for (guint d = 0; d < c->distances->len; d++)
@@ -571,12 +571,12 @@ show_cpu (const Show *show)
 
   json_builder_set_member_name (b, "cpu");
   json_builder_begin_object (b);
-  add_string (b, "mode", t->cpu_mode);
-  add_string (b, "match", t->cpu_match);
-  add_string (b, "check", t->cpu_check);
-  add_string (b, "model", t->cpu_model);
-  add_string (b, "fallback", t->cpu_fallback);
-  add_string (b, "vendor", t->cpu_vendor);
+  kt_json_add_string (b, "mode", t->cpu_mode);
+  kt_json_add_string (b, "match", t->cpu_match);
+  kt_json_add_string (b, "check", t->cpu_check);
+  kt_json_add_string (b, "model", t->cpu_model);
+  kt_json_add_string (b, "fallback", t->cpu_fallback);
+  kt_json_add_string (b, "vendor", t->cpu_vendor);
   json_builder_set_member_name (b, "features");
   json_builder_begin_array (b);
   for (guint i = 0; i < t->cpu_features->len; i++)
@@ -584,8 +584,8 @@ show_cpu (const Show *show)
       const KtCpuFeature *f = &g_array_index (t->cpu_features, KtCpuFeature, i);
 
       json_builder_begin_object (b);
-      add_string (b, "policy", f->policy);
-      add_string (b, "name", f->name);
+      kt_json_add_string (b, "policy", f->policy);
+      kt_json_add_string (b, "name", f->name);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -603,7 +603,7 @@ show_online_vcpus (const Show *show)
   for (guint v = 0; v < show->t->vcpus; v++)
     if (kt_tuning_vcpu_is_online (show->t, v))
       kt_cpuset_add (online, v);
-  add_cpuset_string (show->b, "online_vcpus", online);
+  kt_json_add_cpuset (show->b, "online_vcpus", online);
 }
 
 /* threads: where each thread runs and why */
@@ -620,11 +620,11 @@ show_threads (const Show *show)
       const KtPlacement *p = g_ptr_array_index (placements, i);
 
       json_builder_begin_object (b);
-      add_string (b, "kind", p->kind == KT_THREAD_VCPU ? "vcpu"
+      kt_json_add_string (b, "kind", p->kind == KT_THREAD_VCPU ? "vcpu"
                              : p->kind == KT_THREAD_EMULATOR ? "emulator" : "iothread");
       add_int (b, "index", p->index);
-      add_string (b, "source", pin_source (p->source));
-      add_cpuset_string (b, "cpus", p->allowed);
+      kt_json_add_string (b, "source", pin_source (p->source));
+      kt_json_add_cpuset (b, "cpus", p->allowed);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -647,11 +647,11 @@ show_warnings (const Show *show)
       if (issue->vm != vm && issue->other != vm)
         continue;
       json_builder_begin_object (b);
-      add_string (b, "kind", issue_kind (issue->kind));
-      add_string (b, "message", issue->message);
-      add_cpuset_string (b, "cpus", issue->cpus);
-      add_opt_int (b, "vcpu", issue->vcpu);
-      add_string (b, "other", issue->other == NULL ? NULL
+      kt_json_add_string (b, "kind", issue_kind (issue->kind));
+      kt_json_add_string (b, "message", issue->message);
+      kt_json_add_cpuset (b, "cpus", issue->cpus);
+      kt_json_add_opt_int (b, "vcpu", issue->vcpu);
+      kt_json_add_string (b, "other", issue->other == NULL ? NULL
                               : kt_vm_get_name (issue->other == vm ? issue->vm : issue->other));
       json_builder_end_object (b);
     }

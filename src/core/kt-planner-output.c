@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kt-error.h"
+#include "kt-json.h"
 #include "kt-planner-private.h"
 
 /* Explanation ------------------------------------------------------------ */
@@ -180,22 +181,6 @@ kt_planner_explain (KtPlanner              *self,
 /* JSON ------------------------------------------------------------------- */
 
 static void
-add_set (JsonBuilder    *b,
-         const char     *member,
-         const KtCpuset *set)
-{
-  json_builder_set_member_name (b, member);
-  if (set == NULL)
-    json_builder_add_null_value (b);
-  else
-    {
-      g_autofree char *s = kt_cpuset_format (set);
-
-      json_builder_add_string_value (b, s);
-    }
-}
-
-static void
 add_number (JsonBuilder *b,
             const char  *member,
             double       value)
@@ -239,10 +224,10 @@ kt_proposal_to_json (const KtProposal *p)
     {
       g_autofree char *key = g_strdup_printf ("%u", v);
 
-      add_set (b, key, g_ptr_array_index (p->vcpupin, v));
+      kt_json_add_cpuset (b, key, g_ptr_array_index (p->vcpupin, v));
     }
   json_builder_end_object (b);
-  add_set (b, "emulatorpin", p->emulatorpin);
+  kt_json_add_cpuset (b, "emulatorpin", p->emulatorpin);
   json_builder_set_member_name (b, "iothreadpin");
   json_builder_begin_object (b);
   for (guint i = 0; i < p->iothreadpin->len; i++)
@@ -250,7 +235,7 @@ kt_proposal_to_json (const KtProposal *p)
       const KtPin *pin = &g_array_index (p->iothreadpin, KtPin, i);
       g_autofree char *key = g_strdup_printf ("%u", pin->id);
 
-      add_set (b, key, pin->cpuset);
+      kt_json_add_cpuset (b, key, pin->cpuset);
     }
   json_builder_end_object (b);
 
@@ -262,7 +247,7 @@ kt_proposal_to_json (const KtProposal *p)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "mode");
       json_builder_add_string_value (b, p->numa_mode);
-      add_set (b, "nodeset", p->nodeset);
+      kt_json_add_cpuset (b, "nodeset", p->nodeset);
       json_builder_end_object (b);
     }
 
@@ -277,7 +262,7 @@ kt_proposal_to_json (const KtProposal *p)
       json_builder_add_int_value (b, c->id);
       json_builder_set_member_name (b, "mode");
       json_builder_add_string_value (b, "strict");
-      add_set (b, "nodeset", c->nodeset);
+      kt_json_add_cpuset (b, "nodeset", c->nodeset);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -291,7 +276,7 @@ kt_proposal_to_json (const KtProposal *p)
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_int_value (b, c->id);
-      add_set (b, "cpus", c->vcpus);
+      kt_json_add_cpuset (b, "cpus", c->vcpus);
       json_builder_set_member_name (b, "memory_kib");
       json_builder_add_int_value (b, (gint64) c->memory_kib);
       json_builder_end_object (b);
