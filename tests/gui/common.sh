@@ -74,6 +74,10 @@ fail ()
     echo "--- kvmtune's output:"
     cat "$tmp/app.log"
   fi
+  if [ -n "$xvfb_pid" ] && ! kill -0 "$xvfb_pid" 2>/dev/null; then
+    echo "--- Xvfb ($xvfb_pid) is gone; its output:"
+    cat "$tmp/xvfb.log" 2>/dev/null
+  fi
   if [ "$(type -t fail_details)" = function ]; then
     fail_details
   fi
@@ -97,7 +101,9 @@ wait_for ()
 start_xvfb ()
 {
   exec 3>"$tmp/display"
-  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+  # -noreset: without it the server resets when its last client leaves,
+  # and a window started right after another one closed can find no display
+  Xvfb -displayfd 3 -screen 0 1600x1000x24 -nolisten tcp -noreset >"$tmp/xvfb.log" 2>&1 &
   xvfb_pid=$!
   exec 3>&-
   wait_for 100 test -s "$tmp/display" || { cat "$tmp/xvfb.log"; fail "Xvfb did not start"; }
@@ -130,6 +136,7 @@ find_window ()   # the largest visible window called $1
 {
   local best= area=0 w WIDTH HEIGHT
   for w in $(xdotool search --onlyvisible --name "$1" 2>/dev/null); do
+    WIDTH=0 HEIGHT=0
     eval "$(xdotool getwindowgeometry --shell "$w" | grep -E '^(WIDTH|HEIGHT)=')"
     if [ $((WIDTH * HEIGHT)) -gt "$area" ]; then
       area=$((WIDTH * HEIGHT))
