@@ -330,6 +330,29 @@ test_profile_on_snapshot (void)
   g_assert_cmpint (kt_host_tuning_lookup_pool (after, 0, 2048)->total, ==, 2048);
   v = kt_host_tuning_get_value (after, "tuned.profile");
   g_assert_cmpstr (v, ==, "balanced");
+
+  /* A snapshot is edited, not a remote host: no notes about unmerging
+   * there or about drop-ins */
+  {
+    g_autoptr(KtHostTuning) now = kt_host_control_read (control, &error);
+    g_autoptr(KtHostPlan) vh = kt_host_control_plan_profile (control, now,
+                                                             kt_host_profile_find (profiles,
+                                                                                   "virtual-host"),
+                                                             TRUE, &error);
+    gboolean merge = FALSE;
+
+    g_assert_no_error (error);
+    for (guint i = 0; i < vh->changes->len; i++)
+      merge |= g_str_equal (((KtHostChange *) g_ptr_array_index (vh->changes, i))->key,
+                            "ksm.merge_across_nodes");
+    g_assert_true (merge);
+    for (guint i = 0; i < vh->notes->len; i++)
+      {
+        const char *note = g_ptr_array_index (vh->notes, i);
+        g_assert_null (strstr (note, "remote host"));
+        g_assert_null (strstr (note, "drop-ins"));
+      }
+  }
 }
 
 static void

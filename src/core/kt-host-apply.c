@@ -467,7 +467,8 @@ kt_host_control_plan (KtHostControl      *self,
                                                          t->key, reason));
           continue;
         }
-      if (g_str_equal (t->key, "ksm.merge_across_nodes") && !is_this_machine (self))
+      if (g_str_equal (t->key, "ksm.merge_across_nodes") && !self->offline
+          && !is_this_machine (self))
         g_ptr_array_add (plan->notes,
                          g_strdup (_("ksm.merge_across_nodes changes only while no page is "
                                      "merged, and KvmTune cannot unmerge on a remote host: "
@@ -489,7 +490,7 @@ kt_host_control_plan (KtHostControl      *self,
   if (!self->offline)
     add_boot_notes (plan, current);
   plan->persistent = persistent && !self->offline;
-  if (persistent && !is_this_machine (self))
+  if (persistent && !self->offline && !is_this_machine (self))
     g_ptr_array_add (plan->notes, g_strdup (_("“Keep after reboot” writes drop-ins only on the "
                                               "machine KvmTune runs on: the changes last until "
                                               "the host reboots")));
