@@ -245,7 +245,7 @@ paint_full (Frame *f)
 {
   paint_background (f);
   frame_begin (f);
-  kt_map_paint_topology (f->cr, kt_snapshot_get_host (f->snapshot), f->layout, &f->style);
+  kt_map_paint_topology (f->cr, kt_snapshot_get_host (f->snapshot), NULL, f->layout, &f->style);
   kt_map_paint_overlay (f->cr, f->layout, f->overlay, &f->style, NULL);
   cairo_restore (f->cr);
 }
@@ -255,7 +255,7 @@ paint_topology (Frame *f)
 {
   paint_background (f);
   frame_begin (f);
-  kt_map_paint_topology (f->cr, kt_snapshot_get_host (f->snapshot), f->layout, &f->style);
+  kt_map_paint_topology (f->cr, kt_snapshot_get_host (f->snapshot), NULL, f->layout, &f->style);
   cairo_restore (f->cr);
 }
 

@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include "kt-host-tuning.h"
 #include "kt-map-describe.h"
 #include "kt-test-util.h"
 
@@ -206,6 +207,50 @@ test_target_and_moving (void)
   g_assert_cmpstr (four, ==, "web1: 4 vCPUs");
 }
 
+/* A node header's pools, with and without pending counts */
+static void
+test_pools (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  const KtHostNode *node1 = kt_host_lookup_node (kt_snapshot_get_host (s), 1);
+  g_autoptr(GHashTable) pending = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GArray) current = g_array_new (FALSE, TRUE, sizeof (KtHugePool));
+  KtMapPools pools = { NULL, pending };
+  KtMapPools read = { current, NULL };
+  g_autofree char *read_since = NULL;
+  g_autofree char *now = kt_map_format_pools (node1, NULL, FALSE, NULL);
+  g_autofree char *brief = kt_map_format_pools (node1, NULL, TRUE, NULL);
+  g_autofree char *other = NULL;
+  g_autofree char *with = NULL;
+  g_autofree char *with_brief = NULL;
+  gboolean has = TRUE;
+
+  g_assert_nonnull (node1);
+  g_assert_cmpstr (now, ==, "2M 1024  1G 20");
+  g_assert_cmpstr (brief, ==, "2M 1024  1G 20");
+  /* Another node's pending pool is not this one's */
+  g_hash_table_insert (pending, "hugepages.0.2048", "4096");
+  other = kt_map_format_pools (node1, &pools, FALSE, &has);
+  g_assert_cmpstr (other, ==, now);
+  g_assert_false (has);
+  g_hash_table_insert (pending, "hugepages.1.2048", "1536");
+  with = kt_map_format_pools (node1, &pools, FALSE, &has);
+  with_brief = kt_map_format_pools (node1, &pools, TRUE, NULL);
+  g_assert_cmpstr (with, ==, "2M 1024 → 1536  1G 20");
+  g_assert_cmpstr (with_brief, ==, "2M 1024→1536  1G 20");
+  g_assert_true (has);
+  /* Counts read since the capture replace its; unknown ones do not */
+  g_array_append_val (current, ((KtHugePool) { 1, 2048, 1536, 1500, 1 }));
+  g_array_append_val (current, ((KtHugePool) { 1, 1048576, -1, -1, -1 }));
+  g_array_append_val (current, ((KtHugePool) { 0, 1048576, 8, 8, 1 }));
+  read_since = kt_map_format_pools (node1, &read, FALSE, NULL);
+  g_assert_cmpstr (read_since, ==, "2M 1500/1536 free  1G 20");
+  pools.current = current;
+  g_free (with);
+  with = kt_map_format_pools (node1, &pools, FALSE, NULL);
+  g_assert_cmpstr (with, ==, "2M 1536 → 1536  1G 20");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -215,5 +260,6 @@ main (int argc, char **argv)
   g_test_add_func ("/map-describe/shut-off", test_shut_off);
   g_test_add_func ("/map-describe/node-and-groups", test_node_and_groups);
   g_test_add_func ("/map-describe/target-and-moving", test_target_and_moving);
+  g_test_add_func ("/map-describe/pools", test_pools);
   return g_test_run ();
 }

@@ -390,7 +390,7 @@ paint_one (cairo_surface_t       *surface,
   cairo_translate (cr, 5.5, 3.25);
   cairo_rotate (cr, angle);
   cairo_scale (cr, scale, scale);
-  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), layout, style);
+  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), NULL, layout, style);
   kt_map_paint_overlay (cr, layout, overlay, style, state);
   g_assert_cmpint (cairo_status (cr), ==, CAIRO_STATUS_SUCCESS);
   cairo_destroy (cr);
@@ -540,7 +540,7 @@ test_painter_shut_off (void)
   cr = cairo_create (image);
   cairo_set_source_rgb (cr, style.window_bg.red, style.window_bg.green, style.window_bg.blue);
   cairo_paint (cr);
-  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), layout, &style);
+  kt_map_paint_topology (cr, kt_snapshot_get_host (snapshot), NULL, layout, &style);
   kt_map_paint_overlay (cr, layout, overlay, &style, NULL);
   cairo_destroy (cr);
   cairo_surface_flush (image);

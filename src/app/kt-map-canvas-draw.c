@@ -134,7 +134,9 @@ get_tile (KtMapCanvas *self,
                    TILE_SIZE, TILE_SIZE);
   cairo_clip (cr);
   cairo_scale (cr, self->zoom, self->zoom);
-  kt_map_paint_topology (cr, self->host, self->layout, &self->style);
+  kt_map_paint_topology (cr, self->host,
+                         &(KtMapPools) { self->current_pools, self->pending_pools },
+                         self->layout, &self->style);
   cairo_destroy (cr);
   g_hash_table_insert (self->tiles, key, node);
   return node;

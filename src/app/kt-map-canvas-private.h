@@ -67,6 +67,11 @@ struct _KtMapCanvas
   KtMapLayout    *layout;
   KtMapOverlay   *overlay;         /* points into layout: freed first */
   GHashTable     *observed;        /* VM name → KtObservedVcpu array; nullable */
+  /* The node headers' pools: the session's host tuning and its pending
+   * "hugepages.N.SIZE" targets; the signature tells when they changed */
+  GArray         *current_pools;   /* KtHugePool; nullable */
+  GHashTable     *pending_pools;
+  char           *pools_signature;
   KtVm           *selected_vm;
 
   /* Selection */

@@ -4,8 +4,9 @@
  * window-relative centre of every vCPU chip ("chip VM VCPU X Y"), PU
  * ("pu CPU X Y") and node header ("node N X Y"), the selection ("sel VM
  * VCPU"), the focus ring ("ring VM VCPU") and what a drop would do ("drop
- * allowed|refused CPUS"), the pending vCPUs ("pending VM VCPU") and what
- * is highlighted ("highlight VM|- PCPUS|- NODES|-"), for xdotool.
+ * allowed|refused CPUS"), the pending vCPUs ("pending VM VCPU"), what
+ * is highlighted ("highlight VM|- PCPUS|- NODES|-") and what each node
+ * header says of its huge page pools ("pools N TEXT"), for xdotool.
  * KVMTUNE_BENCH_QUIT_AFTER_MAP: quits once the map's first frame is up.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -14,6 +15,7 @@
 #include "config.h"
 
 #include "kt-map-canvas-private.h"
+#include "kt-map-describe.h"
 
 /* The centre of @rect (map units) in window coordinates (the X window's,
  * with CSD shadows) */
@@ -99,6 +101,17 @@ write_geometry (KtMapCanvas *self)
       if (!to_window (self, native, sx, sy, &header, &p))
         return;
       g_string_append_printf (s, "node %d %.0f %.0f\n", node->id, p.x, p.y);
+    }
+  /* What the node headers say of their huge page pools: "pools NODE TEXT" */
+  for (int n = 0; n < (int) kt_host_get_n_nodes (self->host); n++)
+    {
+      const KtHostNode *node = kt_host_get_node (self->host, n);
+      g_autofree char *pools = kt_map_format_pools (node,
+                                                    &(KtMapPools) { self->current_pools,
+                                                                    self->pending_pools },
+                                                    FALSE, NULL);
+
+      g_string_append_printf (s, "pools %d %s\n", node->id, pools);
     }
 
   /* Pending vCPU pins: "pending VM VCPU" */

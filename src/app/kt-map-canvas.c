@@ -154,6 +154,55 @@ on_plan_changed (KtMapCanvas *self,
   rebuild (self, FALSE);
 }
 
+/* The node headers show the session's pools as last read, and its
+ * pending ones: the topology is painted again when they change */
+static void
+update_pending_pools (KtMapCanvas *self)
+{
+  g_autoptr(GHashTable) pending = g_hash_table_new_full (g_str_hash, g_str_equal,
+                                                         g_free, g_free);
+  g_autoptr(GArray) current = NULL;
+  g_autoptr(GString) signature = g_string_new (NULL);
+  const KtHostTuning *tuning = self->session ? kt_session_get_host_tuning (self->session) : NULL;
+
+  if (tuning != NULL && tuning->hugepages != NULL)
+    {
+      current = g_array_copy (tuning->hugepages);
+      for (guint i = 0; i < current->len; i++)
+        {
+          const KtHugePool *p = &g_array_index (current, KtHugePool, i);
+
+          g_string_append_printf (signature, "%d.%" G_GUINT64_FORMAT "=%" G_GINT64_FORMAT
+                                  "/%" G_GINT64_FORMAT ";",
+                                  p->node, p->size_kib, p->total, p->free);
+        }
+    }
+  if (self->session != NULL)
+    {
+      g_autoptr(GPtrArray) targets = kt_session_dup_host_targets (self->session);
+
+      for (guint i = 0; i < targets->len; i++)
+        {
+          const KtHostTarget *t = g_ptr_array_index (targets, i);
+
+          if (!g_str_has_prefix (t->key, "hugepages."))
+            continue;
+          g_hash_table_insert (pending, g_strdup (t->key), g_strdup (t->value));
+          g_string_append_printf (signature, "%s→%s;", t->key, t->value);
+        }
+    }
+  if (g_strcmp0 (signature->str, self->pools_signature) == 0)
+    return;
+  g_free (self->pools_signature);
+  self->pools_signature = g_string_free (g_steal_pointer (&signature), FALSE);
+  g_clear_pointer (&self->current_pools, g_array_unref);
+  g_clear_pointer (&self->pending_pools, g_hash_table_unref);
+  self->current_pools = g_steal_pointer (&current);
+  self->pending_pools = g_steal_pointer (&pending);
+  kt_map_canvas_clear_tiles (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 /* GObject ---------------------------------------------------------------- */
 
 static void
@@ -185,8 +234,13 @@ kt_map_canvas_dispose (GObject *object)
 
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_func (self->plan, on_plan_changed, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, update_pending_pools, self);
   g_clear_object (&self->plan);
   g_clear_object (&self->session);
+  g_clear_pointer (&self->current_pools, g_array_unref);
+  g_clear_pointer (&self->pending_pools, g_hash_table_unref);
+  g_clear_pointer (&self->pools_signature, g_free);
   g_clear_pointer (&self->overlay, kt_map_overlay_free);
   g_clear_pointer (&self->observed, g_hash_table_unref);
   g_clear_pointer (&self->drop, kt_map_drop_free);
@@ -425,7 +479,13 @@ kt_map_canvas_set_session (KtMapCanvas *self,
   plan = session != NULL ? kt_session_get_plan (session) : NULL;
   if (self->plan != NULL)
     g_signal_handlers_disconnect_by_func (self->plan, on_plan_changed, self);
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_func (self->session, update_pending_pools, self);
   g_set_object (&self->session, session);
+  if (session != NULL)
+    g_signal_connect_object (session, "changed", G_CALLBACK (update_pending_pools), self,
+                             G_CONNECT_SWAPPED);
+  update_pending_pools (self);
   /* The session's own plan, for what is shown */
   g_set_object (&self->plan, plan);
   if (plan != NULL)

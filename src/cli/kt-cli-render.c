@@ -193,7 +193,7 @@ paint_map (cairo_t          *cr,
                    (height - root->rect.height * scale) / 2);
   cairo_scale (cr, scale, scale);
   cairo_translate (cr, -root->rect.x, -root->rect.y);
-  kt_map_paint_topology (cr, host, layout, style);
+  kt_map_paint_topology (cr, host, NULL, layout, style);
   kt_map_paint_overlay (cr, layout, overlay, style, NULL);
 }
 

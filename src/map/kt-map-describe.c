@@ -9,6 +9,7 @@
 
 #include "kt-describe.h"
 #include "kt-format.h"
+#include "kt-host-tuning.h"
 #include "kt-map-describe.h"
 
 static void
@@ -330,6 +331,91 @@ kt_map_describe_node (KtHost *host,
   /* The window's node-activated: kt-map-canvas-input.c */
   g_string_append_c (s, '\n');
   g_string_append (s, _("Double-click or right-click to change its huge page pools"));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+/* @pools' current pool of that size on that node, or NULL */
+static const KtHugePool *
+current_pool (const KtMapPools *pools,
+              int               node,
+              guint64           size_kib)
+{
+  for (guint i = 0; pools != NULL && pools->current != NULL && i < pools->current->len; i++)
+    {
+      const KtHugePool *p = &g_array_index (pools->current, KtHugePool, i);
+
+      if (p->node == node && p->size_kib == size_kib && p->total >= 0)
+        return p;
+    }
+  return NULL;
+}
+
+/**
+ * kt_map_format_pools:
+ * @node: its pools
+ * @pools: (nullable): the current and pending counts
+ * @brief: "2M 4/8" rather than "2M 4/8 free"
+ * @has_pending: (out) (optional): whether a pool shows a pending count
+ *
+ * Returns: (transfer full): the node header's pools, "" for none
+ */
+char *
+kt_map_format_pools (const KtHostNode *node,
+                     const KtMapPools *pools,
+                     gboolean          brief,
+                     gboolean         *has_pending)
+{
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  g_return_val_if_fail (node != NULL, NULL);
+
+  if (has_pending != NULL)
+    *has_pending = FALSE;
+  for (guint i = 0; node->pages != NULL && i < node->pages->len; i++)
+    {
+      const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, i);
+      const KtHugePool *now = current_pool (pools, node->id, pg->size_kib);
+      guint64 total_pages = now != NULL ? (guint64) now->total : pg->total;
+      gint64 free_count = now != NULL ? now->free : pg->free;
+      g_autofree char *size = NULL;
+      g_autofree char *total = NULL;
+      g_autofree char *pool = NULL;
+      const char *target = NULL;
+
+      if (pg->size_kib <= 4 || (i == 0 && pg->size_kib < 1024))
+        continue;   /* base pages */
+      if (pools != NULL && pools->pending != NULL)
+        {
+          g_autofree char *key = g_strdup_printf ("hugepages.%d.%" G_GUINT64_FORMAT,
+                                                  node->id, pg->size_kib);
+
+          target = g_hash_table_lookup (pools->pending, key);
+        }
+      size = kt_format_page_size_short (pg->size_kib);
+      total = g_strdup_printf ("%" G_GUINT64_FORMAT, total_pages);
+      if (target != NULL)
+        {
+          /* Translators: a huge page pool on the map with a pending count:
+           * size, pages now, pages pending, as "2M 0 → 1536" */
+          pool = brief ? g_strdup_printf ("%s %s→%s", size, total, target)
+                       : g_strdup_printf (_("%s %s → %s"), size, total, target);
+          if (has_pending != NULL)
+            *has_pending = TRUE;
+        }
+      else if (free_count >= 0)
+        {
+          g_autofree char *free_pages = g_strdup_printf ("%" G_GINT64_FORMAT, free_count);
+
+          /* Translators: a huge page pool on the map: size, free and total pages, as "1G 4/8 free" */
+          pool = brief ? g_strdup_printf ("%s %s/%s", size, free_pages, total)
+                       : g_strdup_printf (_("%s %s/%s free"), size, free_pages, total);
+        }
+      else
+        pool = g_strdup_printf ("%s %s", size, total);
+      if (s->len > 0)
+        g_string_append (s, "  ");
+      g_string_append (s, pool);
+    }
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 

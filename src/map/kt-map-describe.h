@@ -25,6 +25,14 @@ char *kt_map_describe_pu       (const KtMapOverlay *overlay,
 /* A node header's tooltip: memory, huge pages, CPUs, distances */
 char *kt_map_describe_node     (KtHost             *host,
                                 int                 node);
+/* A node header's huge page pools: "2M 2048  1G 4/8 free", @brief
+ * leaving out "free"; with @pools (nullable), its current counts over
+ * the topology's, and a pending count after an arrow, "2M 0 → 1536".
+ * @has_pending: (out) (optional): one was */
+char *kt_map_format_pools      (const KtHostNode   *node,
+                                const KtMapPools   *pools,
+                                gboolean            brief,
+                                gboolean           *has_pending);
 /* A core's, an L3 group's, a die's or a socket's label; NULL for others */
 char *kt_map_describe_group    (KtHost             *host,
                                 const KtMapBox     *box);

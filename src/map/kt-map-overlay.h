@@ -49,6 +49,14 @@ typedef struct
   KtMapRect     rect;       /* the dot's bounds, in map units */
 } KtMapObserved;
 
+/* The huge page pools the node headers show, over the topology's own
+ * counts (which are those of its capture) */
+typedef struct
+{
+  const GArray *current;   /* KtHugePool (kt-host-tuning.h): read since; nullable */
+  GHashTable   *pending;   /* host target keys "hugepages.NODE.SIZE_KIB" → pages; nullable */
+} KtMapPools;
+
 typedef struct _KtMapOverlay KtMapOverlay;
 
 KtMapOverlay     *kt_map_overlay_new            (KtSnapshot          *snapshot,

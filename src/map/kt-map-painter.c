@@ -28,6 +28,7 @@
 #include <math.h>
 
 #include "kt-format.h"
+#include "kt-map-describe.h"
 #include "kt-map-painter-private.h"
 
 /* Topology --------------------------------------------------------------- */
@@ -137,44 +138,10 @@ paint_level (Painter          *p,
     }
 }
 
-/* The huge page pools: "2M 2048  1G 4/4 free"; @brief leaves out "free" */
-static char *
-format_pages (const KtHostNode *node,
-              gboolean          brief)
-{
-  g_autoptr(GString) s = g_string_new (NULL);
-
-  for (guint i = 0; i < node->pages->len; i++)
-    {
-      const KtHostPages *pg = &g_array_index (node->pages, KtHostPages, i);
-      g_autofree char *size = NULL;
-      g_autofree char *total = NULL;
-      g_autofree char *pool = NULL;
-
-      if (pg->size_kib <= 4 || (i == 0 && pg->size_kib < 1024))
-        continue;   /* base pages */
-      size = kt_format_page_size_short (pg->size_kib);
-      total = g_strdup_printf ("%" G_GUINT64_FORMAT, pg->total);
-      if (pg->free >= 0)
-        {
-          g_autofree char *free_pages = g_strdup_printf ("%" G_GINT64_FORMAT, pg->free);
-
-          /* Translators: a huge page pool on the map: size, free and total pages, as "1G 4/8 free" */
-          pool = brief ? g_strdup_printf ("%s %s/%s", size, free_pages, total)
-                       : g_strdup_printf (_("%s %s/%s free"), size, free_pages, total);
-        }
-      else
-        pool = g_strdup_printf ("%s %s", size, total);
-      if (s->len > 0)
-        g_string_append (s, "  ");
-      g_string_append (s, pool);
-    }
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
-
 static void
 paint_node_header (Painter          *p,
                    KtHost           *host,
+                   const KtMapPools *pools,
                    const KtMapBox   *box,
                    const LevelStyle *ls)
 {
@@ -192,6 +159,7 @@ paint_node_header (Painter          *p,
   g_autofree char *brief = NULL;
   KtMapRect area;
   double title_w = 0;
+  gboolean pending = FALSE;
 
   if (!kt_map_painter_draw_text_choice (p, FONT_TITLE, (const char * const[]) { title, number, NULL },
                                         &row1, 0, fg, &title_w))
@@ -200,13 +168,16 @@ paint_node_header (Painter          *p,
     return;
 
   /* Huge page pools, right of the name */
-  pages = format_pages (node, FALSE);
-  brief = format_pages (node, TRUE);
+  /* Huge page pools, right of the name: a pending count in the accent
+   * colour */
+  pages = kt_map_format_pools (node, pools, FALSE, &pending);
+  brief = kt_map_format_pools (node, pools, TRUE, NULL);
   area = row1;
   area.x += title_w + 2 * TEXT_PAD;
   area.width -= title_w + 2 * TEXT_PAD;
   kt_map_painter_draw_text_choice (p, FONT_LABEL, (const char * const[]) { pages, brief, NULL },
-                                   &area, 1, dim, NULL);
+                                   &area, 1, pending ? flatten (s->accent, ls->fill) : dim,
+                                   NULL);
 
   /* Memory: a bar, used against free when known */
   if (node->has_memory)
@@ -411,6 +382,7 @@ paint_pus (Painter          *p,
 void
 kt_map_paint_topology (cairo_t           *cr,
                        KtHost            *host,
+                       const KtMapPools  *pools,
                        const KtMapLayout *layout,
                        const KtMapStyle  *style)
 {
@@ -437,7 +409,8 @@ kt_map_paint_topology (cairo_t           *cr,
         {
         case KT_MAP_BOX_NODE:
           for (guint i = 0; i < by_kind[k]->len; i++)
-            paint_node_header (&p, host, g_ptr_array_index (by_kind[k], i), &levels[k]);
+            paint_node_header (&p, host, pools, g_ptr_array_index (by_kind[k], i),
+                               &levels[k]);
           break;
         case KT_MAP_BOX_SOCKET:
         case KT_MAP_BOX_DIE:

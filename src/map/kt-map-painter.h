@@ -34,10 +34,12 @@ typedef struct
   const KtCpuset  *highlight_nodes;
 } KtMapPaintState;
 
-/* The topology alone: boxes, labels, memory bars, huge page pools.
- * Static until the host changes: the canvas caches it. */
+/* The topology alone: boxes, labels, memory bars, huge page pools
+ * (@pools: nullable, see kt_map_format_pools ()).  Static until the host
+ * or a pool changes: the canvas caches it. */
 void       kt_map_paint_topology     (cairo_t              *cr,
                                       KtHost               *host,
+                                      const KtMapPools     *pools,
                                       const KtMapLayout    *layout,
                                       const KtMapStyle     *style);
 /* The VMs over it: chips, floating spans, conflict marks, pending pins,

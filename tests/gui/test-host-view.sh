@@ -14,7 +14,8 @@
 #      every VM definition as before (screenshot …-applied.png);
 #   2. a context click on node 1's header on the map opens "Huge Pages on
 #      Node 1" (screenshot …-pool.png); 1536 pages of 2 MiB become a
-#      pending host change; Ctrl+W then asks "Apply Changes?" and Cancel
+#      pending host change, which node 1's header shows (…-pool-pending.png)
+#      and then the applied count; Ctrl+W then asks "Apply Changes?" and Cancel
 #      keeps the window; Ctrl+W again, Apply… (Return) opens the Host
 #      view's preview; Return, Ctrl+S: node 1's 2 MiB pool is 1536 in the
 #      file;
@@ -245,6 +246,12 @@ screenshot pool
 xdotool mousemove --window "$pool" 286 282 click 1
 wait_for 50 dialog_gone '^Huge Pages on Node 1$' || fail "Set did not close the pool dialog"
 sleep 0.5
+if wait_for 50 grep -q "^pools 1 2M $pool_before → 1536 " "$tmp/geometry"; then
+  ok "node 1's header shows the pending pool: $(grep '^pools 1 ' "$tmp/geometry" | cut -d' ' -f3-)"
+else
+  not_ok "node 1's header does not show the pending pool: $(grep '^pools 1 ' "$tmp/geometry")"
+fi
+screenshot pool-pending
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
   || not_ok "Set wrote the pool into the file"
 
@@ -274,6 +281,19 @@ screenshot pool-preview
 key Return
 wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the pending pool"
 sleep 0.5
+# The preview came from the Host view: the map again, then back
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+# shellcheck disable=SC2086
+click $MAP_TOGGLE
+if wait_for 50 grep -q "^pools 1 2M [0-9]*/1536 free " "$tmp/geometry"; then
+  ok "node 1's header shows the applied pool: $(grep '^pools 1 ' "$tmp/geometry" | cut -d' ' -f3-)"
+else
+  not_ok "node 1's header does not show the applied pool: $(grep '^pools 1 ' "$tmp/geometry")"
+fi
+screenshot pool-applied
+# shellcheck disable=SC2086
+click $HOST_TOGGLE
+sleep 1
 if save_until pool_is 1 2048 1536; then
   ok "node 1's 2 MiB pool is 1536 in the saved file"
 else
