@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# common.sh: what the GUI tests (test-drag.sh, test-apply.sh) share
+# common.sh: what the GUI tests share
 #
 # Sourced, relative to the script's own path:
 #
@@ -13,7 +13,8 @@
 #
 # It gets: xvfb_pid and app_pid (empty when not running; its cleanup calls
 # stop_app and stop_xvfb), DISPLAY once start_xvfb ran, win once
-# wait_main_window ran.  The canvas tells where the chips and CPUs are
+# wait_main_window ran, and ok/not_ok (status), key, click, dialog_id,
+# wait_dialog and dialog_gone.  The canvas tells where the chips and CPUs are
 # through KVMTUNE_TEST_GEOMETRY ($tmp/geometry): "chip VM VCPU X Y" and
 # "pu CPU X Y" lines (centres, window coordinates), "zoom Z", "canvas W H"
 # and "map W H" (pixels), "sel VM VCPU" per selected vCPU, "ring VM VCPU"
@@ -130,6 +131,54 @@ start_app ()
 
   "$@" >"$tmp/app.log" 2>&1 &
   app_pid=$!
+}
+
+# TAP-style results: not_ok marks the script failed (status), and the
+# script ends with `[ "$status" = 0 ] || fail …`
+status=0
+ok ()
+{
+  echo "ok - $*"
+}
+not_ok ()
+{
+  echo "not ok - $*"
+  status=1
+}
+
+key ()   # KEYS: typed into the window with the focus
+{
+  xdotool key --clearmodifiers "$@"
+}
+
+click ()   # X Y in the main window
+{
+  xdotool mousemove --window "$win" "$1" "$2" click 1
+}
+
+# The visible window called $1 (a dialog: one of that name).  Not
+# find_window: a window closing between its search and its
+# getwindowgeometry has no size
+dialog_id ()
+{
+  local d
+  d=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1)
+  [ -n "$d" ] && echo "$d"
+}
+
+wait_dialog ()   # TITLE: waits for the window called that, and echoes its id
+{
+  local d=
+  for _ in $(seq 100); do
+    d=$(dialog_id "$1") && break
+    sleep 0.1
+  done
+  [ -n "$d" ] && echo "$d"
+}
+
+dialog_gone ()   # TITLE
+{
+  ! dialog_id "$1" >/dev/null
 }
 
 find_window ()   # the largest visible window called $1

@@ -60,17 +60,6 @@ vcpupin ()   # VM live|inactive VCPU
     "$tmp/host.kvmtune"
 }
 
-status=0
-ok ()
-{
-  echo "ok - $*"
-}
-not_ok ()
-{
-  echo "not ok - $*"
-  status=1
-}
-
 app_gone ()
 {
   ! kill -0 "$app_pid" 2>/dev/null
@@ -79,11 +68,6 @@ app_gone ()
 prompt_shows ()   # [HEADING]: the close prompt, or the one with that heading
 {
   find_window "^${1:-(Apply|Save) Changes\\?}\$" >/dev/null
-}
-
-key ()   # KEYS: typed into the main window
-{
-  xdotool key --clearmodifiers "$@"
 }
 
 # A fresh app on the file, with web1's vCPU 0 dropped onto CPU 17

@@ -95,49 +95,6 @@ cleanup ()
 trap cleanup EXIT
 trap 'echo "FAIL: interrupted"; exit 1' INT TERM
 
-status=0
-ok ()
-{
-  echo "ok - $*"
-}
-not_ok ()
-{
-  echo "not ok - $*"
-  status=1
-}
-
-key ()
-{
-  xdotool key --clearmodifiers "$@"
-}
-
-click ()   # X Y in the main window
-{
-  xdotool mousemove --window "$win" "$1" "$2" click 1
-}
-
-dialog_id ()   # TITLE: the visible window called that
-{
-  local d
-  d=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1)
-  [ -n "$d" ] && echo "$d"
-}
-
-wait_dialog ()   # TITLE
-{
-  local d=
-  for _ in $(seq 100); do
-    d=$(dialog_id "$1") && break
-    sleep 0.1
-  done
-  [ -n "$d" ] && echo "$d"
-}
-
-dialog_gone ()   # TITLE
-{
-  ! dialog_id "$1" >/dev/null
-}
-
 is ()   # FILE VALUE: read again at each call
 {
   test "$(value "$1")" = "$2"

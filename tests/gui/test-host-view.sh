@@ -53,17 +53,6 @@ cleanup ()
 trap cleanup EXIT
 trap 'echo "FAIL: interrupted"; exit 1' INT TERM
 
-status=0
-ok ()
-{
-  echo "ok - $*"
-}
-not_ok ()
-{
-  echo "not ok - $*"
-  status=1
-}
-
 tuning ()   # XPATH under host-tuning: its string value in the file
 {
   xmllint --xpath "string(//host-tuning/$1)" "$tmp/host.kvmtune" 2>/dev/null
@@ -74,43 +63,6 @@ tuning ()   # XPATH under host-tuning: its string value in the file
 domains ()
 {
   xmllint --noblanks --xpath "//vm" "$1" 2>/dev/null | md5sum
-}
-
-key ()
-{
-  xdotool key --clearmodifiers "$@"
-}
-
-click ()   # X Y in the main window
-{
-  xdotool mousemove --window "$win" "$1" "$2" click 1
-}
-
-# The visible window called $1 (a dialog: one of that name).  Not
-# common.sh's find_window: a window closing between its search and its
-# getwindowgeometry leaves WIDTH unset, and set -u then ends the script
-# without a word (wait_for sends stderr to /dev/null)
-dialog_id ()
-{
-  local d
-  d=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1)
-  [ -n "$d" ] && echo "$d"
-}
-
-# Waits for the window called $1, and echoes its id
-wait_dialog ()
-{
-  local d=
-  for _ in $(seq 100); do
-    d=$(dialog_id "$1") && break
-    sleep 0.1
-  done
-  [ -n "$d" ] && echo "$d"
-}
-
-dialog_gone ()   # TITLE
-{
-  ! dialog_id "$1" >/dev/null
 }
 
 save ()

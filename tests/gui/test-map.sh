@@ -93,11 +93,6 @@ click_at ()   # X Y [KEYS]: a click, with modifiers held
   fi
 }
 
-ok ()
-{
-  echo "ok - $*"
-}
-
 mkdir -p "$logdir"
 cp "$demo" "$tmp/host.kvmtune"
 chmod u+w "$tmp/host.kvmtune"
