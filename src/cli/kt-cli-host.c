@@ -35,15 +35,6 @@ typedef struct
   char    *name;
 } HostOptions;
 
-static void
-print_json (JsonNode *node)
-{
-  g_autofree char *text = kt_json_to_string (node);
-
-  g_print ("%s\n", text);
-  json_node_unref (node);
-}
-
 static const char *
 or_unknown (const char *s)
 {
@@ -137,7 +128,7 @@ print_profiles (GPtrArray *profiles,
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
-      print_json (json_builder_get_root (b));
+      kt_cli_print_json (json_builder_get_root (b));
       return;
     }
   for (guint i = 0; i < profiles->len; i++)
@@ -195,7 +186,7 @@ print_plan (const KtHostPlan *plan,
       json_builder_set_member_name (b, "persistent");
       json_builder_add_boolean_value (b, plan->persistent);
       json_builder_end_object (b);
-      print_json (json_builder_get_root (b));
+      kt_cli_print_json (json_builder_get_root (b));
       return;
     }
   if (plan->changes->len == 0)
@@ -383,7 +374,7 @@ kt_cli_host (KtCli   *cli,
   if (sub == NULL)
     {
       if (opts.json)
-        print_json (kt_host_tuning_to_json (current));
+        kt_cli_print_json (kt_host_tuning_to_json (current));
       else
         print_state (current);
       return 0;
