@@ -1,4 +1,4 @@
-/* kt-session-private.h: what kt-session.c and kt-session-apply.c share
+/* kt-session-private.h: what the kt-session*.c files share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -68,17 +68,10 @@ struct _KtSession
   gboolean       can_redo;
 };
 
+/* kt-session.c */
 void       kt_session_priv_update          (KtSession      *self);
 void       kt_session_priv_set_busy        (KtSession      *self,
                                             gboolean        busy);
-void       kt_session_priv_renumber        (KtSession      *self,
-                                            gboolean        base_changed);
-gboolean   kt_session_priv_remove_steps    (GPtrArray      *steps,
-                                            const char     *name,
-                                            gboolean        pins_only);
-Step      *kt_session_priv_push_step       (KtSession      *self,
-                                            StepKind        kind,
-                                            const char     *name);
 gboolean   kt_session_priv_make_targets    (KtVm           *vm,
                                             const KtEdits  *edits,
                                             KtApplyFlags    flags,
@@ -92,6 +85,19 @@ void       kt_session_priv_vm_replaced     (KtSession      *self,
                                             const char     *name,
                                             gboolean        snapshot_edited);
 void       kt_session_priv_emit_vm_changed (KtSession      *self,
+                                            const char     *name);
+/* kt-session-history.c */
+void       kt_session_priv_step_free       (gpointer        data);
+void       kt_session_priv_set_vm_edits    (KtSession      *self,
+                                            const char     *name,
+                                            const KtEdits  *edits);
+void       kt_session_priv_renumber        (KtSession      *self,
+                                            gboolean        base_changed);
+gboolean   kt_session_priv_remove_steps    (GPtrArray      *steps,
+                                            const char     *name,
+                                            gboolean        pins_only);
+Step      *kt_session_priv_push_step       (KtSession      *self,
+                                            StepKind        kind,
                                             const char     *name);
 /* kt-session-host.c */
 void       kt_session_priv_host_free       (KtSession      *self);

@@ -1,18 +1,8 @@
 /* kt-session.c: one opened host, with everything pending on it
  *
- * The history: one array of steps to undo and one to redo.  A pin step
- * only names its VM: the plan holds the pins' before and after in its own
- * history, whose steps are the session's pin steps in the same order
- * (kt_plan_undo () undoes the plan's last step when the session's last
- * step is a pin).  An edits step holds the VM's edits before and after.
- * When the plan forgets a VM ("vm-forgotten") it takes out exactly that
- * VM's pin steps, and so does the session.
- *
- * Revisions: every step has the revision it went from and the one it
- * made; undo goes back to the first, redo to the second.  When steps are
- * taken out of the middle (a VM applied, reloaded or forgotten), the
- * history left is numbered again from the base revision, which itself is
- * new when the snapshot was edited (an apply into a snapshot file).
+ * The history of steps to undo and redo, and the revisions they make, are
+ * in kt-session-history.c; what is pending, counted and described, in
+ * kt-session-pending.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -54,18 +44,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static void
-step_free (gpointer data)
-{
-  Step *s = data;
-
-  g_free (s->vm);
-  kt_edits_free (s->before);
-  kt_edits_free (s->after);
-  g_free (s->label);
-  g_free (s);
-}
 
 static void
 applied_free (gpointer data)
@@ -128,87 +106,6 @@ kt_session_priv_set_busy (KtSession *self,
     self->busy--;
   if (was != (self->busy > 0))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
-}
-
-/* History ---------------------------------------------------------------- */
-
-/* Numbers the history left again, from the base (a new one when
- * @base_changed); the state it is in now is then a revision never saved,
- * unless there is nothing to undo on an unchanged base */
-void
-kt_session_priv_renumber (KtSession *self,
-          gboolean   base_changed)
-{
-  guint64 rev;
-
-  if (base_changed)
-    self->base_rev = ++self->last_rev;
-  rev = self->base_rev;
-  for (guint i = 0; i < self->undo->len; i++)
-    {
-      Step *s = g_ptr_array_index (self->undo, i);
-
-      s->rev_before = rev;
-      s->rev_after = rev = ++self->last_rev;
-    }
-  self->revision = rev;
-  for (guint i = self->redo->len; i > 0; i--)
-    {
-      Step *s = g_ptr_array_index (self->redo, i - 1);
-
-      s->rev_before = rev;
-      s->rev_after = rev = ++self->last_rev;
-    }
-}
-
-/* Takes @name's steps (only its pin steps when @pins_only) out of @steps */
-gboolean
-kt_session_priv_remove_steps (GPtrArray  *steps,
-              const char *name,
-              gboolean    pins_only)
-{
-  gboolean removed = FALSE;
-
-  for (guint i = steps->len; i > 0; i--)
-    {
-      Step *s = g_ptr_array_index (steps, i - 1);
-
-      if (g_str_equal (s->vm, name) && (s->kind == STEP_PIN || !pins_only))
-        {
-          g_ptr_array_remove_index (steps, i - 1);
-          removed = TRUE;
-        }
-    }
-  return removed;
-}
-
-Step *
-kt_session_priv_push_step (KtSession  *self,
-           StepKind    kind,
-           const char *name)
-{
-  Step *s = g_new0 (Step, 1);
-
-  s->kind = kind;
-  s->vm = g_strdup (name);
-  s->rev_before = self->revision;
-  s->rev_after = self->revision = ++self->last_rev;
-  /* Translators: what Undo or Redo would do; %s is a VM name */
-  s->label = g_strdup_printf (kind == STEP_PIN ? _("Pin of %s") : _("Tuning of %s"), name);
-  g_ptr_array_add (self->undo, s);
-  g_ptr_array_set_size (self->redo, 0);
-  return s;
-}
-
-static void
-set_vm_edits (KtSession     *self,
-              const char    *name,
-              const KtEdits *edits)
-{
-  if (kt_edits_count (edits) == 0)
-    g_hash_table_remove (self->edits, name);
-  else
-    g_hash_table_replace (self->edits, g_strdup (name), kt_edits_copy (edits));
 }
 
 static void
@@ -420,8 +317,8 @@ kt_session_init (KtSession *self)
 {
   self->edits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                        (GDestroyNotify) kt_edits_free);
-  self->undo = g_ptr_array_new_with_free_func (step_free);
-  self->redo = g_ptr_array_new_with_free_func (step_free);
+  self->undo = g_ptr_array_new_with_free_func (kt_session_priv_step_free);
+  self->redo = g_ptr_array_new_with_free_func (kt_session_priv_step_free);
   self->applied = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, applied_free);
 }
 
@@ -690,7 +587,7 @@ kt_session_set_edits_full (KtSession      *self,
   s = kt_session_priv_push_step (self, STEP_EDITS, name);
   s->before = now != NULL ? kt_edits_copy (now) : NULL;
   s->after = kt_edits_count (edits) > 0 ? kt_edits_copy (edits) : NULL;
-  set_vm_edits (self, name, edits);
+  kt_session_priv_set_vm_edits (self, name, edits);
   kt_session_priv_update (self);
   return TRUE;
 }
@@ -721,242 +618,6 @@ kt_session_forget_vm (KtSession  *self,
   g_return_if_fail (name != NULL);
 
   kt_session_priv_vm_replaced (self, name, FALSE);
-}
-
-/* What is pending -------------------------------------------------------- */
-
-guint
-kt_session_get_n_pending (KtSession *self)
-{
-  GHashTableIter iter;
-  gpointer value;
-  guint n;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), 0);
-
-  n = kt_plan_get_n_pending (self->plan);
-  g_hash_table_iter_init (&iter, self->edits);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    n += kt_edits_count (value);
-  return n + kt_session_priv_host_n_pending (self);
-}
-
-guint
-kt_session_get_n_pending_vm (KtSession  *self,
-                             const char *name)
-{
-  g_autoptr(KtTuning) t = NULL;
-  guint n;
-  KtVm *vm;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), 0);
-  g_return_val_if_fail (name != NULL, 0);
-
-  n = kt_edits_count (g_hash_table_lookup (self->edits, name));
-  vm = kt_snapshot_lookup_vm (self->snapshot, name);
-  if (vm == NULL)
-    return n;
-  t = kt_domain_get_tuning (kt_vm_get_effective (vm));
-  for (guint v = 0; v < t->vcpus; v++)
-    if (kt_plan_is_pending (self->plan, vm, v))
-      n++;
-  return n;
-}
-
-gboolean
-kt_session_has_changes (KtSession  *self,
-                        const char *name)
-{
-  return kt_session_get_n_pending_vm (self, name) > 0;
-}
-
-/**
- * kt_session_dup_pending_title:
- *
- * Returns: (transfer full) (nullable): "web1: 3 pending changes", or
- * %NULL when nothing is pending on the VM
- */
-char *
-kt_session_dup_pending_title (KtSession  *self,
-                              const char *name)
-{
-  guint n = kt_session_get_n_pending_vm (self, name);
-
-  if (n == 0)
-    return NULL;
-  /* Translators: %s is a VM name, %u how many changes */
-  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s: %u pending change",
-                                       "%s: %u pending changes", n), name, n);
-}
-
-/**
- * kt_session_describe_pending:
- *
- * Returns: (transfer full) (element-type utf8): one line per pending
- * change of the VM, empty when none
- */
-GPtrArray *
-kt_session_describe_pending (KtSession  *self,
-                             const char *name)
-{
-  g_autoptr(GPtrArray) lines = NULL;
-  g_autoptr(KtTuning) t = NULL;
-  KtVm *vm;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-
-  vm = kt_snapshot_lookup_vm (self->snapshot, name);
-  if (vm != NULL)
-    t = kt_domain_get_tuning (kt_vm_get_effective (vm));
-  lines = g_ptr_array_new_with_free_func (g_free);
-  for (guint v = 0; t != NULL && v < t->vcpus; v++)
-    if (kt_plan_is_pending (self->plan, vm, v))
-      {
-        const KtCpuset *now = kt_tuning_get_vcpupin (t, v);
-        const KtCpuset *was = kt_plan_get_original (self->plan, vm, v);
-        g_autofree char *now_text = now != NULL ? kt_cpuset_format (now) : NULL;
-        g_autofree char *was_text = was != NULL ? kt_cpuset_format (was) : NULL;
-
-        /* Translators: a vCPU's pending pin and the one it had; "any": not pinned */
-        g_ptr_array_add (lines, g_strdup_printf (_("vCPU %u: %s, was %s"), v,
-                                                 now_text ? now_text : _("any"),
-                                                 was_text ? was_text : _("any")));
-      }
-  {
-    g_autoptr(GPtrArray) edits = kt_edits_describe (g_hash_table_lookup (self->edits, name));
-
-    for (guint i = 0; i < edits->len; i++)
-      g_ptr_array_add (lines, g_strdup (g_ptr_array_index (edits, i)));
-  }
-  return g_steal_pointer (&lines);
-}
-
-/**
- * kt_session_preview:
- *
- * Returns: (transfer full): a copy of @domain with the VM's pending edits
- * made, or %NULL with @error set when they do not fit it
- */
-KtDomain *
-kt_session_preview (KtSession   *self,
-                    const char  *name,
-                    KtDomain    *domain,
-                    GError     **error)
-{
-  g_autoptr(KtDomain) copy = NULL;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
-  g_return_val_if_fail (name != NULL, NULL);
-  g_return_val_if_fail (KT_IS_DOMAIN (domain), NULL);
-
-  copy = kt_domain_copy (domain);
-  if (!kt_edits_replay (g_hash_table_lookup (self->edits, name), copy, error))
-    return NULL;
-  return g_steal_pointer (&copy);
-}
-
-/* Undo and redo ---------------------------------------------------------- */
-
-gboolean
-kt_session_can_undo (KtSession *self)
-{
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-  return self->undo->len > 0;
-}
-
-gboolean
-kt_session_can_redo (KtSession *self)
-{
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-  return self->redo->len > 0;
-}
-
-/* Undoes (or redoes) @s; FALSE when the plan had no step for it */
-static gboolean
-do_step (KtSession *self,
-         Step      *s,
-         gboolean   forward)
-{
-  gboolean ok = TRUE;
-
-  if (s->kind == STEP_EDITS)
-    {
-      set_vm_edits (self, s->vm, forward ? s->after : s->before);
-      return TRUE;
-    }
-  self->frozen++;
-  ok = forward ? kt_plan_redo (self->plan) : kt_plan_undo (self->plan);
-  self->frozen--;
-  if (!ok)
-    g_warning ("The plan has no pin of “%s” to %s", s->vm, forward ? "redo" : "undo");
-  return ok;
-}
-
-gboolean
-kt_session_undo (KtSession *self)
-{
-  Step *s;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-
-  if (self->undo->len == 0)
-    return FALSE;
-  s = g_ptr_array_steal_index (self->undo, self->undo->len - 1);
-  if (!do_step (self, s, FALSE))
-    {
-      step_free (s);
-      kt_session_priv_renumber (self, FALSE);
-      kt_session_priv_update (self);
-      return FALSE;
-    }
-  self->revision = s->rev_before;
-  g_ptr_array_add (self->redo, s);
-  kt_session_priv_update (self);
-  return TRUE;
-}
-
-gboolean
-kt_session_redo (KtSession *self)
-{
-  Step *s;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-
-  if (self->redo->len == 0)
-    return FALSE;
-  s = g_ptr_array_steal_index (self->redo, self->redo->len - 1);
-  if (!do_step (self, s, TRUE))
-    {
-      step_free (s);
-      kt_session_priv_renumber (self, FALSE);
-      kt_session_priv_update (self);
-      return FALSE;
-    }
-  self->revision = s->rev_after;
-  g_ptr_array_add (self->undo, s);
-  kt_session_priv_update (self);
-  return TRUE;
-}
-
-const char *
-kt_session_get_undo_label (KtSession *self)
-{
-  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
-
-  if (self->undo->len == 0)
-    return NULL;
-  return ((Step *) g_ptr_array_index (self->undo, self->undo->len - 1))->label;
-}
-
-const char *
-kt_session_get_redo_label (KtSession *self)
-{
-  g_return_val_if_fail (KT_IS_SESSION (self), NULL);
-
-  if (self->redo->len == 0)
-    return NULL;
-  return ((Step *) g_ptr_array_index (self->redo, self->redo->len - 1))->label;
 }
 
 /* Saved or not ----------------------------------------------------------- */
