@@ -282,6 +282,93 @@ test_remote (void)
   g_assert_false (kt_session_can_revert_host (session));
 }
 
+/* Pending host changes are steps of the session's history: undone and
+ * redone with the pins, several at once as one step, gone from the
+ * history once applied or discarded; they never make a new revision */
+static void
+test_undo (void)
+{
+  g_autoptr(KtSnapshot) snapshot = kt_test_load_demo ();
+  g_autoptr(KtSession) session = kt_session_new (snapshot, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) batch = g_ptr_array_new ();
+  g_autoptr(KtCpuset) target = kt_test_parse_set ("20");
+  KtHostTarget ksm = { "ksm.run", "0" }, thp = { "thp.enabled", "never" };
+  KtHostTarget bad = { "thp.defrag", "sometimes" };
+  KtVm *web1 = kt_snapshot_lookup_vm (snapshot, "web1");
+  guint vcpu = 0;
+  guint64 rev;
+
+  g_assert_true (kt_session_read_host (session, &error));
+  g_assert_no_error (error);
+
+  /* A pin, then a pool: undo takes the pool back first */
+  g_assert_true (kt_session_pin (session, web1, &vcpu, 1, target, &error));
+  g_assert_no_error (error);
+  rev = kt_session_get_revision (session);
+  g_assert_true (kt_session_set_host_target (session, "hugepages.1.2048", "1536", &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  g_assert_true (kt_session_can_undo (session));
+  g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Change of hugepages.1.2048");
+  g_assert_true (kt_session_undo (session));
+  g_assert_null (kt_session_get_host_target (session, "hugepages.1.2048"));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);   /* the pin */
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  g_assert_true (kt_session_redo (session));
+  g_assert_cmpstr (kt_session_get_host_target (session, "hugepages.1.2048"), ==, "1536");
+  g_assert_true (kt_session_undo (session));
+  g_assert_true (kt_session_undo (session));   /* the pin */
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  g_assert_false (kt_session_is_dirty (session));
+  g_assert_true (kt_session_redo (session));
+  g_assert_true (kt_session_redo (session));
+  g_assert_cmpstr (kt_session_get_host_target (session, "hugepages.1.2048"), ==, "1536");
+
+  /* Several at once: all or none, one step */
+  g_ptr_array_add (batch, &ksm);
+  g_ptr_array_add (batch, &thp);
+  g_ptr_array_add (batch, &bad);
+  g_assert_false (kt_session_set_host_targets (session, batch, &error));
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_VALUE, "thp.defrag",
+                                 "sometimes");
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_target (session, "ksm.run"));
+  g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Change of hugepages.1.2048");
+  g_ptr_array_set_size (batch, 2);
+  g_assert_true (kt_session_set_host_targets (session, batch, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (kt_session_get_host_target (session, "ksm.run"), ==, "0");
+  g_assert_cmpstr (kt_session_get_host_target (session, "thp.enabled"), ==, "never");
+  g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Host change");
+  g_assert_true (kt_session_undo (session));
+  g_assert_null (kt_session_get_host_target (session, "ksm.run"));
+  g_assert_null (kt_session_get_host_target (session, "thp.enabled"));
+  g_assert_cmpstr (kt_session_get_host_target (session, "hugepages.1.2048"), ==, "1536");
+  g_assert_true (kt_session_redo (session));
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 3);
+
+  /* Discarded: no host step left, the pin's still there */
+  kt_session_discard_host_targets (session);
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
+  g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Pin of web1");
+  g_assert_false (kt_session_can_redo (session));
+
+  /* Applied (into the snapshot): the same */
+  g_assert_true (kt_session_set_host_target (session, "numa_balancing", "0", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(KtHostPlan) plan = kt_session_plan_host (session, NULL, FALSE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (kt_session_apply_host (session, plan, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
+  g_assert_cmpint (kt_session_get_host_tuning (session)->numa_balancing, ==, 0);
+  g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Pin of web1");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -296,5 +383,6 @@ main (int    argc,
   g_test_add_func ("/session-host/plan-apply-save-revert", test_plan_apply_save_revert);
   g_test_add_func ("/session-host/async", test_async);
   g_test_add_func ("/session-host/remote", test_remote);
+  g_test_add_func ("/session-host/undo", test_undo);
   return g_test_run ();
 }

@@ -6,10 +6,14 @@
  * (kt_plan_undo () undoes the plan's last step when the session's last
  * step is a pin).  An edits step holds the VM's edits before and after.
  * When the plan forgets a VM ("vm-forgotten") it takes out exactly that
- * VM's pin steps, and so does the session.
+ * VM's pin steps, and so does the session.  A host step holds every
+ * pending host target before and after; the host steps go when the
+ * pending host targets change outside the history (applied, discarded,
+ * made by the host already).
  *
  * Revisions: every step has the revision it went from and the one it
- * made; undo goes back to the first, redo to the second.  When steps are
+ * made (a host step the same: the targets are not saved); undo goes back
+ * to the first, redo to the second.  When steps are
  * taken out of the middle (a VM applied, reloaded or forgotten), the
  * history left is numbered again from the base revision, which itself is
  * new when the snapshot was edited (an apply into a snapshot file).
@@ -31,6 +35,8 @@ kt_session_priv_step_free (gpointer data)
   g_free (s->vm);
   kt_edits_free (s->before);
   kt_edits_free (s->after);
+  g_clear_pointer (&s->host_before, g_ptr_array_unref);
+  g_clear_pointer (&s->host_after, g_ptr_array_unref);
   g_free (s->label);
   g_free (s);
 }
@@ -54,7 +60,7 @@ kt_session_priv_renumber (KtSession *self,
       Step *s = g_ptr_array_index (self->undo, i);
 
       s->rev_before = rev;
-      s->rev_after = rev = ++self->last_rev;
+      s->rev_after = rev = s->kind == STEP_HOST ? rev : ++self->last_rev;
     }
   self->revision = rev;
   for (guint i = self->redo->len; i > 0; i--)
@@ -62,7 +68,7 @@ kt_session_priv_renumber (KtSession *self,
       Step *s = g_ptr_array_index (self->redo, i - 1);
 
       s->rev_before = rev;
-      s->rev_after = rev = ++self->last_rev;
+      s->rev_after = rev = s->kind == STEP_HOST ? rev : ++self->last_rev;
     }
 }
 
@@ -97,12 +103,32 @@ kt_session_priv_push_step (KtSession  *self,
   s->kind = kind;
   s->vm = g_strdup (name);
   s->rev_before = self->revision;
-  s->rev_after = self->revision = ++self->last_rev;
+  /* Host targets are not saved with the snapshot: no new revision */
+  s->rev_after = self->revision = kind == STEP_HOST ? self->revision : ++self->last_rev;
   /* Translators: what Undo or Redo would do; %s is a VM name */
-  s->label = g_strdup_printf (kind == STEP_PIN ? _("Pin of %s") : _("Tuning of %s"), name);
+  s->label = kind == STEP_HOST ? g_strdup (_("Host change"))
+             : g_strdup_printf (kind == STEP_PIN ? _("Pin of %s") : _("Tuning of %s"), name);
   g_ptr_array_add (self->undo, s);
   g_ptr_array_set_size (self->redo, 0);
   return s;
+}
+
+/* Takes the host steps out of the history */
+void
+kt_session_priv_forget_host_steps (KtSession *self)
+{
+  gboolean removed = FALSE;
+  GPtrArray *lists[] = { self->undo, self->redo };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
+    for (guint i = lists[l]->len; i > 0; i--)
+      if (((Step *) g_ptr_array_index (lists[l], i - 1))->kind == STEP_HOST)
+        {
+          g_ptr_array_remove_index (lists[l], i - 1);
+          removed = TRUE;
+        }
+  if (removed)
+    kt_session_priv_renumber (self, FALSE);
 }
 
 void
@@ -143,6 +169,11 @@ do_step (KtSession *self,
   if (s->kind == STEP_EDITS)
     {
       kt_session_priv_set_vm_edits (self, s->vm, forward ? s->after : s->before);
+      return TRUE;
+    }
+  if (s->kind == STEP_HOST)
+    {
+      kt_session_priv_host_set_targets (self, forward ? s->host_after : s->host_before);
       return TRUE;
     }
   self->frozen++;

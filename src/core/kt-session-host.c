@@ -124,7 +124,8 @@ set_current (KtSession    *self,
   else if (error != NULL)
     h->read_error = g_error_copy (error);
 
-  /* A pending target the host has by now is no change any more */
+  /* A pending target the host has by now is no change any more (and
+   * the host steps of the history no longer hold) */
   if (h->current != NULL)
     for (guint i = h->targets->len; i > 0; i--)
       {
@@ -132,8 +133,19 @@ set_current (KtSession    *self,
         g_autofree char *now = kt_host_tuning_get_value (h->current, t->key);
 
         if (g_strcmp0 (now, t->value) == 0)
-          g_ptr_array_remove_index (h->targets, i - 1);
+          {
+            g_ptr_array_remove_index (h->targets, i - 1);
+            kt_session_priv_forget_host_steps (self);
+          }
       }
+}
+
+/* Applied or discarded: no target pending, no host step to undo */
+static void
+clear_targets (KtSession *self)
+{
+  g_ptr_array_set_size (get_host (self)->targets, 0);
+  kt_session_priv_forget_host_steps (self);
 }
 
 /* Worker thread ---------------------------------------------------------- */
@@ -215,7 +227,7 @@ job_finish (KtSession     *self,
   else
     set_current (self, NULL, job->read_error != NULL ? job->read_error : local_error);
   if (ok && job->kind == JOB_APPLY)
-    g_ptr_array_set_size (get_host (self)->targets, 0);
+    clear_targets (self);
   kt_session_priv_update (self);
   if (!ok)
     {
@@ -312,13 +324,13 @@ kt_session_read_host_finish (KtSession     *self,
 /* Pending targets -------------------------------------------------------- */
 
 static KtHostTarget *
-find_target (KtSessionHost *h,
-             const char    *key,
-             guint         *index)
+find_target (GPtrArray  *targets,
+             const char *key,
+             guint      *index)
 {
-  for (guint i = 0; i < h->targets->len; i++)
+  for (guint i = 0; i < targets->len; i++)
     {
-      KtHostTarget *t = g_ptr_array_index (h->targets, i);
+      KtHostTarget *t = g_ptr_array_index (targets, i);
 
       if (g_str_equal (t->key, key))
         {
@@ -330,22 +342,56 @@ find_target (KtSessionHost *h,
   return NULL;
 }
 
-gboolean
-kt_session_set_host_target (KtSession   *self,
-                            const char  *key,
-                            const char  *value,
-                            GError     **error)
+static GPtrArray *
+copy_targets (GPtrArray *targets)
 {
-  KtSessionHost *h;
-  KtHostTarget *t;
+  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+
+  for (guint i = 0; targets != NULL && i < targets->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (targets, i);
+      KtHostTarget *c = g_new0 (KtHostTarget, 1);
+
+      c->key = g_strdup (t->key);
+      c->value = g_strdup (t->value);
+      g_ptr_array_add (copy, c);
+    }
+  return copy;
+}
+
+/* Whether @a and @b pend the same values, in whatever order */
+static gboolean
+same_targets (GPtrArray *a,
+              GPtrArray *b)
+{
+  if (a->len != b->len)
+    return FALSE;
+  for (guint i = 0; i < a->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (a, i);
+      const KtHostTarget *u = find_target (b, t->key, NULL);
+
+      if (u == NULL || g_strcmp0 (t->value, u->value) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* @key's target @value (NULL: none) made in @targets, when valid and
+ * changeable here; a value the host has is none */
+static gboolean
+put_target (KtSession   *self,
+            GPtrArray   *targets,
+            const char  *key,
+            const char  *value,
+            GError     **error)
+{
+  KtSessionHost *h = get_host (self);
   g_autofree char *now = NULL;
   g_autofree char *reason = NULL;
+  KtHostTarget *t;
   guint index;
 
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (key != NULL, FALSE);
-
-  h = get_host (self);
   if (!kt_host_tuning_parse_key (key, NULL, NULL, error))
     return FALSE;
   if (value != NULL)
@@ -367,18 +413,15 @@ kt_session_set_host_target (KtSession   *self,
       now = kt_host_tuning_get_value (h->current, key);
     }
 
-  t = find_target (h, key, &index);
+  t = find_target (targets, key, &index);
   if (value == NULL || g_strcmp0 (now, value) == 0)
     {
       /* None, or what the host has: nothing pending */
-      if (t == NULL)
-        return TRUE;
-      g_ptr_array_remove_index (h->targets, index);
+      if (t != NULL)
+        g_ptr_array_remove_index (targets, index);
     }
   else if (t != NULL)
     {
-      if (g_str_equal (t->value, value))
-        return TRUE;
       g_free (t->value);
       t->value = g_strdup (value);
     }
@@ -387,10 +430,83 @@ kt_session_set_host_target (KtSession   *self,
       t = g_new0 (KtHostTarget, 1);
       t->key = g_strdup (key);
       t->value = g_strdup (value);
-      g_ptr_array_add (h->targets, t);
+      g_ptr_array_add (targets, t);
     }
+  return TRUE;
+}
+
+/**
+ * kt_session_set_host_targets:
+ * @targets: (element-type KtHostTarget): keys and values, NULL for none
+ *
+ * Makes every one of @targets pending, or none of them: one step to undo.
+ *
+ * Returns: whether they are; else @error names the key and the reason
+ */
+gboolean
+kt_session_set_host_targets (KtSession  *self,
+                             GPtrArray  *targets,
+                             GError    **error)
+{
+  KtSessionHost *h;
+  g_autoptr(GPtrArray) after = NULL;
+  Step *step;
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (targets != NULL, FALSE);
+
+  h = get_host (self);
+  after = copy_targets (h->targets);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (targets, i);
+
+      g_return_val_if_fail (t != NULL && t->key != NULL, FALSE);
+      if (!put_target (self, after, t->key, t->value, error))
+        return FALSE;
+    }
+  if (same_targets (after, h->targets))
+    return TRUE;
+
+  step = kt_session_priv_push_step (self, STEP_HOST, "");
+  if (targets->len == 1)
+    {
+      g_free (step->label);
+      /* Translators: what Undo or Redo would do; %s is a host setting's key */
+      step->label = g_strdup_printf (_("Change of %s"),
+                                     ((const KtHostTarget *) g_ptr_array_index (targets, 0))->key);
+    }
+  step->host_before = g_steal_pointer (&h->targets);
+  step->host_after = copy_targets (after);
+  h->targets = g_steal_pointer (&after);
   kt_session_priv_update (self);
   return TRUE;
+}
+
+gboolean
+kt_session_set_host_target (KtSession   *self,
+                            const char  *key,
+                            const char  *value,
+                            GError     **error)
+{
+  g_autoptr(GPtrArray) one = g_ptr_array_new ();
+  KtHostTarget t = { (char *) key, (char *) value };
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  g_ptr_array_add (one, &t);
+  return kt_session_set_host_targets (self, one, error);
+}
+
+void
+kt_session_priv_host_set_targets (KtSession *self,
+                                  GPtrArray *targets)
+{
+  KtSessionHost *h = get_host (self);
+
+  g_ptr_array_unref (h->targets);
+  h->targets = copy_targets (targets);
 }
 
 const char *
@@ -404,25 +520,8 @@ kt_session_get_host_target (KtSession  *self,
 
   if (self->host == NULL)
     return NULL;
-  t = find_target (self->host, key, NULL);
+  t = find_target (self->host->targets, key, NULL);
   return t != NULL ? t->value : NULL;
-}
-
-static GPtrArray *
-copy_targets (GPtrArray *targets)
-{
-  GPtrArray *copy = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
-
-  for (guint i = 0; targets != NULL && i < targets->len; i++)
-    {
-      const KtHostTarget *t = g_ptr_array_index (targets, i);
-      KtHostTarget *c = g_new0 (KtHostTarget, 1);
-
-      c->key = g_strdup (t->key);
-      c->value = g_strdup (t->value);
-      g_ptr_array_add (copy, c);
-    }
-  return copy;
 }
 
 /**
@@ -452,7 +551,7 @@ kt_session_discard_host_targets (KtSession *self)
 
   if (kt_session_priv_host_n_pending (self) == 0)
     return;
-  g_ptr_array_set_size (self->host->targets, 0);
+  clear_targets (self);
   kt_session_priv_update (self);
 }
 
@@ -549,7 +648,7 @@ apply_offline (KtSession        *self,
       h->has_before = TRUE;
       h->before = g_steal_pointer (&before);
     }
-  g_ptr_array_set_size (h->targets, 0);
+  clear_targets (self);
   /* The snapshot itself changed: something to save */
   kt_session_priv_renumber (self, TRUE);
   return kt_session_read_host (self, error);
@@ -574,7 +673,7 @@ kt_session_apply_host (KtSession        *self,
   set_current (self, job.read, job.read_error);
   g_clear_error (&job.read_error);
   if (ok)
-    g_ptr_array_set_size (get_host (self)->targets, 0);
+    clear_targets (self);
   kt_session_priv_update (self);
   return ok;
 }

@@ -14,14 +14,17 @@ typedef enum
 {
   STEP_PIN,
   STEP_EDITS,
+  STEP_HOST,
 } StepKind;
 
 typedef struct
 {
-  StepKind  kind;
-  char     *vm;
-  KtEdits  *before;       /* STEP_EDITS; NULL: none */
-  KtEdits  *after;
+  StepKind   kind;
+  char      *vm;          /* STEP_HOST: "" (no VM is called that) */
+  KtEdits   *before;      /* STEP_EDITS; NULL: none */
+  KtEdits   *after;
+  GPtrArray *host_before; /* STEP_HOST: every pending host target (KtHostTarget) */
+  GPtrArray *host_after;
   guint64   rev_before;
   guint64   rev_after;
   char     *label;
@@ -99,9 +102,13 @@ gboolean   kt_session_priv_remove_steps    (GPtrArray      *steps,
 Step      *kt_session_priv_push_step       (KtSession      *self,
                                             StepKind        kind,
                                             const char     *name);
+void       kt_session_priv_forget_host_steps (KtSession    *self);
 /* kt-session-host.c */
 void       kt_session_priv_host_free       (KtSession      *self);
 guint      kt_session_priv_host_n_pending  (KtSession      *self);
+/* Undo and redo of a host step: @targets (copied) are the pending ones */
+void       kt_session_priv_host_set_targets (KtSession     *self,
+                                             GPtrArray     *targets);
 /* kt-session-live.c */
 void       kt_session_priv_start_live      (KtSession      *self);
 void       kt_session_priv_stop_live       (KtSession      *self);

@@ -286,10 +286,17 @@ gboolean            kt_session_read_host_finish     (KtSession      *self,
                                                      GError        **error);
 /* Makes @value (NULL: none) the pending target of @key, when the value is
  * valid and KvmTune can change @key on this host; the value it has now
- * is no change.  Else @error (the key and the reason), nothing changes. */
+ * is no change.  Else @error (the key and the reason), nothing changes.
+ * A change is a step to undo; the host steps go when the targets are
+ * applied or discarded. */
 gboolean            kt_session_set_host_target      (KtSession      *self,
                                                      const char     *key,
                                                      const char     *value,
+                                                     GError        **error);
+/* Each of @targets (element-type KtHostTarget; value NULL: none), as
+ * kt_session_set_host_target () makes one, or none: one step to undo */
+gboolean            kt_session_set_host_targets     (KtSession      *self,
+                                                     GPtrArray      *targets,
                                                      GError        **error);
 /* The pending target of @key, or NULL */
 const char         *kt_session_get_host_target      (KtSession      *self,

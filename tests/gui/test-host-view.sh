@@ -14,8 +14,9 @@
 #      every VM definition as before (screenshot …-applied.png);
 #   2. a context click on node 1's header on the map opens "Huge Pages on
 #      Node 1" (screenshot …-pool.png); 1536 pages of 2 MiB become a
-#      pending host change, which node 1's header shows (…-pool-pending.png)
-#      and then the applied count; Ctrl+W then asks "Apply Changes?" and Cancel
+#      pending host change, which node 1's header shows (…-pool-pending.png),
+#      Ctrl+Z takes back and Ctrl+Shift+Z makes again, and then the applied
+#      count; Ctrl+W then asks "Apply Changes?" and Cancel
 #      keeps the window; Ctrl+W again, Apply… (Return) opens the Host
 #      view's preview; Return, Ctrl+S: node 1's 2 MiB pool is 1536 in the
 #      file;
@@ -204,6 +205,17 @@ else
   not_ok "node 1's header does not show the pending pool: $(grep '^pools 1 ' "$tmp/geometry")"
 fi
 screenshot pool-pending
+# Undo takes the pending pool back, Redo makes it again
+xdotool windowfocus --sync "$win" 2>/dev/null || true
+key ctrl+z
+if wait_for 50 grep -q "^pools 1 2M $pool_before/" "$tmp/geometry"; then
+  ok "Ctrl+Z took the pending pool back"
+else
+  not_ok "after Ctrl+Z node 1's header says $(grep '^pools 1 ' "$tmp/geometry")"
+fi
+key ctrl+shift+z
+wait_for 50 grep -q "^pools 1 2M $pool_before → 1536 " "$tmp/geometry" \
+  || not_ok "after Ctrl+Shift+Z node 1's header says $(grep '^pools 1 ' "$tmp/geometry")"
 [ "$(tuning "hugepages/pool[@node='1'][@size_kib='2048']/@total")" = "$pool_before" ] \
   || not_ok "Set wrote the pool into the file"
 
