@@ -30,23 +30,77 @@ numa_placed (KtAdvisorContext *ctx,
          && !kt_cpuset_equal (v->vcpu_nodes, kt_host_get_node_ids (ctx->host));
 }
 
+/* A warning about host setting @key that concerns @vms, fixed by setting
+ * @key to @value (@summary) */
 static void
-ksm_across_nodes (KtAdvisorContext *ctx)
+add_host_finding (KtAdvisorContext *ctx,
+                  const char       *rule,
+                  const char       *key,
+                  GPtrArray        *vms,
+                  char             *title,
+                  char             *explanation,
+                  const char       *summary,
+                  const char       *value)
 {
-  const KtHostTuning *ht = ctx->ht;
-  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
-  KtFinding *f;
+  KtFinding *f = kt_advisor_add (ctx, rule, KT_SEVERITY_WARNING, NULL, title, explanation);
 
-  if (kt_host_get_n_nodes (ctx->host) < 2)
-    return;
+  kt_finding_add_key (f, key);
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    kt_finding_add_vm (f, g_ptr_array_index (vms, i));
+  f->fix = kt_fix_new (summary);
+  kt_fix_add_host (f->fix, key, value);
+}
+
+/* The VMs of @ctx for which @pick says yes */
+static GPtrArray *
+vms_where (KtAdvisorContext *ctx,
+           gboolean        (*pick) (KtAdvisorContext *ctx,
+                                    const KtAdvVm    *v))
+{
+  GPtrArray *vms = g_ptr_array_new ();
+
   for (guint i = 0; i < ctx->vms->len; i++)
     {
       KtAdvVm *v = g_ptr_array_index (ctx->vms, i);
 
-      /* KSM does not merge huge pages */
-      if (numa_placed (ctx, v) && !v->t->nosharepages && !v->t->has_hugepages)
+      if (pick (ctx, v))
         g_ptr_array_add (vms, (gpointer) v->name);
     }
+  return vms;
+}
+
+/* KSM does not merge huge pages */
+static gboolean
+ksm_shares_numa_placed (KtAdvisorContext *ctx,
+                        const KtAdvVm    *v)
+{
+  return numa_placed (ctx, v) && !v->t->nosharepages && !v->t->has_hugepages;
+}
+
+static gboolean
+pinned (KtAdvisorContext *ctx,
+        const KtAdvVm    *v)
+{
+  return v->n_pinned > 0;
+}
+
+static gboolean
+hugepage_backed (KtAdvisorContext *ctx,
+                 const KtAdvVm    *v)
+{
+  return v->t->has_hugepages;
+}
+
+static void
+ksm_across_nodes (KtAdvisorContext *ctx)
+{
+  const KtHostTuning *ht = ctx->ht;
+  g_autoptr(GPtrArray) vms = NULL;
+  KtFinding *f;
+
+  if (kt_host_get_n_nodes (ctx->host) < 2)
+    return;
+  vms = vms_where (ctx, ksm_shares_numa_placed);
   if (vms->len == 0)
     return;
   if (ht == NULL || ht->ksm_run < 0 || ht->ksm_merge_across_nodes < 0)
@@ -59,37 +113,26 @@ ksm_across_nodes (KtAdvisorContext *ctx)
     }
   if (ht->ksm_run != 1 || ht->ksm_merge_across_nodes != 1)
     return;
-  f = kt_advisor_add (ctx, "ksm-across-nodes", KT_SEVERITY_WARNING, NULL,
-                      g_strdup (_("KSM merges pages across NUMA nodes")),
-                      g_strdup (_("With ksm.merge_across_nodes=1 KSM merges identical pages of "
-                                  "VMs bound to different nodes into one copy on one node, so "
-                                  "the others read it remotely (NUMA misses cost 10 % or more) "
-                                  "and their binding no longer holds. Merging within nodes "
-                                  "keeps the binding; nosharepages on a VM keeps it out of "
-                                  "KSM.")));
-  kt_finding_add_key (f, "ksm.merge_across_nodes");
-  for (guint i = 0; i < vms->len; i++)
-    kt_finding_add_vm (f, g_ptr_array_index (vms, i));
-  f->fix = kt_fix_new (_("Merge within nodes only (KSM unmerges first, then merges again)"));
-  kt_fix_add_host (f->fix, "ksm.merge_across_nodes", "0");
+  add_host_finding (ctx, "ksm-across-nodes", "ksm.merge_across_nodes", vms,
+                    g_strdup (_("KSM merges pages across NUMA nodes")),
+                    g_strdup (_("With ksm.merge_across_nodes=1 KSM merges identical pages of "
+                                "VMs bound to different nodes into one copy on one node, so "
+                                "the others read it remotely (NUMA misses cost 10 % or more) "
+                                "and their binding no longer holds. Merging within nodes "
+                                "keeps the binding; nosharepages on a VM keeps it out of "
+                                "KSM.")),
+                    _("Merge within nodes only (KSM unmerges first, then merges again)"), "0");
 }
 
 static void
 numa_balancing_with_pinning (KtAdvisorContext *ctx)
 {
   const KtHostTuning *ht = ctx->ht;
-  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
-  KtFinding *f;
+  g_autoptr(GPtrArray) vms = NULL;
 
   if (kt_host_get_n_nodes (ctx->host) < 2)
     return;
-  for (guint i = 0; i < ctx->vms->len; i++)
-    {
-      KtAdvVm *v = g_ptr_array_index (ctx->vms, i);
-
-      if (v->n_pinned > 0)
-        g_ptr_array_add (vms, (gpointer) v->name);
-    }
+  vms = vms_where (ctx, pinned);
   if (vms->len == 0)
     return;
   if (ht == NULL || ht->numa_balancing < 0)
@@ -100,33 +143,21 @@ numa_balancing_with_pinning (KtAdvisorContext *ctx)
     }
   if (ht->numa_balancing == 0)
     return;
-  f = kt_advisor_add (ctx, "numa-balancing-with-pinning", KT_SEVERITY_WARNING, NULL,
-                      g_strdup (_("Automatic NUMA balancing is on while VMs are pinned by hand")),
-                      g_strdup (_("kernel.numa_balancing unmaps guest memory periodically to "
-                                  "see where it is used and moves it; for VMs already pinned "
-                                  "and bound, that is page faults and migrations for nothing, "
-                                  "and it fights the binding.")));
-  kt_finding_add_key (f, "numa_balancing");
-  for (guint i = 0; i < vms->len; i++)
-    kt_finding_add_vm (f, g_ptr_array_index (vms, i));
-  f->fix = kt_fix_new (_("Turn automatic NUMA balancing off"));
-  kt_fix_add_host (f->fix, "numa_balancing", "0");
+  add_host_finding (ctx, "numa-balancing-with-pinning", "numa_balancing", vms,
+                    g_strdup (_("Automatic NUMA balancing is on while VMs are pinned by hand")),
+                    g_strdup (_("kernel.numa_balancing unmaps guest memory periodically to "
+                                "see where it is used and moves it; for VMs already pinned "
+                                "and bound, that is page faults and migrations for nothing, "
+                                "and it fights the binding.")),
+                    _("Turn automatic NUMA balancing off"), "0");
 }
 
 static void
 thp_with_static_hugepages (KtAdvisorContext *ctx)
 {
   const KtHostTuning *ht = ctx->ht;
-  g_autoptr(GPtrArray) vms = g_ptr_array_new ();
-  KtFinding *f;
+  g_autoptr(GPtrArray) vms = vms_where (ctx, hugepage_backed);
 
-  for (guint i = 0; i < ctx->vms->len; i++)
-    {
-      KtAdvVm *v = g_ptr_array_index (ctx->vms, i);
-
-      if (v->t->has_hugepages)
-        g_ptr_array_add (vms, (gpointer) v->name);
-    }
   if (vms->len == 0)
     return;
   if (ht == NULL || ht->thp_enabled == NULL)
@@ -137,18 +168,14 @@ thp_with_static_hugepages (KtAdvisorContext *ctx)
     }
   if (!g_str_equal (ht->thp_enabled, "always"))
     return;
-  f = kt_advisor_add (ctx, "thp-with-static-hugepages", KT_SEVERITY_WARNING, NULL,
-                      g_strdup (_("Transparent hugepages are always on while VMs use static "
-                                  "huge pages")),
-                      g_strdup (_("With thp.enabled=always the kernel compacts memory for "
-                                  "every process (khugepaged, stalls on allocation), while the "
-                                  "hugepage-backed VMs gain nothing from it. madvise keeps THP "
-                                  "for the processes that ask, QEMU’s other VMs included.")));
-  kt_finding_add_key (f, "thp.enabled");
-  for (guint i = 0; i < vms->len; i++)
-    kt_finding_add_vm (f, g_ptr_array_index (vms, i));
-  f->fix = kt_fix_new (_("Set transparent hugepages to madvise"));
-  kt_fix_add_host (f->fix, "thp.enabled", "madvise");
+  add_host_finding (ctx, "thp-with-static-hugepages", "thp.enabled", vms,
+                    g_strdup (_("Transparent hugepages are always on while VMs use static "
+                                "huge pages")),
+                    g_strdup (_("With thp.enabled=always the kernel compacts memory for "
+                                "every process (khugepaged, stalls on allocation), while the "
+                                "hugepage-backed VMs gain nothing from it. madvise keeps THP "
+                                "for the processes that ask, QEMU’s other VMs included.")),
+                    _("Set transparent hugepages to madvise"), "madvise");
 }
 
 static gboolean
@@ -181,17 +208,15 @@ tuned_profile (KtAdvisorContext *ctx)
     return;
   if (ht->tuned_state == KT_TUNED_RUNNING)
     {
-      f = kt_advisor_add (ctx, "tuned-profile", KT_SEVERITY_WARNING, NULL,
-                          g_strdup_printf (_("tuned runs profile %s, not virtual-host"),
-                                           ht->tuned_active),
-                          g_strdup (_("virtual-host (from throughput-performance) keeps CPUs "
-                                      "out of deep idle states, sets the governor to "
-                                      "performance and lowers dirty-page and scheduler "
-                                      "migration costs for hosts whose load is VMs; other "
-                                      "profiles trade that for power or latency elsewhere.")));
-      kt_finding_add_key (f, "tuned.profile");
-      f->fix = kt_fix_new (_("Switch tuned to the virtual-host profile"));
-      kt_fix_add_host (f->fix, "tuned.profile", "virtual-host");
+      add_host_finding (ctx, "tuned-profile", "tuned.profile", NULL,
+                        g_strdup_printf (_("tuned runs profile %s, not virtual-host"),
+                                         ht->tuned_active),
+                        g_strdup (_("virtual-host (from throughput-performance) keeps CPUs "
+                                    "out of deep idle states, sets the governor to "
+                                    "performance and lowers dirty-page and scheduler "
+                                    "migration costs for hosts whose load is VMs; other "
+                                    "profiles trade that for power or latency elsewhere.")),
+                        _("Switch tuned to the virtual-host profile"), "virtual-host");
       return;
     }
   f = kt_advisor_add (ctx, "tuned-profile", KT_SEVERITY_WARNING, NULL,
