@@ -337,6 +337,33 @@ edit_step (const KtFixStep  *s,
     }
 }
 
+/* Makes @fix's steps for @vm_name on @domain, in order, but for host
+ * steps and, unless @pins, its vCPU pins */
+static gboolean
+edit_steps (const KtFix  *fix,
+            const char   *vm_name,
+            gboolean      pins,
+            KtDomain     *domain,
+            GError      **error)
+{
+  for (guint i = 0; i < fix->steps->len; i++)
+    {
+      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
+
+      if (s->kind == KT_FIX_HOST || (s->kind == KT_FIX_VCPUPIN && !pins)
+          || g_strcmp0 (s->vm, vm_name) != 0)
+        continue;
+      if (!edit_step (s, domain, error))
+        {
+          g_autofree char *what = kt_fix_step_describe (s);
+
+          g_prefix_error (error, _("%s: "), what);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /**
  * kt_fix_edit_domain:
  *
@@ -358,46 +385,7 @@ kt_fix_edit_domain (const KtFix  *fix,
   /* The name may be the domain's own (kt_domain_get_name ()), which an
    * edit frees */
   vm_name = g_strdup (vm_name_in);
-
-  for (guint i = 0; i < fix->steps->len; i++)
-    {
-      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-
-      if (s->kind == KT_FIX_HOST || g_strcmp0 (s->vm, vm_name) != 0)
-        continue;
-      if (!edit_step (s, domain, error))
-        {
-          g_autofree char *what = kt_fix_step_describe (s);
-
-          g_prefix_error (error, _("%s: "), what);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* The domain steps other than vCPU pins, for @vm_name */
-static gboolean
-edit_domain_rest (const KtFix  *fix,
-                  const char   *vm_name,
-                  KtDomain     *domain,
-                  GError      **error)
-{
-  for (guint i = 0; i < fix->steps->len; i++)
-    {
-      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-
-      if (s->kind == KT_FIX_HOST || s->kind == KT_FIX_VCPUPIN || g_strcmp0 (s->vm, vm_name) != 0)
-        continue;
-      if (!edit_step (s, domain, error))
-        {
-          g_autofree char *what = kt_fix_step_describe (s);
-
-          g_prefix_error (error, _("%s: "), what);
-          return FALSE;
-        }
-    }
-  return TRUE;
+  return edit_steps (fix, vm_name, TRUE, domain, error);
 }
 
 static gboolean
@@ -448,7 +436,7 @@ edited_copy (const KtFix  *fix,
     return NULL;
   copy = kt_domain_copy (domain);
   if (all ? !kt_fix_edit_domain (fix, name, copy, error)
-          : !edit_domain_rest (fix, name, copy, error))
+          : !edit_steps (fix, name, FALSE, copy, error))
     return NULL;
   return g_steal_pointer (&copy);
 }
