@@ -358,6 +358,39 @@ test_fix_host_refused (void)
   g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
 }
 
+/* On a connection the host's tuning must have been read: the fix says so
+ * rather than block; once read, what the remote host cannot change is
+ * refused with the key and the reason, and nothing is pending */
+static void
+test_fix_host_remote (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(KtFix) fix = kt_fix_new ("tuned");
+
+  conn = kt_connection_open_capture ("test:///default", KT_CONNECTION_OPEN_DEFAULT, NULL,
+                                     &snapshot, &error);
+  g_assert_no_error (error);
+  session = kt_session_new (snapshot, conn, NULL);
+  kt_fix_add_host (fix, "tuned.profile", "virtual-host");
+
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "not read yet"));
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_tuning (session));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+
+  g_assert_true (kt_session_read_host (session, &error));
+  g_assert_no_error (error);
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, "tuned.profile"));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+}
+
 /* A proposal: pending pins and edits, then discarded */
 static void
 test_proposal (void)
@@ -442,6 +475,7 @@ main (int   argc,
   g_test_add_func ("/advice/fix-refused", test_fix_refused);
   g_test_add_func ("/advice/fix-host", test_fix_host);
   g_test_add_func ("/advice/fix-host-refused", test_fix_host_refused);
+  g_test_add_func ("/advice/fix-host-remote", test_fix_host_remote);
   g_test_add_func ("/advice/proposal", test_proposal);
   g_test_add_func ("/advice/proposal-infeasible", test_proposal_infeasible);
   return g_test_run ();

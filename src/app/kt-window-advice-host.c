@@ -36,7 +36,7 @@ host_read_done (GObject      *source,
   if (!kt_session_read_host_finish (KT_SESSION (source), result, &error))
     g_debug ("Reading the host's tuning for a fix: %s", error->message);
   if (r->window->session == r->session)
-    kt_window_priv_advice_put_fixes (r->window, r->fixes);
+    kt_window_priv_advice_put_fixes (r->window, r->fixes, FALSE);
   g_object_unref (r->window);
   g_object_unref (r->session);
   g_ptr_array_unref (r->fixes);
@@ -48,7 +48,8 @@ host_read_done (GObject      *source,
  *
  * Returns: whether the host's tuning is being read first, for @fixes with
  * host steps on a connection that has not read it: then
- * kt_window_priv_advice_put_fixes () runs once it is read
+ * kt_window_priv_advice_put_fixes () runs once it is read, or failed to
+ * be (kt_advice_put_fix () then says why)
  */
 gboolean
 kt_window_priv_advice_read_host (KtWindow  *self,

@@ -230,7 +230,8 @@ can_change (KtWindow *self)
 /* Each fix on its own: one refused leaves the others pending */
 void
 kt_window_priv_advice_put_fixes (KtWindow  *self,
-                                 GPtrArray *fixes)
+                                 GPtrArray *fixes,
+                                 gboolean   may_read)
 {
   g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
   g_autoptr(GString) failures = g_string_new (NULL);
@@ -238,8 +239,8 @@ kt_window_priv_advice_put_fixes (KtWindow  *self,
 
   if (!can_change (self))
     return;
-  if (kt_window_priv_advice_read_host (self, fixes))
-    return;   /* again once the host's tuning is read */
+  if (may_read && kt_window_priv_advice_read_host (self, fixes))
+    return;   /* again once the host's tuning is read (or failed to be) */
   for (guint i = 0; i < fixes->len; i++)
     {
       const KtFix *fix = g_ptr_array_index (fixes, i);
@@ -269,7 +270,7 @@ on_fix (KtWindow        *self,
     return;
   /* Copied: the findings are replaced once the session changed */
   g_ptr_array_add (fixes, kt_fix_copy (f->fix));
-  kt_window_priv_advice_put_fixes (self, fixes);
+  kt_window_priv_advice_put_fixes (self, fixes, TRUE);
 }
 
 static void
@@ -290,7 +291,7 @@ on_fix_all (KtWindow     *self,
       if (g_strcmp0 (f->vm, vm) == 0 && f->fix != NULL && kt_fix_is_automatic (f->fix))
         g_ptr_array_add (fixes, kt_fix_copy (f->fix));
     }
-  kt_window_priv_advice_put_fixes (self, fixes);
+  kt_window_priv_advice_put_fixes (self, fixes, TRUE);
 }
 
 /* Suggest Placement ---------------------------------------------------------- */

@@ -239,7 +239,9 @@ done
 click_advice '^finding ksm-across-nodes - '
 wait_for 50 advice_has '^selected ksm-across-nodes -' || fail "the host finding is not selected"
 wait_for 50 advice_has '^fix ksm-across-nodes - ' || fail "the host-only fix has no Fix button"
-sleep 0.5
+# Its details (the fix's host step) in sight, at the list's end
+xdotool mousemove --window "$win" "$lx" 500 click 5 click 5 click 5 click 5 click 5
+sleep 0.8
 screenshot host-finding
 click_advice '^fix ksm-across-nodes - '
 wait_for 50 advice_has '^pending-host ksm.merge_across_nodes 0$' \
