@@ -2,7 +2,8 @@
  *
  * What the window's Advice list does without the window: findings grouped
  * by VM, fixes put into the session as pending changes (pins through the
- * plan, other steps as the VM's edits, host steps left out), the finding
+ * plan, other steps as the VM's edits, host steps as pending host
+ * targets, all or nothing), the finding
  * gone on the effective snapshot once its fix is pending and back after
  * undo, and a planner proposal put in as pending steps, then discarded.
  *
@@ -165,8 +166,8 @@ test_fix_edits (void)
     }
 }
 
-/* Host steps are left out and handed back; host-only and manual fixes are
- * refused; a step that does not fit changes nothing */
+/* Host steps become pending host targets, also for a host-only fix; a
+ * manual fix is refused; a step that does not fit changes nothing */
 static void
 test_fix_refused (void)
 {
@@ -186,13 +187,16 @@ test_fix_refused (void)
   g_assert_true (kt_advice_put_fix (session, mixed, &host, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (host->len, ==, 1);
-  g_assert_cmpstr (g_ptr_array_index (host, 0), ==, "numa_balancing=0");
+  g_assert_cmpstr (((KtHostTarget *) g_ptr_array_index (host, 0))->key, ==, "numa_balancing");
+  g_assert_cmpstr (((KtHostTarget *) g_ptr_array_index (host, 0))->value, ==, "0");
+  g_assert_cmpstr (kt_session_get_host_target (session, "numa_balancing"), ==, "0");
   g_assert_nonnull (kt_session_get_edits (session, "web1"));
 
-  kt_fix_add_host (host_only, "numa_balancing", "0");
-  g_assert_false (kt_advice_put_fix (session, host_only, NULL, &error));
-  g_assert_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED);
-  g_clear_error (&error);
+  /* Host-only: pending as well */
+  kt_fix_add_host (host_only, "thp.enabled", "never");
+  g_assert_true (kt_advice_put_fix (session, host_only, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (kt_session_get_host_target (session, "thp.enabled"), ==, "never");
   g_assert_false (kt_advice_put_fix (session, manual, NULL, &error));
   g_assert_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE);
   g_clear_error (&error);
@@ -206,6 +210,185 @@ test_fix_refused (void)
   g_assert_nonnull (error);
   g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
   g_assert_cmpuint (kt_session_get_n_pending_vm (session, "web2"), ==, 0);
+}
+
+static guint
+count_rule (GPtrArray  *findings,
+            const char *rule)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < findings->len; i++)
+    n += g_str_equal (((const KtFinding *) g_ptr_array_index (findings, i))->rule, rule);
+  return n;
+}
+
+/* A host-only fix: a pending host target of the session, the finding gone
+ * while it is pending; applied on the snapshot, it stays gone */
+static void
+test_fix_host (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(GPtrArray) findings = run (session);
+  g_autoptr(GPtrArray) after = NULL;
+  g_autoptr(GPtrArray) host = NULL;
+  g_autoptr(KtHostPlan) plan = NULL;
+  g_autoptr(GError) error = NULL;
+  const KtFinding *f = kt_advisor_lookup (findings, "ksm-across-nodes", NULL);
+  g_autofree char *merge = NULL;
+  guint64 rev = kt_session_get_revision (session);
+
+  g_assert_nonnull (f);
+  g_assert_nonnull (f->fix);
+  g_assert_true (kt_fix_has_host_steps (f->fix));
+  g_assert_false (kt_fix_has_domain_steps (f->fix));
+  g_assert_cmpuint (count_rule (findings, "ksm-across-nodes"), ==, 1);
+
+  /* Never read: a snapshot's values are read on the way */
+  g_assert_null (kt_session_get_host_tuning (session));
+  g_assert_true (kt_advice_put_fix (session, f->fix, &host, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (kt_session_get_host_tuning (session));
+  g_assert_cmpuint (host->len, ==, 1);
+  g_assert_cmpstr (((KtHostTarget *) g_ptr_array_index (host, 0))->key, ==,
+                   "ksm.merge_across_nodes");
+  g_assert_cmpstr (kt_session_get_host_target (session, "ksm.merge_across_nodes"), ==, "0");
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 1);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);
+  /* No domain step, nothing to undo, nothing applied */
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  merge = kt_host_tuning_get_value (kt_snapshot_get_host_tuning (kt_session_get_snapshot (session)),
+                                    "ksm.merge_across_nodes");
+  g_assert_cmpstr (merge, ==, "1");
+
+  /* Pending: gone from the advice */
+  after = run (session);
+  g_assert_null (kt_advisor_lookup (after, "ksm-across-nodes", NULL));
+  g_clear_pointer (&after, g_ptr_array_unref);
+
+  /* Applied on the snapshot (the Host view's path): still gone, and no
+   * new error */
+  plan = kt_session_plan_host (session, NULL, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (plan->changes->len, ==, 1);
+  g_assert_true (kt_session_apply_host (session, plan, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
+  g_clear_pointer (&merge, g_free);
+  merge = kt_host_tuning_get_value (kt_snapshot_get_host_tuning (kt_session_get_snapshot (session)),
+                                    "ksm.merge_across_nodes");
+  g_assert_cmpstr (merge, ==, "0");
+  after = run (session);
+  g_assert_null (kt_advisor_lookup (after, "ksm-across-nodes", NULL));
+  for (guint i = 0; i < after->len; i++)
+    {
+      const KtFinding *a = g_ptr_array_index (after, i);
+
+      if (a->severity == KT_SEVERITY_ERROR)
+        g_assert_nonnull (kt_advisor_lookup (findings, a->rule, a->vm));
+    }
+  /* The advisor on the snapshot alone agrees */
+  g_clear_pointer (&after, g_ptr_array_unref);
+  after = kt_advisor_run (kt_session_get_snapshot (session), NULL);
+  g_assert_null (kt_advisor_lookup (after, "ksm-across-nodes", NULL));
+}
+
+/* A fix with a host step refused: nothing of it is pending, neither host
+ * targets nor domain steps, and what was pending before stays */
+static void
+test_fix_host_refused (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(KtFix) fix = kt_fix_new ("refused");
+  g_autoptr(KtFix) late = kt_fix_new ("refused late");
+  g_autoptr(KtCpuset) nodes = kt_cpuset_new_range (0, 0);
+  g_autoptr(KtCpuset) cpu = kt_cpuset_new_range (3, 3);
+  g_autoptr(GPtrArray) host = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 rev;
+
+  g_assert_true (kt_session_read_host (session, &error));
+  g_assert_no_error (error);
+  g_assert_true (kt_session_set_host_target (session, "thp.enabled", "never", &error));
+  g_assert_no_error (error);
+  rev = kt_session_get_revision (session);
+
+  /* The second host step is no value KSM takes */
+  kt_fix_add_numatune (fix, "web1", "strict", nodes);
+  kt_fix_add_host (fix, "numa_balancing", "0");
+  kt_fix_add_host (fix, "thp.enabled", "madvise");
+  kt_fix_add_host (fix, "ksm.merge_across_nodes", "7");
+  g_assert_false (kt_advice_put_fix (session, fix, &host, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "ksm.merge_across_nodes"));
+  g_assert_null (host);
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_target (session, "numa_balancing"));
+  g_assert_null (kt_session_get_host_target (session, "ksm.merge_across_nodes"));
+  g_assert_cmpstr (kt_session_get_host_target (session, "thp.enabled"), ==, "never");
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 1);
+  g_assert_null (kt_session_get_edits (session, "web1"));
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);
+
+  /* A pool the host does not have */
+  kt_fix_free (g_steal_pointer (&fix));
+  fix = kt_fix_new ("no such pool");
+  kt_fix_add_host (fix, "numa_balancing", "0");
+  kt_fix_add_host (fix, "hugepages.9.2048", "16");
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "hugepages.9.2048"));
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_target (session, "numa_balancing"));
+
+  /* Host steps set, then a pin refused: the targets go back as well */
+  kt_fix_add_host (late, "numa_balancing", "0");
+  kt_fix_add_host (late, "thp.enabled", "madvise");
+  kt_fix_add_numatune (late, "web1", "strict", nodes);
+  kt_fix_add_pin (late, KT_FIX_VCPUPIN, "web2", 0, cpu);
+  kt_fix_add_pin (late, KT_FIX_VCPUPIN, "web2", 99, cpu);
+  g_assert_false (kt_advice_put_fix (session, late, NULL, &error));
+  g_assert_nonnull (error);
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_target (session, "numa_balancing"));
+  g_assert_cmpstr (kt_session_get_host_target (session, "thp.enabled"), ==, "never");
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 1);
+  g_assert_null (kt_session_get_edits (session, "web1"));
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "web2"), ==, 0);
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+}
+
+/* On a connection the host's tuning must have been read: the fix says so
+ * rather than block; once read, what the remote host cannot change is
+ * refused with the key and the reason, and nothing is pending */
+static void
+test_fix_host_remote (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtConnection) conn = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(KtFix) fix = kt_fix_new ("tuned");
+
+  conn = kt_connection_open_capture ("test:///default", KT_CONNECTION_OPEN_DEFAULT, NULL,
+                                     &snapshot, &error);
+  g_assert_no_error (error);
+  session = kt_session_new (snapshot, conn, NULL);
+  kt_fix_add_host (fix, "tuned.profile", "virtual-host");
+
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "not read yet"));
+  g_clear_error (&error);
+  g_assert_null (kt_session_get_host_tuning (session));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+
+  g_assert_true (kt_session_read_host (session, &error));
+  g_assert_no_error (error);
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_error (error, KT_ERROR, KT_ERROR_READ_ONLY);
+  g_assert_nonnull (strstr (error->message, "tuned.profile"));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
 }
 
 /* A proposal: pending pins and edits, then discarded */
@@ -290,6 +473,9 @@ main (int   argc,
   g_test_add_func ("/advice/fix-pins", test_fix_pins);
   g_test_add_func ("/advice/fix-edits", test_fix_edits);
   g_test_add_func ("/advice/fix-refused", test_fix_refused);
+  g_test_add_func ("/advice/fix-host", test_fix_host);
+  g_test_add_func ("/advice/fix-host-refused", test_fix_host_refused);
+  g_test_add_func ("/advice/fix-host-remote", test_fix_host_remote);
   g_test_add_func ("/advice/proposal", test_proposal);
   g_test_add_func ("/advice/proposal-infeasible", test_proposal_infeasible);
   return g_test_run ();

@@ -1218,9 +1218,22 @@ test_cli_fix (void)
       }
   }
 
-  /* A host change lands in the snapshot's host tuning */
+  /* A host change lands in the snapshot's host tuning, through the
+   * session's host plan: printed old → new, nothing written on --dry-run */
+  g_clear_pointer (&before, g_free);
+  g_assert_true (g_file_get_contents (copy, &before, &len, NULL));
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix", "ksm-across-nodes", "--dry-run");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Would change on the host:"));
+  g_assert_nonnull (strstr (r.out, "ksm.merge_across_nodes: 1 → 0"));
+  g_assert_true (g_file_get_contents (copy, &after, &len, NULL));
+  g_assert_cmpstr (before, ==, after);
+  g_clear_pointer (&after, g_free);
   kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix", "ksm-across-nodes");
   g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Host changes:"));
+  g_assert_nonnull (strstr (r.out, "ksm.merge_across_nodes: 1 → 0"));
+  g_assert_nonnull (strstr (r.out, "Applied"));
   kt_test_run_cli (&r, "--snapshot", copy, "advise", "--rule", "ksm-across-nodes");
   g_assert_cmpint (r.status, ==, 0);
   g_assert_null (strstr (r.out, "ksm-across-nodes"));
@@ -1236,6 +1249,71 @@ test_cli_fix (void)
   g_assert_true (g_file_get_contents (copy, &after, &len, NULL));
   g_assert_cmpstr (before, ==, after);
   g_unlink (copy);
+}
+
+/* --fix-all DOMAIN: every automatic fix of the domain's findings, its
+ * domain edits and its host settings (a pool grown) alike */
+static void
+test_cli_fix_all (void)
+{
+  g_autofree char *copy = demo_copy ();
+  g_autofree char *pool = g_build_filename (g_get_tmp_dir (), "kt-advisor-pool-XXXXXX.kvmtune",
+                                            NULL);
+  g_autoptr(KtSnapshot) short_pool = c_hugepage_pool (TRUE);
+  g_autoptr(KtSnapshot) loaded = NULL;
+  g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  const KtFinding *f;
+  const KtFixStep *step;
+  g_autofree char *total = NULL;
+  int fd;
+
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix-all", "cache", "--dry-run");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Would call"));
+  g_assert_null (strstr (r.out, "Applied"));
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix-all", "cache");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Applied"));
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--vm", "cache");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_null (strstr (r.out, "pin-without-numatune"));
+  g_assert_null (strstr (r.out, "emulator-placement"));
+  /* Nothing automatic left, no such domain, both options */
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix-all", "cache");
+  g_assert_cmpint (r.status, ==, 1);
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix-all", "no-such");
+  g_assert_cmpint (r.status, ==, 1);
+  kt_test_run_cli (&r, "--snapshot", copy, "advise", "--fix-all", "web1", "--fix",
+                   "ksm-across-nodes");
+  g_assert_cmpint (r.status, ==, 2);
+  g_unlink (copy);
+
+  /* A VM's finding whose fix is a host setting: the pool grows */
+  findings = kt_advisor_run (short_pool, NULL);
+  f = kt_advisor_lookup (findings, "hugepage-pool-short", "vm");
+  g_assert_nonnull (f);
+  g_assert_cmpuint (f->fix->steps->len, ==, 1);
+  step = g_ptr_array_index (f->fix->steps, 0);
+  g_assert_cmpint (step->kind, ==, KT_FIX_HOST);
+  fd = g_mkstemp (pool);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (kt_snapshot_save (short_pool, pool, &error));
+  g_assert_no_error (error);
+  kt_test_run_cli (&r, "--snapshot", pool, "advise", "--fix-all", "vm");
+  g_assert_cmpint (r.status, ==, 0);
+  g_assert_nonnull (strstr (r.out, "Host changes:"));
+  g_assert_nonnull (strstr (r.out, step->key));
+  loaded = kt_snapshot_load_file (pool, &error);
+  g_assert_no_error (error);
+  total = kt_host_tuning_get_value (kt_snapshot_get_host_tuning (loaded), step->key);
+  g_assert_cmpstr (total, ==, step->value);
+  g_clear_pointer (&findings, g_ptr_array_unref);
+  findings = kt_advisor_run (loaded, NULL);
+  g_assert_null (kt_advisor_lookup (findings, "hugepage-pool-short", "vm"));
+  g_unlink (pool);
 }
 
 /* Through libvirt (the test driver, fresh in each process): the config
@@ -1292,6 +1370,7 @@ main (int    argc,
   g_test_add_func ("/advisor/cli/json", test_cli_json);
   g_test_add_func ("/advisor/cli/text", test_cli_text);
   g_test_add_func ("/advisor/cli/fix", test_cli_fix);
+  g_test_add_func ("/advisor/cli/fix-all", test_cli_fix_all);
   g_test_add_func ("/advisor/cli/fix-libvirt", test_cli_fix_libvirt);
   return g_test_run ();
 }

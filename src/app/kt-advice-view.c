@@ -209,13 +209,12 @@ wrapped_label (const char *text,
   return label;
 }
 
-/* What the fix does, or what to do by hand, and the host steps left to
- * the Host view */
+/* What the fix does (the host steps go to the Host view's pending
+ * changes), or what to do by hand */
 static GtkWidget *
 finding_details (const KtFinding *f)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gboolean automatic = f->fix != NULL && kt_fix_has_domain_steps (f->fix);
 
   gtk_widget_set_margin_start (box, 12);
   gtk_widget_set_margin_end (box, 12);
@@ -224,7 +223,7 @@ finding_details (const KtFinding *f)
   gtk_box_append (GTK_BOX (box), wrapped_label (f->explanation, NULL));
   if (f->fix == NULL)
     return box;
-  if (automatic)
+  if (kt_fix_is_automatic (f->fix))
     {
       g_autofree char *text = NULL;
 
@@ -233,30 +232,19 @@ finding_details (const KtFinding *f)
       gtk_box_append (GTK_BOX (box), wrapped_label (text, "heading"));
       for (guint i = 0; i < f->fix->steps->len; i++)
         {
-          const KtFixStep *s = g_ptr_array_index (f->fix->steps, i);
-          g_autofree char *what = NULL;
+          g_autofree char *what = kt_fix_step_describe (g_ptr_array_index (f->fix->steps, i));
 
-          if (s->kind == KT_FIX_HOST)
-            continue;
-          what = kt_fix_step_describe (s);
           gtk_box_append (GTK_BOX (box), wrapped_label (what, "monospace"));
         }
+      if (kt_fix_has_host_steps (f->fix))
+        /* Translators: where Fix puts a fix's host settings */
+        gtk_box_append (GTK_BOX (box),
+                        wrapped_label (_("Host settings become pending changes in the Host "
+                                         "view, to preview and apply there"), "dim-label"));
     }
   else
     /* A manual fix's summary says what to do by hand ("By hand: …") */
     gtk_box_append (GTK_BOX (box), wrapped_label (f->fix->summary, "heading"));
-
-  for (guint i = 0; i < f->fix->steps->len; i++)
-    {
-      const KtFixStep *s = g_ptr_array_index (f->fix->steps, i);
-      g_autofree char *text = NULL;
-
-      if (s->kind != KT_FIX_HOST)
-        continue;
-      /* Translators: a host setting a fix needs, made in the Host view */
-      text = g_strdup_printf (_("Set in the Host view: %s=%s"), s->key, s->value);
-      gtk_box_append (GTK_BOX (box), wrapped_label (text, "dim-label"));
-    }
   return box;
 }
 
@@ -277,7 +265,7 @@ add_finding (KtAdviceView        *self,
   gtk_accessible_update_property (GTK_ACCESSIBLE (icon), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   severity_name (f->severity), -1);
   adw_expander_row_add_prefix (ADW_EXPANDER_ROW (row), icon);
-  if (f->fix != NULL && kt_fix_has_domain_steps (f->fix))
+  if (f->fix != NULL && kt_fix_is_automatic (f->fix))
     {
       r.fix_button = gtk_button_new_with_mnemonic (_("_Fix"));
       gtk_widget_set_valign (r.fix_button, GTK_ALIGN_CENTER);

@@ -3,9 +3,12 @@
  * The header's Advice button shows the advisor's counts by severity and
  * opens the list (KtAdviceView) in a popover.  The findings are the
  * advisor's on the session's pending state (kt-advice.h), run again when
- * the session changes, so a finding whose fix is pending goes.  Selecting
- * one marks what it concerns on the map; Fix and Fix All put fixes into
- * the session as pending changes, previewed and applied as usual.
+ * the session changes (pending changes, the host's tuning read, applied or
+ * reverted, live refresh), so a finding whose fix is pending goes.
+ * Selecting one marks what it concerns on the map; Fix and Fix All put
+ * fixes into the session as pending changes, previewed and applied as
+ * usual: domain steps on the map and panel, host steps in the Host view
+ * (kt-window-advice-host.c).
  * Suggest Placement asks for a policy, runs the planner, puts its proposal
  * into the session as pending changes (drawn as pending chips) and says
  * its cost, to Accept (keep) or Discard (undo).  The CPUs reserved for the
@@ -174,24 +177,9 @@ on_finding_selected (KtWindow        *self,
 
 /* Fixes ------------------------------------------------------------------- */
 
-static gboolean
-put_fix (KtWindow    *self,
-         const KtFix *fix,
-         GPtrArray   *host_out,
-         GError     **error)
-{
-  g_autoptr(GPtrArray) host = NULL;
-
-  if (!kt_advice_put_fix (self->session, fix, &host, error))
-    return FALSE;
-  for (guint i = 0; i < host->len; i++)
-    g_ptr_array_add (host_out, g_strdup (g_ptr_array_index (host, i)));
-  return TRUE;
-}
-
 static void
 after_fixes (KtWindow   *self,
-             guint       n,
+             guint       n_domain,
              GPtrArray  *host,
              const char *failure)
 {
@@ -200,24 +188,21 @@ after_fixes (KtWindow   *self,
   kt_map_canvas_refresh (self->canvas);
   kt_tuning_panel_refresh (self->tuning_panel);
   kt_window_priv_update (self);
-  if (n > 0)
+  if (n_domain > 0)
     /* Translators: a toast after Fix or Fix All */
     g_string_append_printf (message, g_dngettext (GETTEXT_PACKAGE,
                                                   "%u fix is pending: preview and apply it as "
                                                   "usual",
                                                   "%u fixes are pending: preview and apply them "
-                                                  "as usual", n), n);
+                                                  "as usual", n_domain), n_domain);
   if (host->len > 0)
     {
-      g_autofree char *joined = NULL;
+      g_autofree char *changes = kt_window_priv_advice_describe_host (self, host);
 
-      g_ptr_array_add (host, NULL);
-      joined = g_strjoinv (" ", (char **) host->pdata);
-      g_ptr_array_set_size (host, host->len - 1);
       if (message->len > 0)
         g_string_append (message, " — ");
-      /* Translators: host settings a fix needs, which the window cannot make yet */
-      g_string_append_printf (message, _("Set in the Host view: %s"), joined);
+      /* Translators: host settings a fix made pending, "ksm.merge_across_nodes 1 → 0" */
+      g_string_append_printf (message, _("Pending in the Host view: %s"), changes);
     }
   if (failure != NULL)
     {
@@ -226,7 +211,7 @@ after_fixes (KtWindow   *self,
       g_string_append (message, failure);
     }
   if (message->len > 0)
-    kt_window_priv_toast (self, message->str);
+    kt_window_priv_advice_toast (self, message->str, host->len > 0);
 }
 
 static gboolean
@@ -242,19 +227,50 @@ can_change (KtWindow *self)
   return TRUE;
 }
 
+/* Each fix on its own: one refused leaves the others pending */
+void
+kt_window_priv_advice_put_fixes (KtWindow  *self,
+                                 GPtrArray *fixes,
+                                 gboolean   may_read)
+{
+  g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+  g_autoptr(GString) failures = g_string_new (NULL);
+  guint n_domain = 0;
+
+  if (!can_change (self))
+    return;
+  if (may_read && kt_window_priv_advice_read_host (self, fixes))
+    return;   /* again once the host's tuning is read (or failed to be) */
+  for (guint i = 0; i < fixes->len; i++)
+    {
+      const KtFix *fix = g_ptr_array_index (fixes, i);
+      g_autoptr(GPtrArray) put = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (!kt_advice_put_fix (self->session, fix, &put, &error))
+        {
+          g_string_append_printf (failures, "%s%s", failures->len ? "; " : "", error->message);
+          continue;
+        }
+      n_domain += kt_fix_has_domain_steps (fix);
+      while (put->len > 0)
+        g_ptr_array_add (host, g_ptr_array_steal_index (put, 0));
+    }
+  after_fixes (self, n_domain, host, failures->len > 0 ? failures->str : NULL);
+}
+
 static void
 on_fix (KtWindow        *self,
         const KtFinding *f,
         KtAdviceView    *view)
 {
-  g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  gboolean done;
+  g_autoptr(GPtrArray) fixes = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_fix_free);
 
   if (!can_change (self) || f->fix == NULL)
     return;
-  done = put_fix (self, f->fix, host, &error);
-  after_fixes (self, done ? 1 : 0, host, error != NULL ? error->message : NULL);
+  /* Copied: the findings are replaced once the session changed */
+  g_ptr_array_add (fixes, kt_fix_copy (f->fix));
+  kt_window_priv_advice_put_fixes (self, fixes, TRUE);
 }
 
 static void
@@ -263,10 +279,7 @@ on_fix_all (KtWindow     *self,
             KtAdviceView *view)
 {
   GPtrArray *findings = kt_advice_view_get_findings (view);
-  g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GString) failures = g_string_new (NULL);
   g_autoptr(GPtrArray) fixes = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_fix_free);
-  guint n = 0;
 
   if (!can_change (self) || findings == NULL)
     return;
@@ -275,19 +288,10 @@ on_fix_all (KtWindow     *self,
     {
       const KtFinding *f = g_ptr_array_index (findings, i);
 
-      if (g_strcmp0 (f->vm, vm) == 0 && f->fix != NULL && kt_fix_has_domain_steps (f->fix))
+      if (g_strcmp0 (f->vm, vm) == 0 && f->fix != NULL && kt_fix_is_automatic (f->fix))
         g_ptr_array_add (fixes, kt_fix_copy (f->fix));
     }
-  for (guint i = 0; i < fixes->len; i++)
-    {
-      g_autoptr(GError) error = NULL;
-
-      if (put_fix (self, g_ptr_array_index (fixes, i), host, &error))
-        n++;
-      else
-        g_string_append_printf (failures, "%s%s", failures->len ? "; " : "", error->message);
-    }
-  after_fixes (self, n, host, failures->len > 0 ? failures->str : NULL);
+  kt_window_priv_advice_put_fixes (self, fixes, TRUE);
 }
 
 /* Suggest Placement ---------------------------------------------------------- */
@@ -626,7 +630,9 @@ on_suggest (KtWindow     *self,
 
 /* KVMTUNE_TEST_GEOMETRY=FILE: FILE.advice gets the Advice button ("button
  * X Y"), the counts ("counts ERRORS WARNINGS NOTES"), what is pending
- * ("pending-changes N") and the list's rows (kt_advice_view_write_geometry ()) */
+ * ("pending-changes N"), the view shown ("view map|host"), the pending host
+ * targets ("pending-host KEY VALUE") and the list's rows
+ * (kt_advice_view_write_geometry ()) */
 static gboolean
 write_geometry (gpointer data)
 {
@@ -654,6 +660,16 @@ write_geometry (gpointer data)
                           kt_advice_view_get_counts (a->view)[KT_SEVERITY_INFO]);
   g_string_append_printf (s, "pending-changes %u\n",
                           self->session != NULL ? kt_session_get_n_pending (self->session) : 0);
+  g_string_append_printf (s, "view %s\n", gtk_stack_get_visible_child_name (self->view_stack));
+  if (self->session != NULL)
+    {
+      g_autoptr(GPtrArray) targets = kt_session_dup_host_targets (self->session);
+
+      for (guint i = 0; i < targets->len; i++)
+        g_string_append_printf (s, "pending-host %s %s\n",
+                                ((KtHostTarget *) g_ptr_array_index (targets, i))->key,
+                                ((KtHostTarget *) g_ptr_array_index (targets, i))->value);
+    }
   kt_advice_view_write_geometry (a->view, s);
   if (g_strcmp0 (s->str, a->geometry_last) != 0)
     {
@@ -758,6 +774,10 @@ kt_window_priv_advice_attach (KtWindow *self)
     {
       g_signal_connect_swapped (self->session, "changed", G_CALLBACK (queue_refresh), self);
       g_signal_connect_swapped (self->session, "vm-changed", G_CALLBACK (queue_refresh), self);
+      /* Live refresh: VMs re-read on libvirt's events, a reconnection */
+      if (kt_session_get_live (self->session) != NULL)
+        g_signal_connect_swapped (kt_session_get_live (self->session), "changed",
+                                  G_CALLBACK (queue_refresh), self);
     }
   refresh_now (self);
 }

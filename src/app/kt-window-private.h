@@ -121,5 +121,20 @@ void        kt_window_priv_advice_init     (KtWindow     *self);
 void        kt_window_priv_advice_dispose  (KtWindow     *self);
 /* After a new session was set: follows it and runs the advisor */
 void        kt_window_priv_advice_attach   (KtWindow     *self);
+/* Puts @fixes (element-type KtFix) into the session, then says what is
+ * pending where; @may_read: on a connection, reads the host's tuning
+ * first when the fixes need it and it was not read */
+void        kt_window_priv_advice_put_fixes (KtWindow    *self,
+                                             GPtrArray   *fixes,
+                                             gboolean     may_read);
+
+/* kt-window-advice-host.c */
+gboolean    kt_window_priv_advice_read_host (KtWindow    *self,
+                                             GPtrArray   *fixes);
+char       *kt_window_priv_advice_describe_host (KtWindow  *self,
+                                                 GPtrArray *targets);
+void        kt_window_priv_advice_toast    (KtWindow     *self,
+                                            const char   *message,
+                                            gboolean      to_host);
 
 G_END_DECLS

@@ -119,7 +119,8 @@ pending_text (KtWindow *self,
                                              "%u pending changes", n), n);
       only = kt_vm_get_name (vm);
     }
-  if (only != NULL)
+  /* Host changes pending too: not all on one VM */
+  if (only != NULL && kt_session_get_n_pending_host (self->session) == 0)
     return kt_session_dup_pending_title (self->session, only);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u pending change",
                                        "%u pending changes", n), n);

@@ -2,14 +2,16 @@
  *
  *   advise [--json] [--reserve CPUSET] [--vm DOMAIN] [--rule RULE]
  *   advise --fix RULE [--vm DOMAIN] [--reserve CPUSET] [--live] [--config] [--dry-run]
+ *   advise --fix-all DOMAIN [--reserve CPUSET] [--live] [--config] [--dry-run]
  *
  * The first lists the advisor's findings (kt-advisor.h), by VM then for
  * the host (with --connect, the host's tuning is read as `host` does).
- * The second makes one finding's fix: domain edits through the tuning
- * verbs' apply path (kt-cli-tune.c), host settings through the host
- * tuning's (kt-host-apply.h, as `host set KEY=VALUE`); the calls, the XML
- * diff and the host changes are printed, and with --dry-run nothing
- * changes.
+ * The others make one finding's fix, or every automatic fix of a domain's
+ * findings, as the window does: put into a session as pending changes
+ * (kt_advice_put_fix ()), then applied through it: the host settings
+ * (kt_session_apply_host (), as `host set KEY=VALUE`), then each VM's
+ * (kt_session_apply (), as the tuning verbs).  The host changes, the calls
+ * and the XML diff are printed, and with --dry-run nothing changes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -18,7 +20,7 @@
 
 #include <glib/gi18n.h>
 
-#include "kt-advisor.h"
+#include "kt-advice.h"
 #include "kt-cli.h"
 #include "kt-cli-recover.h"
 #include "kt-error.h"
@@ -31,6 +33,7 @@ typedef struct
   char    *vm;
   char    *rule;
   char    *fix;
+  char    *fix_all;
   gboolean live;
   gboolean config;
   gboolean dry_run;
@@ -43,6 +46,7 @@ options_clear (AdviseOptions *o)
   g_free (o->vm);
   g_free (o->rule);
   g_free (o->fix);
+  g_free (o->fix_all);
 }
 
 static void
@@ -131,54 +135,62 @@ print_findings (GPtrArray *findings)
     }
 }
 
-static gboolean
-edit_with_fix (gconstpointer   data,
-               KtDomain       *domain,
-               GError        **error)
+/* The fixes to make: RULE's finding (--fix), or every automatic fix of
+ * the VM's findings (--fix-all) */
+static GPtrArray *
+select_fixes (GPtrArray            *findings,
+              const AdviseOptions  *o,
+              GError              **error)
 {
-  const KtFix *fix = data;
+  g_autoptr(GPtrArray) fixes = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_fix_free);
+  const KtFinding *f;
 
-  return kt_fix_edit_domain (fix, kt_domain_get_name (domain), domain, error);
+  if (o->fix_all != NULL)
+    {
+      for (guint i = 0; i < findings->len; i++)
+        {
+          f = g_ptr_array_index (findings, i);
+          if (g_strcmp0 (f->vm, o->fix_all) == 0 && f->fix != NULL && kt_fix_is_automatic (f->fix))
+            g_ptr_array_add (fixes, kt_fix_copy (f->fix));
+        }
+      if (fixes->len == 0)
+        {
+          g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No automatic fix for %s"),
+                       o->fix_all);
+          return NULL;
+        }
+      return g_steal_pointer (&fixes);
+    }
+  f = kt_advisor_lookup (findings, o->fix, o->vm);
+  if (f == NULL && o->vm != NULL)
+    f = kt_advisor_lookup (findings, o->fix, NULL);   /* a host rule, named with a VM */
+  if (f == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No finding %s for %s"), o->fix,
+                   o->vm ? o->vm : _("the host"));
+      return NULL;
+    }
+  if (f->fix == NULL || !kt_fix_is_automatic (f->fix))
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("%s has no automatic fix: %s"),
+                   f->rule, f->fix ? f->fix->summary : f->title);
+      return NULL;
+    }
+  g_ptr_array_add (fixes, kt_fix_copy (f->fix));
+  return g_steal_pointer (&fixes);
 }
 
-/* Host steps: through the host-tuning path (kt-host-apply.h): a libvirt
- * host's settings, or an offline snapshot's <host-tuning> */
+/* The host's pending changes, through the session (kt-session-host.c):
+ * previewed, then made (all or nothing) unless @dry_run */
 static gboolean
-fix_host (const KtSourceSpec  *spec,
-          KtConnection        *conn,
-          KtSnapshot          *snapshot,
-          const KtFix         *fix,
-          gboolean             dry_run,
-          gboolean            *save,
-          GError             **error)
+apply_host (KtSession  *session,
+            gboolean    dry_run,
+            gboolean   *applied,
+            GError    **error)
 {
-  g_autoptr(KtHostControl) control = kt_host_control_new (conn, snapshot);
-  g_autoptr(KtHostTuning) current = NULL;
   g_autoptr(KtHostPlan) plan = NULL;
-  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
 
-  if (kt_host_control_is_offline (control) && spec->snapshot == NULL)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
-                   _("Host settings can be changed through --connect or in a --snapshot"));
-      return FALSE;
-    }
-  if ((current = kt_host_control_read (control, error)) == NULL)
-    return FALSE;
-  for (guint i = 0; i < fix->steps->len; i++)
-    {
-      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-      KtHostTarget *t;
-
-      if (s->kind != KT_FIX_HOST)
-        continue;
-      t = g_new0 (KtHostTarget, 1);
-      t->key = g_strdup (s->key);
-      t->value = g_strdup (s->value);
-      g_ptr_array_add (targets, t);
-    }
-  plan = kt_host_control_plan (control, current, targets, TRUE, FALSE, error);
-  if (plan == NULL)
+  if ((plan = kt_session_plan_host (session, NULL, FALSE, error)) == NULL)
     return FALSE;
   g_print (dry_run ? _("Would change on the host:\n") : _("Host changes:\n"));
   for (guint i = 0; i < plan->changes->len; i++)
@@ -190,17 +202,47 @@ fix_host (const KtSourceSpec  *spec,
     }
   for (guint i = 0; i < plan->notes->len; i++)
     g_print ("  %s\n", (const char *) g_ptr_array_index (plan->notes, i));
-  if (dry_run)
+  if (dry_run || plan->changes->len == 0)
     return TRUE;
-  if (!kt_host_control_apply (control, plan, error))
+  if (!kt_session_apply_host (session, plan, error))
     return FALSE;
-  if (kt_host_control_is_offline (control))
-    *save = TRUE;
-  else
+  *applied = TRUE;
+  if (kt_session_get_connection (session) != NULL)
     g_print (_("Applied; “kvmtune-cli host revert” puts the previous values back\n"));
   return TRUE;
 }
 
+/* One VM's pending changes, through the session's apply path, as the
+ * tuning verbs do */
+static gboolean
+apply_vm (KtSession            *session,
+          KtVm                 *vm,
+          const AdviseOptions  *o,
+          gboolean             *applied,
+          GError              **error)
+{
+  const char *name = kt_vm_get_name (vm);
+  KtApplyFlags flags = (o->live ? KT_APPLY_LIVE : 0) | (o->config ? KT_APPLY_CONFIG : 0);
+  g_autoptr(KtApply) apply = NULL;
+
+  if (flags == 0)
+    flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
+  if ((apply = kt_session_prepare_apply (session, name, flags, error)) == NULL)
+    return FALSE;
+  g_print ("%s:\n", name);
+  kt_cli_tune_print_preview (apply, o->dry_run);
+  if (o->dry_run || kt_apply_is_empty (apply))
+    return TRUE;
+  if (!kt_session_apply (session, name, flags, error))
+    return FALSE;
+  *applied = TRUE;
+  return TRUE;
+}
+
+/* The fixes go into a session as pending changes (kt_advice_put_fix (),
+ * as the window's Fix does), then are applied as the window applies
+ * them: the host's first (kt_session_apply_host ()), then each VM's
+ * (kt_session_apply ()); an offline source is then written back */
 static int
 run_fix (const KtSourceSpec  *spec,
          const AdviseOptions *o,
@@ -210,15 +252,24 @@ run_fix (const KtSourceSpec  *spec,
   g_autoptr(GPtrArray) locks = NULL;
   g_autoptr(KtConnection) conn = NULL;
   g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSession) session = NULL;
   g_autoptr(GPtrArray) findings = NULL;
+  g_autoptr(GPtrArray) fixes = NULL;
   KtAdvisorOptions aopts = { reserved, NULL };
-  const KtFinding *f;
-  gboolean save = FALSE;
-  gboolean domain_done = FALSE;
+  gboolean host = FALSE;
+  gboolean applied = FALSE;
+  guint n_put = 0;
+  GListModel *vms;
 
-  if (!kt_advisor_is_rule (o->fix))
+  if (o->fix != NULL && !kt_advisor_is_rule (o->fix))
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("Unknown rule “%s”"), o->fix);
+      return 2;
+    }
+  if (o->fix != NULL && o->fix_all != NULL)
+    {
+      g_set_error_literal (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                           _("--fix and --fix-all go one at a time"));
       return 2;
     }
   if (!o->dry_run && (locks = kt_cli_tune_lock (spec, error)) == NULL)
@@ -227,64 +278,79 @@ run_fix (const KtSourceSpec  *spec,
     return 1;
   if (conn != NULL)
     kt_cli_note_journals (conn);
+  if (o->fix_all != NULL && kt_snapshot_lookup_vm (snapshot, o->fix_all) == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No domain called “%s”"), o->fix_all);
+      return 1;
+    }
   kt_cli_host_capture (conn, snapshot);
   findings = kt_advisor_run (snapshot, &aopts);
-  f = kt_advisor_lookup (findings, o->fix, o->vm);
-  if (f == NULL && o->vm != NULL)
-    f = kt_advisor_lookup (findings, o->fix, NULL);   /* a host rule, named with a VM */
-  if (f == NULL)
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No finding %s for %s"), o->fix,
-                   o->vm ? o->vm : _("the host"));
-      return 1;
-    }
-  if (f->fix == NULL || !kt_fix_is_automatic (f->fix))
-    {
-      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("%s has no automatic fix: %s"),
-                   f->rule, f->fix ? f->fix->summary : f->title);
-      return 1;
-    }
-  g_print ("%s\n", f->fix->summary);
-
-  if (kt_fix_has_host_steps (f->fix)
-      && !fix_host (spec, conn, snapshot, f->fix, o->dry_run, &save, error))
+  if ((fixes = select_fixes (findings, o, error)) == NULL)
     return 1;
-  if (kt_fix_has_domain_steps (f->fix))
+
+  session = kt_session_new (snapshot, conn, spec->snapshot);
+  if (spec->caps != NULL)
+    kt_session_set_domain_files (session, (const char * const *) spec->domains);
+  for (guint i = 0; i < fixes->len; i++)
+    host |= kt_fix_has_host_steps (g_ptr_array_index (fixes, i));
+  if (host)
     {
-      g_autoptr(GPtrArray) names = g_ptr_array_new ();
-
-      for (guint i = 0; i < f->fix->steps->len; i++)
+      if (conn == NULL && spec->snapshot == NULL)
         {
-          const KtFixStep *s = g_ptr_array_index (f->fix->steps, i);
-
-          if (s->vm != NULL && !g_ptr_array_find_with_equal_func (names, s->vm, g_str_equal, NULL))
-            g_ptr_array_add (names, s->vm);
+          g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
+                       _("Host settings can be changed through --connect or in a --snapshot"));
+          return 1;
         }
-      for (guint i = 0; i < names->len; i++)
-        {
-          KtVm *vm = kt_snapshot_lookup_vm (snapshot, g_ptr_array_index (names, i));
-          int ret;
-
-          if (vm == NULL)
-            {
-              g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND, _("No domain called “%s”"),
-                           (const char *) g_ptr_array_index (names, i));
-              return 1;
-            }
-          ret = kt_cli_tune_apply_edit (spec, snapshot, conn, vm, o->live, o->config,
-                                        o->dry_run, edit_with_fix, f->fix, error);
-          if (ret != 0)
-            return ret;
-          domain_done = TRUE;
-        }
-    }
-  /* A host-only change to a snapshot: kt_cli_tune_apply_edit saved nothing */
-  if (save && !(domain_done && spec->snapshot != NULL))
-    {
-      if (!kt_snapshot_save (snapshot, spec->snapshot, error))
+      if (!kt_session_read_host (session, error))
         return 1;
-      g_print (_("Applied.\n"));
     }
+
+  /* Pending first: a fix is all or nothing, and --fix-all goes on past
+   * one refused (another fix of the VM may be in its way) */
+  for (guint i = 0; i < fixes->len; i++)
+    {
+      const KtFix *fix = g_ptr_array_index (fixes, i);
+      g_autoptr(GError) local = NULL;
+
+      g_print ("%s\n", fix->summary);
+      if (kt_advice_put_fix (session, fix, NULL, &local))
+        {
+          n_put++;
+          continue;
+        }
+      if (o->fix_all == NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return 1;
+        }
+      g_printerr (_("kvmtune-cli: skipped: %s\n"), local->message);
+    }
+  if (n_put == 0)
+    {
+      g_set_error_literal (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                           _("None of the fixes could be made"));
+      return 1;
+    }
+
+  if (kt_session_get_n_pending_host (session) > 0 && !apply_host (session, o->dry_run, &applied, error))
+    return 1;
+  vms = kt_snapshot_get_vms (snapshot);
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+
+      if (kt_session_get_n_pending_vm (session, kt_vm_get_name (vm)) > 0
+          && !apply_vm (session, vm, o, &applied, error))
+        return 1;
+    }
+  if (!applied)
+    return 0;
+  /* Offline sources: the changes land in the files they came from */
+  if (conn == NULL && spec->snapshot != NULL && !kt_session_save (session, spec->snapshot, error))
+    return 1;
+  if (conn == NULL && spec->caps != NULL && !kt_session_save_domain_files (session, error))
+    return 1;
+  g_print (_("Applied.\n"));
   return 0;
 }
 
@@ -311,6 +377,8 @@ kt_cli_advise (KtCli   *cli,
     { "rule", 0, 0, G_OPTION_ARG_STRING, &o.rule, N_("Only this rule’s findings"), N_("RULE") },
     { "fix", 0, 0, G_OPTION_ARG_STRING, &o.fix,
       N_("Make the fix of rule RULE’s finding (for --vm, or the host)"), N_("RULE") },
+    { "fix-all", 0, 0, G_OPTION_ARG_STRING, &o.fix_all,
+      N_("Make every automatic fix of the domain’s findings"), N_("DOMAIN") },
     { "live", 0, 0, G_OPTION_ARG_NONE, &o.live, N_("Change the running VM (--fix)"), NULL },
     { "config", 0, 0, G_OPTION_ARG_NONE, &o.config,
       N_("Change the persistent config (--fix)"), NULL },
@@ -346,7 +414,7 @@ kt_cli_advise (KtCli   *cli,
       ret = 2;
       goto out;
     }
-  if (o.fix != NULL)
+  if (o.fix != NULL || o.fix_all != NULL)
     {
       ret = run_fix (spec, &o, reserved, error);
       goto out;
@@ -354,7 +422,7 @@ kt_cli_advise (KtCli   *cli,
   if (o.live || o.config || o.dry_run)
     {
       g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
-                   _("--live, --config and --dry-run go with --fix RULE"));
+                   _("--live, --config and --dry-run go with --fix RULE or --fix-all DOMAIN"));
       ret = 2;
       goto out;
     }

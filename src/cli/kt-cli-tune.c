@@ -299,9 +299,9 @@ make_change (const Request  *req,
   return TRUE;
 }
 
-static void
-print_preview (KtApply  *apply,
-               gboolean  dry_run)
+void
+kt_cli_tune_print_preview (KtApply  *apply,
+                           gboolean  dry_run)
 {
   g_autoptr(GPtrArray) calls = kt_apply_get_calls (apply);
 
@@ -438,7 +438,7 @@ kt_cli_tune (KtCli   *cli,
   if (apply == NULL)
     goto out;
 
-  print_preview (apply, dry_run);
+  kt_cli_tune_print_preview (apply, dry_run);
   if (dry_run || kt_apply_is_empty (apply))
     {
       ret = 0;
@@ -537,7 +537,7 @@ kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
   apply = kt_apply_new (vm, live, config, flags, error);
   if (apply == NULL)
     return 1;
-  print_preview (apply, dry_run);
+  kt_cli_tune_print_preview (apply, dry_run);
   if (dry_run || kt_apply_is_empty (apply))
     return 0;
   if (conn != NULL ? !kt_apply_run (apply, conn, error)

@@ -23,6 +23,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kt-apply.h"
 #include "kt-connection.h"
 #include "kt-snapshot.h"
 #include "kt-source.h"
@@ -103,6 +104,9 @@ typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
  * files (before the load), then previews and applies an edit of @vm */
 GPtrArray *kt_cli_tune_lock       (const KtSourceSpec  *spec,
                                    GError             **error);
+/* "Would call:" or "Calls:", then the XML diff (or "Nothing to change.") */
+void       kt_cli_tune_print_preview (KtApply         *apply,
+                                      gboolean         dry_run);
 int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
                                    KtSnapshot          *snapshot,
                                    KtConnection        *conn,

@@ -57,7 +57,7 @@ static const KtCliVerb verbs[] = {
   { "plan", N_("plan DOMAIN|--all|--new NAME --vcpus N --memory MIB [OPTIONS]"),
     KT_CLI_VERB_READS | KT_CLI_VERB_WRITES | KT_CLI_VERB_OWN_ARGS, 0, 0, kt_cli_plan },
   { "advise", N_("advise [--json] [--reserve CPUSET] [--vm DOMAIN] [--rule RULE] | "
-                 "advise --fix RULE [--vm DOMAIN] [--live] [--config] [--dry-run]"),
+                 "advise --fix RULE [--vm DOMAIN] | --fix-all DOMAIN [--live] [--config] [--dry-run]"),
     KT_CLI_VERB_OWN_ARGS | KT_CLI_VERB_WRITES, 0, 0, kt_cli_advise },
 };
 

@@ -85,13 +85,48 @@ kt_advice_run (KtSession       *session,
                GError         **error)
 {
   g_autoptr(KtSnapshot) effective = NULL;
+  g_autoptr(KtHostTuning) host = NULL;
   KtAdvisorOptions options = { reserved, NULL };
 
   g_return_val_if_fail (KT_IS_SESSION (session), NULL);
 
   if ((effective = kt_advice_effective_snapshot (session, error)) == NULL)
     return NULL;
+  host = kt_advice_effective_host_tuning (session);
+  options.host_tuning = host;
   return kt_advisor_run (effective, &options);
+}
+
+/**
+ * kt_advice_effective_host_tuning:
+ *
+ * Returns: (transfer full) (nullable): the host's tuning as last read by
+ * the session with the pending host targets made, or %NULL when the
+ * session has read none (the advisor then takes the snapshot's)
+ */
+KtHostTuning *
+kt_advice_effective_host_tuning (KtSession *session)
+{
+  const KtHostTuning *current;
+  g_autoptr(GPtrArray) targets = NULL;
+  KtHostTuning *copy;
+
+  g_return_val_if_fail (KT_IS_SESSION (session), NULL);
+
+  if ((current = kt_session_get_host_tuning (session)) == NULL)
+    return NULL;
+  copy = kt_host_tuning_copy (current);
+  targets = kt_session_dup_host_targets (session);
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (targets, i);
+      g_autoptr(GError) local = NULL;
+
+      /* Checked when they were set; one the host refuses now stays out */
+      if (!kt_host_tuning_set_value (copy, t->key, t->value, &local))
+        g_debug ("Pending %s=%s: %s", t->key, t->value, local->message);
+    }
+  return copy;
 }
 
 /* Grouping --------------------------------------------------------------- */
@@ -150,7 +185,7 @@ kt_advice_group (GPtrArray *findings,
         }
       g_ptr_array_add (group->findings, (gpointer) f);
       group->counts[f->severity]++;
-      if (f->fix != NULL && kt_fix_has_domain_steps (f->fix))
+      if (f->fix != NULL && kt_fix_is_automatic (f->fix))
         group->n_fixable++;
       if (counts != NULL)
         counts[f->severity]++;
@@ -296,35 +331,116 @@ check_edits (KtSession     *session,
   return TRUE;
 }
 
+/* The host's tuning, read when the session has none yet: a snapshot's
+ * values at once; a connection's only in the background (the window's
+ * Host view, kt_session_read_host_async ()), so it is asked for */
+static gboolean
+require_host_tuning (KtSession  *session,
+                     GError    **error)
+{
+  const GError *read_error;
+
+  if (kt_session_get_host_tuning (session) != NULL)
+    return TRUE;
+  if (kt_session_get_connection (session) == NULL)
+    return kt_session_read_host (session, error);
+  read_error = kt_session_get_host_error (session);
+  if (read_error != NULL)
+    g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                 _("This fix changes host settings, and the host’s tuning could not be read: %s"),
+                 read_error->message);
+  else
+    g_set_error_literal (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                         _("This fix changes host settings, and the host’s tuning is not read "
+                           "yet: read it first (the Host view)"));
+  return FALSE;
+}
+
+/* A host target before the fix, to put back */
+static void
+host_undo (KtSession *session,
+           GPtrArray *before)   /* KtHostTarget; value NULL: none */
+{
+  for (guint i = before->len; i > 0; i--)
+    {
+      const KtHostTarget *t = g_ptr_array_index (before, i - 1);
+      g_autoptr(GError) local = NULL;
+
+      /* What was pending was accepted once: it is again */
+      if (!kt_session_set_host_target (session, t->key, t->value, &local))
+        g_warning ("Cannot put back the pending %s: %s", t->key, local->message);
+    }
+}
+
+/* Makes the fix's host steps pending targets, saying in @before what each
+ * key had pending; on error the ones made are taken back */
+static gboolean
+put_host_steps (KtSession    *session,
+                const KtFix  *fix,
+                GPtrArray    *before,
+                GPtrArray    *put,
+                GError      **error)
+{
+  for (guint i = 0; i < fix->steps->len; i++)
+    {
+      const KtFixStep *s = g_ptr_array_index (fix->steps, i);
+      KtHostTarget *was;
+
+      if (s->kind != KT_FIX_HOST)
+        continue;
+      was = g_new0 (KtHostTarget, 1);
+      was->key = g_strdup (s->key);
+      was->value = g_strdup (kt_session_get_host_target (session, s->key));
+      if (!kt_session_set_host_target (session, s->key, s->value, error))
+        {
+          kt_host_target_free (was);
+          host_undo (session, before);
+          g_ptr_array_set_size (before, 0);
+          return FALSE;
+        }
+      g_ptr_array_add (before, was);
+      if (put != NULL)
+        {
+          KtHostTarget *t = g_new0 (KtHostTarget, 1);
+
+          t->key = g_strdup (s->key);
+          t->value = g_strdup (s->value);
+          g_ptr_array_add (put, t);
+        }
+    }
+  return TRUE;
+}
+
 /**
  * kt_advice_put_fix:
+ * @host_put: (out) (optional) (element-type KtHostTarget): the host steps
+ *   made pending
  *
  * See kt-advice.h.
  */
 gboolean
 kt_advice_put_fix (KtSession    *session,
                    const KtFix  *fix,
-                   GPtrArray   **host_left,
+                   GPtrArray   **host_put,
                    GError      **error)
 {
   KtSnapshot *snapshot;
   g_autoptr(GArray) vms = NULL;
-  g_autoptr(GPtrArray) host = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+  g_autoptr(GPtrArray) put = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
   guint64 start;
 
   g_return_val_if_fail (KT_IS_SESSION (session), FALSE);
   g_return_val_if_fail (fix != NULL, FALSE);
 
-  if (!kt_fix_has_domain_steps (fix))
+  if (!kt_fix_is_automatic (fix))
     {
-      if (kt_fix_is_automatic (fix))
-        g_set_error (error, KT_ERROR, KT_ERROR_UNSUPPORTED,
-                     _("This fix changes only host settings: make it in the Host view"));
-      else
-        g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("No automatic fix: %s"),
-                     fix->summary);
+      g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE, _("No automatic fix: %s"),
+                   fix->summary);
       return FALSE;
     }
+  if (kt_fix_has_host_steps (fix) && !require_host_tuning (session, error))
+    return FALSE;
 
   /* The steps by VM */
   snapshot = kt_session_get_snapshot (session);
@@ -336,10 +452,7 @@ kt_advice_put_fix (KtSession    *session,
       VmSteps *v = NULL;
 
       if (s->kind == KT_FIX_HOST)
-        {
-          g_ptr_array_add (host, g_strdup_printf ("%s=%s", s->key, s->value));
-          continue;
-        }
+        continue;
       for (guint j = 0; j < vms->len && v == NULL; j++)
         if (g_str_equal (kt_vm_get_name (g_array_index (vms, VmSteps, j).vm), s->vm))
           v = &g_array_index (vms, VmSteps, j);
@@ -379,29 +492,32 @@ kt_advice_put_fix (KtSession    *session,
         return FALSE;
     }
 
-  /* Then made; a pin refused takes back what was made before it */
+  /* The host targets first: each is checked as it is set, and those set
+   * are taken back when one is refused */
+  if (!put_host_steps (session, fix, before, put, error))
+    return FALSE;
+
+  /* Then the domain steps; a pin refused takes back what was made before
+   * it, the host targets with it */
   start = kt_session_get_revision (session);
   for (guint i = 0; i < vms->len; i++)
     {
       VmSteps *v = &g_array_index (vms, VmSteps, i);
       const char *name = kt_vm_get_name (v->vm);
 
-      if (v->vcpus->len > 0
-          && !kt_plan_pin_each (kt_session_get_plan (session), v->vm,
-                                (const guint *) v->vcpus->data, v->vcpus->len, v->targets,
-                                error))
+      if ((v->vcpus->len > 0
+           && !kt_plan_pin_each (kt_session_get_plan (session), v->vm,
+                                 (const guint *) v->vcpus->data, v->vcpus->len, v->targets,
+                                 error))
+          || (v->edits != NULL && !kt_session_set_edits (session, name, v->edits, error)))
         {
           kt_advice_undo_to (session, start);
-          return FALSE;
-        }
-      if (v->edits != NULL && !kt_session_set_edits (session, name, v->edits, error))
-        {
-          kt_advice_undo_to (session, start);
+          host_undo (session, before);
           return FALSE;
         }
     }
-  if (host_left != NULL)
-    *host_left = g_steal_pointer (&host);
+  if (host_put != NULL)
+    *host_put = g_steal_pointer (&put);
   return TRUE;
 }
 

@@ -10,9 +10,12 @@
  *     last, with counts by severity;
  *   - kt_advice_put_fix (): a fix into the session as pending changes (the
  *     vCPU pins through the plan, one undo step per VM; the other domain
- *     steps merged into the VM's pending KtEdits, one undo step per VM).
- *     Host steps are not put anywhere: the session has no pending host
- *     state, so they are handed back as "KEY=VALUE" for the Host view;
+ *     steps merged into the VM's pending KtEdits, one undo step per VM;
+ *     the host steps as the session's pending host targets, which the Host
+ *     view previews and applies; they are no undo steps);
+ *   - kt_advice_effective_host_tuning (): the host's tuning as the session
+ *     last read it with the pending host targets made, which the advisor
+ *     runs on, so that a finding whose host fix is pending is gone too;
  *   - kt_advice_fix_from_proposal (): a planner proposal as a fix, so that
  *     it is pending like any other; kt_advice_undo_to () takes the steps
  *     back (Discard).
@@ -56,14 +59,23 @@ void        kt_advice_group_free         (KtAdviceGroup    *group);
 /* "2 errors, 12 warnings, 7 notes" (translated), "No problems found" */
 char       *kt_advice_describe_counts    (const guint      *counts);
 
-/* Puts the domain steps of @fix into @session as pending changes; checks
- * every VM's steps first, and on error nothing has changed.  @host_left
- * (nullable, out, element-type utf8): the host steps, "KEY=VALUE", left
- * out.  A fix with no domain step (host only, or manual) is refused. */
+/* Puts the steps of @fix into @session as pending changes: domain steps
+ * as pins and edits, host steps as pending host targets
+ * (kt_session_set_host_target ()).  Every VM's steps are checked first;
+ * when a host target or a domain step is refused, nothing of the fix is
+ * pending (the targets set are put back, the steps undone) and @error
+ * names the key or domain and the reason.  The host's tuning is read
+ * first when the session has none and no connection; with a connection
+ * it must have been read (kt_session_read_host_async ()).  @host_put
+ * (nullable, out, element-type KtHostTarget): the host targets the fix
+ * made pending.  A manual fix (no step) is refused.  Nothing is applied. */
 gboolean    kt_advice_put_fix            (KtSession        *session,
                                           const KtFix      *fix,
-                                          GPtrArray       **host_left,
+                                          GPtrArray       **host_put,
                                           GError          **error);
+/* The session's host tuning (nullable: none read) with the pending host
+ * targets made, a copy */
+KtHostTuning *kt_advice_effective_host_tuning (KtSession   *session);
 /* The steps of a feasible proposal for its domain, as a fix: a vcpupin
  * per vCPU, the emulatorpin (an emulator pinned today and shared by the
  * policy follows the vCPUs' pCPUs), the iothreadpins of the VM's iothreads,

@@ -8,6 +8,9 @@
 # counted and that the finding left the list.  Ctrl+S then saves, and
 # xmllint checks the snapshot.  Last, Suggest Placement for All puts the
 # planner's proposal in as pending chips, and Discard takes it back.
+# Then the host's ksm-across-nodes finding: Fix makes ksm.merge_across_nodes
+# 0 a pending host change (the finding goes, the header counts it), the
+# Host view's Apply… previews and applies it, Ctrl+S saves it.
 # The canvas writes its geometry to KVMTUNE_TEST_GEOMETRY, the Advice list
 # to the same path with ".advice" (kt-window-advice.c).  Screenshots go to
 # LOG_DIR/test-advice-*.png.
@@ -188,5 +191,103 @@ wait_for 50 eval '[ "$(pending_changes)" = "$before" ]' \
 wait_for 50 eval '[ "$(grep -c "^pending " "$tmp/geometry")" = "$chips_before" ]' \
   || fail "pending chips left after Discard"
 echo "ok - Discard took the proposal back"
+
+# A host fix: pending in the Host view, applied there ---------------------------
+
+tuning ()   # XPATH under host-tuning: its string value in the file
+{
+  xmllint --xpath "string(//host-tuning/$1)" "$tmp/host.kvmtune" 2>/dev/null
+}
+
+dialog_id ()   # TITLE: a visible window called that
+{
+  local d
+  d=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -n1)
+  [ -n "$d" ] && echo "$d"
+}
+
+dialog_gone ()   # TITLE
+{
+  ! dialog_id "$1" >/dev/null
+}
+
+merge_is ()   # VALUE: the file's ksm merge_across_nodes
+{
+  [ "$(tuning 'ksm/@merge_across_nodes')" = "$1" ]
+}
+
+# Where the Host view's toggle and Apply… are at 1600×1000 (as in
+# test-host-view.sh)
+HOST_TOGGLE="464 26"
+APPLY_BUTTON="1182 92"
+
+merge_is 1 || fail "the demo host does not merge KSM pages across nodes (merge_across_nodes '$(tuning 'ksm/@merge_across_nodes')')"
+advice_has '^pending-host ' && fail "host changes pending before the host fix"
+before=$(pending_changes)
+click_advice '^button '
+wait_for 50 advice_has '^finding ksm-across-nodes - ' \
+  || fail "the Advice list does not show the host's ksm-across-nodes finding"
+sleep 0.3
+# The host's findings are last: scroll the list down to them
+read -r lx ly < <(advice_xy '^finding ksm-across-nodes - ')
+for _ in 1 2 3 4 5 6; do
+  [ "$ly" -lt 900 ] && break
+  xdotool mousemove --window "$win" "$lx" 500 click 5 click 5 click 5 click 5 click 5
+  sleep 0.3
+  read -r lx ly < <(advice_xy '^finding ksm-across-nodes - ')
+done
+click_advice '^finding ksm-across-nodes - '
+wait_for 50 advice_has '^selected ksm-across-nodes -' || fail "the host finding is not selected"
+wait_for 50 advice_has '^fix ksm-across-nodes - ' || fail "the host-only fix has no Fix button"
+# Its details (the fix's host step) in sight, at the list's end
+xdotool mousemove --window "$win" "$lx" 500 click 5 click 5 click 5 click 5 click 5
+sleep 0.8
+screenshot host-finding
+click_advice '^fix ksm-across-nodes - '
+wait_for 50 advice_has '^pending-host ksm.merge_across_nodes 0$' \
+  || fail "after Fix, ksm.merge_across_nodes 0 is not a pending host change"
+echo "ok - Fix made ksm.merge_across_nodes 0 a pending host change"
+wait_for 50 eval '[ "$(pending_changes)" = "$((before + 1))" ]' \
+  || fail "pending changes: '$(pending_changes)', not $((before + 1))"
+echo "ok - the header counts it: $(pending_changes) pending changes"
+wait_for 50 eval '! advice_has "^finding ksm-across-nodes "' \
+  || fail "the host finding is still listed while its fix is pending"
+echo "ok - the fixed host finding left the list"
+merge_is 1 || fail "the fix changed the file before any apply"
+sleep 0.5
+screenshot host-fixed
+
+# The Host view shows it pending; Apply… previews it, Return applies
+xdotool key --clearmodifiers Escape
+sleep 0.5
+# shellcheck disable=SC2086
+xdotool mousemove --window "$win" $HOST_TOGGLE click 1
+wait_for 50 advice_has '^view host$' || fail "the Host toggle did not show the Host view"
+sleep 1.5
+screenshot host-pending
+# shellcheck disable=SC2086
+xdotool mousemove --window "$win" $APPLY_BUTTON click 1
+wait_for 100 eval 'dialog_id "^Apply Host Tuning\?$" >/dev/null' \
+  || fail "Apply… in the Host view opened no preview"
+sleep 0.7
+screenshot host-preview
+merge_is 1 || fail "the preview changed the file"
+xdotool key --clearmodifiers Return
+wait_for 50 dialog_gone '^Apply Host Tuning\?$' || fail "Return did not apply the host preview"
+wait_for 50 eval '! advice_has "^pending-host "' || fail "host changes still pending after the apply"
+wait_for 50 eval '! advice_has "^finding ksm-across-nodes "' \
+  || fail "the host finding came back after the apply"
+echo "ok - applied: nothing pending on the host, the finding stays gone"
+saved_merge ()
+{
+  merge_is 0
+}
+for _ in 1 2 3; do
+  xdotool mousemove --window "$win" 800 30
+  xdotool key --clearmodifiers ctrl+s
+  wait_for 60 saved_merge && break
+done
+saved_merge || fail "after Ctrl+S the file's merge_across_nodes is '$(tuning 'ksm/@merge_across_nodes')', not 0"
+echo "ok - saved: the snapshot's merge_across_nodes is 0"
 echo "PASS"
 exit 0
