@@ -255,7 +255,7 @@ test_fix_host (void)
   g_assert_cmpstr (kt_session_get_host_target (session, "ksm.merge_across_nodes"), ==, "0");
   g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 1);
   g_assert_cmpuint (kt_session_get_n_pending (session), ==, 1);
-  /* No domain step, nothing to undo, nothing applied */
+  /* No domain step, nothing applied */
   g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
   merge = kt_host_tuning_get_value (kt_snapshot_get_host_tuning (kt_session_get_snapshot (session)),
                                     "ksm.merge_across_nodes");
@@ -265,6 +265,14 @@ test_fix_host (void)
   after = run (session);
   g_assert_null (kt_advisor_lookup (after, "ksm-across-nodes", NULL));
   g_clear_pointer (&after, g_ptr_array_unref);
+
+  /* One step to undo, and to redo */
+  g_assert_true (kt_session_can_undo (session));
+  g_assert_true (kt_session_undo (session));
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
+  g_assert_false (kt_session_can_undo (session));
+  g_assert_true (kt_session_redo (session));
+  g_assert_cmpstr (kt_session_get_host_target (session, "ksm.merge_across_nodes"), ==, "0");
 
   /* Applied on the snapshot (the Host view's path): still gone, and no
    * new error */

@@ -356,59 +356,27 @@ require_host_tuning (KtSession  *session,
   return FALSE;
 }
 
-/* A host target before the fix, to put back */
-static void
-host_undo (KtSession *session,
-           GPtrArray *before)   /* KtHostTarget; value NULL: none */
-{
-  for (guint i = before->len; i > 0; i--)
-    {
-      const KtHostTarget *t = g_ptr_array_index (before, i - 1);
-      g_autoptr(GError) local = NULL;
-
-      /* What was pending was accepted once: it is again */
-      if (!kt_session_set_host_target (session, t->key, t->value, &local))
-        g_warning ("Cannot put back the pending %s: %s", t->key, local->message);
-    }
-}
-
-/* Makes the fix's host steps pending targets, saying in @before what each
- * key had pending; on error the ones made are taken back */
+/* Makes the fix's host steps pending targets, all or none (one step to
+ * undo); @put: (element-type KtHostTarget): what they are */
 static gboolean
 put_host_steps (KtSession    *session,
                 const KtFix  *fix,
-                GPtrArray    *before,
                 GPtrArray    *put,
                 GError      **error)
 {
   for (guint i = 0; i < fix->steps->len; i++)
     {
       const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-      KtHostTarget *was;
+      KtHostTarget *t;
 
       if (s->kind != KT_FIX_HOST)
         continue;
-      was = g_new0 (KtHostTarget, 1);
-      was->key = g_strdup (s->key);
-      was->value = g_strdup (kt_session_get_host_target (session, s->key));
-      if (!kt_session_set_host_target (session, s->key, s->value, error))
-        {
-          kt_host_target_free (was);
-          host_undo (session, before);
-          g_ptr_array_set_size (before, 0);
-          return FALSE;
-        }
-      g_ptr_array_add (before, was);
-      if (put != NULL)
-        {
-          KtHostTarget *t = g_new0 (KtHostTarget, 1);
-
-          t->key = g_strdup (s->key);
-          t->value = g_strdup (s->value);
-          g_ptr_array_add (put, t);
-        }
+      t = g_new0 (KtHostTarget, 1);
+      t->key = g_strdup (s->key);
+      t->value = g_strdup (s->value);
+      g_ptr_array_add (put, t);
     }
-  return TRUE;
+  return put->len == 0 || kt_session_set_host_targets (session, put, error);
 }
 
 /**
@@ -426,7 +394,6 @@ kt_advice_put_fix (KtSession    *session,
 {
   KtSnapshot *snapshot;
   g_autoptr(GArray) vms = NULL;
-  g_autoptr(GPtrArray) before = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
   g_autoptr(GPtrArray) put = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
   guint64 start;
 
@@ -492,13 +459,7 @@ kt_advice_put_fix (KtSession    *session,
         return FALSE;
     }
 
-  /* The host targets first: each is checked as it is set, and those set
-   * are taken back when one is refused */
-  if (!put_host_steps (session, fix, before, put, error))
-    return FALSE;
-
-  /* Then the domain steps; a pin refused takes back what was made before
-   * it, the host targets with it */
+  /* The domain steps; a pin refused takes back what was made before it */
   start = kt_session_get_revision (session);
   for (guint i = 0; i < vms->len; i++)
     {
@@ -512,9 +473,14 @@ kt_advice_put_fix (KtSession    *session,
           || (v->edits != NULL && !kt_session_set_edits (session, name, v->edits, error)))
         {
           kt_advice_undo_to (session, start);
-          host_undo (session, before);
           return FALSE;
         }
+    }
+  /* Then the host targets, all or none: refused, the domain steps go too */
+  if (!put_host_steps (session, fix, put, error))
+    {
+      kt_advice_undo_to (session, start);
+      return FALSE;
     }
   if (host_put != NULL)
     *host_put = g_steal_pointer (&put);
