@@ -100,6 +100,16 @@ kt_window_priv_advice_describe_host (KtWindow  *self,
   return g_string_free (g_steal_pointer (&s), FALSE);
 }
 
+/* The toast that leads to the Host view goes once it shows */
+static void
+dismiss_on_host (GtkStack   *view_stack,
+                 GParamSpec *pspec,
+                 AdwToast   *toast)
+{
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (view_stack), "host") == 0)
+    adw_toast_dismiss (toast);
+}
+
 /* A toast, with a button to the Host view when @to_host and it is not
  * shown already */
 void
@@ -116,6 +126,8 @@ kt_window_priv_advice_toast (KtWindow   *self,
       adw_toast_set_button_label (toast, _("Show Host"));
       adw_toast_set_action_name (toast, "view.show");
       adw_toast_set_action_target_value (toast, g_variant_new_string ("host"));
+      g_signal_connect_object (self->view_stack, "notify::visible-child-name",
+                               G_CALLBACK (dismiss_on_host), toast, 0);
     }
   adw_toast_set_timeout (toast, to_host ? 10 : 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
