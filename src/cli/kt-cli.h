@@ -23,6 +23,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kt-apply.h"
 #include "kt-connection.h"
 #include "kt-snapshot.h"
 #include "kt-source.h"
@@ -95,7 +96,7 @@ KtCliVerbFunc kt_cli_snapshot;
 KtCliVerbFunc kt_cli_render;
 /* kt-cli-tune.c */
 KtCliVerbFunc kt_cli_tune;
-/* Edits one definition of the VM (plan --apply, advise --fix) */
+/* Edits one definition of the VM (advise --fix) */
 typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
                                    KtDomain       *domain,
                                    GError        **error);
@@ -113,6 +114,9 @@ int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
                                    KtCliEditFunc        edit_func,
                                    gconstpointer        data,
                                    GError             **error);
+/* The tuning verbs' preview: the calls, the XML diff */
+void       kt_cli_tune_print_preview (KtApply           *apply,
+                                      gboolean           dry_run);
 /* kt-cli-plan.c */
 KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */
