@@ -10,7 +10,9 @@
  *  - its lower bound is at most its cost, and infeasible requests say so.
  * Plus: a new dedicated VM sits at the lower bound on ordinary 1- and
  * 2-socket hosts; plan_all is deterministic, keeps the VMs apart and is
- * never above placing them one by one; the JSON keys; kvmtune-cli plan.
+ * never above placing them one by one; the JSON keys; kvmtune-cli plan,
+ * and plan --apply through the session (the planned pins and memnodes
+ * written, all VMs or none).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -622,6 +624,162 @@ test_cli_apply (void)
   g_rmdir (dir);
 }
 
+/* plan --all --apply --live --config: build-runner is shut off, so there
+ * is nothing to change live; the VMs before it are not applied either,
+ * and the snapshot file is as it was */
+static void
+test_cli_apply_all_or_none (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kt-planner-XXXXXX", NULL);
+  g_autofree char *copy = g_build_filename (dir, "demo.kvmtune", NULL);
+  g_autofree char *before = kt_test_read_file (demo, NULL);
+  g_autofree char *after = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_true (g_file_set_contents (copy, before, -1, NULL));
+  g_assert_cmpint (run_cli (&out, "--snapshot", copy, "plan", "--all", "--apply", "--live",
+                            "--config", NULL), ==, 1);
+  g_assert_null (strstr (out, "Applied."));
+  after = kt_test_read_file (copy, NULL);
+  g_assert_cmpstr (after, ==, before);
+  g_unlink (copy);
+  g_rmdir (dir);
+}
+
+/* Two guest cells on one host node, cell 0's memory interleaved */
+static const char cells_a_xml[] =
+  "<domain type='kvm'>\n"
+  "  <name>cells-a</name>\n"
+  "  <memory unit='KiB'>2097152</memory>\n"
+  "  <vcpu placement='static'>4</vcpu>\n"
+  "  <numatune>\n"
+  "    <memnode cellid='0' mode='interleave' nodeset='0-1'/>\n"
+  "  </numatune>\n"
+  "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+  "  <cpu>\n"
+  "    <numa>\n"
+  "      <cell id='0' cpus='0-1' memory='1048576' unit='KiB'/>\n"
+  "      <cell id='1' cpus='2-3' memory='1048576' unit='KiB'/>\n"
+  "    </numa>\n"
+  "  </cpu>\n"
+  "  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
+  "</domain>\n";
+
+/* 12 vCPUs over two nodes with --threads isolate, but its cells hold
+ * every other vCPU: the plan's cells (0-3, 4-11) are not its own, which
+ * the planner's writer refuses */
+static const char cells_b_xml[] =
+  "<domain type='kvm'>\n"
+  "  <name>cells-b</name>\n"
+  "  <memory unit='KiB'>2097152</memory>\n"
+  "  <vcpu placement='static'>12</vcpu>\n"
+  "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n"
+  "  <cpu>\n"
+  "    <numa>\n"
+  "      <cell id='0' cpus='0,2,4,6,8,10' memory='1048576' unit='KiB'/>\n"
+  "      <cell id='1' cpus='1,3,5,7,9,11' memory='1048576' unit='KiB'/>\n"
+  "    </numa>\n"
+  "  </cpu>\n"
+  "  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>\n"
+  "</domain>\n";
+
+static KtTuning *
+tuning_of_file (const char *path)
+{
+  g_autofree char *xml = kt_test_read_file (path, NULL);
+  g_autoptr(KtDomain) d = NULL;
+  g_autoptr(GError) error = NULL;
+
+  d = kt_domain_new_from_xml (xml, -1, &error);
+  g_assert_no_error (error);
+  return kt_domain_get_tuning (d);
+}
+
+/* plan --apply on domain files: the planned pins land in the file, and
+ * every memnode with the planner's mode (the interleaved one too); with
+ * --all, a VM the plan cannot be written into stops every VM */
+static void
+test_cli_apply_domain_files (void)
+{
+  g_autofree char *caps = kt_test_fixture_path ("hosts/real-32intel64-2p8co2t+8ve.xml");
+  g_autofree char *dir = g_dir_make_tmp ("kt-planner-XXXXXX", NULL);
+  g_autofree char *a = g_build_filename (dir, "cells-a.xml", NULL);
+  g_autofree char *b = g_build_filename (dir, "cells-b.xml", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  JsonObject *o, *pins;
+  const char *nodeset;
+
+  g_assert_true (g_file_set_contents (a, cells_a_xml, -1, NULL));
+  g_assert_true (g_file_set_contents (b, cells_b_xml, -1, NULL));
+
+  /* All or none: cells-b refuses its plan, so cells-a is not changed */
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "--domain", a, "--domain", b, "plan", "--all",
+                            "--threads", "isolate", "--apply", NULL), ==, 1);
+  g_assert_null (strstr (out, "Applied."));
+  text = kt_test_read_file (a, NULL);
+  g_assert_cmpstr (text, ==, cells_a_xml);
+  g_clear_pointer (&text, g_free);
+  text = kt_test_read_file (b, NULL);
+  g_assert_cmpstr (text, ==, cells_b_xml);
+  g_clear_pointer (&text, g_free);
+  g_clear_pointer (&out, g_free);
+
+  /* The plan, then applied: the file has its pins and memnodes */
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "--domain", a, "plan", "cells-a", "--json",
+                            NULL), ==, 0);
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  pins = json_object_get_object_member (o, "vcpupin");
+  g_assert_cmpuint (json_object_get_size (pins), ==, 4);
+  nodeset = json_object_get_string_member (json_object_get_object_member (o, "numatune"),
+                                           "nodeset");
+  g_assert_nonnull (nodeset);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (o, "cells")), ==, 0);
+  g_clear_pointer (&out, g_free);
+
+  g_assert_cmpint (run_cli (&out, "--caps", caps, "--domain", a, "plan", "cells-a", "--apply",
+                            NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Applied."));
+  t = tuning_of_file (a);
+  g_assert_cmpuint (t->vcpus, ==, 4);
+  for (guint v = 0; v < 4; v++)
+    {
+      g_autofree char *key = g_strdup_printf ("%u", v);
+      const KtCpuset *pin = kt_tuning_get_vcpupin (t, v);
+      g_autofree char *got = pin != NULL ? kt_cpuset_format (pin) : NULL;
+
+      g_assert_cmpstr (got, ==, json_object_get_string_member (pins, key));
+    }
+  {
+    g_autofree char *ns = t->numa_nodeset ? kt_cpuset_format (t->numa_nodeset) : NULL;
+
+    g_assert_cmpstr (ns, ==, nodeset);
+  }
+  /* Both cells' memory on the plan's nodes, strict: the interleaved one
+   * too (the session's edits carry the planner's mode) */
+  g_assert_cmpuint (t->memnodes->len, ==, 2);
+  for (guint i = 0; i < t->memnodes->len; i++)
+    {
+      const KtMemnode *m = &g_array_index (t->memnodes, KtMemnode, i);
+      g_autofree char *ns = kt_cpuset_format (m->nodeset);
+
+      g_assert_cmpuint (m->cellid, ==, i);
+      g_assert_cmpstr (m->mode, ==, KT_PLANNER_MEMNODE_MODE);
+      g_assert_cmpstr (ns, ==, nodeset);
+    }
+  g_clear_pointer (&out, g_free);
+
+  g_unlink (a);
+  g_unlink (b);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -649,5 +807,7 @@ main (int    argc,
   g_test_add_func ("/planner/plan-all", test_plan_all);
   g_test_add_func ("/planner/cli", test_cli);
   g_test_add_func ("/planner/cli-apply", test_cli_apply);
+  g_test_add_func ("/planner/cli-apply-all-or-none", test_cli_apply_all_or_none);
+  g_test_add_func ("/planner/cli-apply-domain-files", test_cli_apply_domain_files);
   return g_test_run ();
 }

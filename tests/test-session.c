@@ -928,6 +928,73 @@ test_reload_libvirt (KtTestEmbed   *embed,
   g_assert_false (kt_plan_is_pending (kt_session_get_plan (session), vm, 1));
 }
 
+#define GUEST_T "kt-session-T"
+
+/* kt_session_apply_all () through libvirt: the second VM's apply fails
+ * (it is gone by then), so the first, applied already, is put back */
+static void
+test_apply_all_libvirt (KtTestEmbed   *embed,
+                        gconstpointer  data)
+{
+  g_autoptr(KtSnapshot) snapshot = NULL;
+  g_autoptr(KtSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = kt_test_embed_domain_xml (GUEST_T, 2, 0);
+  g_autofree char *allowed1_before = NULL;
+  g_autofree char *inactive_before = NULL;
+  g_autofree char *inactive_after = NULL;
+  const char *names[] = { GUEST_S, GUEST_T, NULL };
+  KtApplyFlags flags[] = { KT_APPLY_LIVE | KT_APPLY_CONFIG, KT_APPLY_LIVE };
+  virDomainPtr dom_s, dom_t;
+  char *now;
+  KtVm *vm;
+
+  if (!embed->ready)
+    return;
+  dom_t = kt_test_embed_create (embed, GUEST_T, xml);
+  require (dom_t != NULL, "cannot start %s", GUEST_T);
+  dom_s = kt_test_embed_lookup (embed, GUEST_S);
+  require (dom_s != NULL, "no %s", GUEST_S);
+  inactive_before = virDomainGetXMLDesc (dom_s, VIR_DOMAIN_XML_INACTIVE);
+  snapshot = kt_test_embed_capture (embed);
+  vm = snapshot ? kt_snapshot_lookup_vm (snapshot, GUEST_S) : NULL;
+  require (vm != NULL && kt_vm_is_active (vm), "no running %s", GUEST_S);
+  require (kt_snapshot_lookup_vm (snapshot, GUEST_T) != NULL, "no %s", GUEST_T);
+  session = kt_session_new (snapshot, embed->conn, NULL);
+  allowed1_before = vcpu_allowed (1);
+  require (allowed1_before != NULL, "no QEMU thread for vCPU 1");
+  g_assert_cmpstr (allowed1_before, !=, "\t0");
+
+  g_assert_true (pin (session, GUEST_S, 1, "0"));
+  g_assert_true (edit_emulator (session, GUEST_S, "1"));
+  g_assert_true (pin (session, GUEST_T, 1, "0"));
+
+  /* T goes away after the check, before its turn */
+  g_assert_cmpint (virDomainDestroy (dom_t), ==, 0);
+  virDomainFree (dom_t);
+
+  g_assert_false (kt_session_apply_all (session, names, flags, &error));
+  g_assert_nonnull (error);
+  if (error != NULL)
+    {
+      g_test_message ("failed as expected: %s", error->message);
+      g_assert_nonnull (strstr (error->message, GUEST_T));
+      g_assert_nonnull (strstr (error->message, "put back"));
+    }
+
+  /* S is as it was: in QEMU and in its config */
+  now = vcpu_allowed (1);
+  g_assert_cmpstr (now, ==, allowed1_before);
+  g_free (now);
+  inactive_after = virDomainGetXMLDesc (dom_s, VIR_DOMAIN_XML_INACTIVE);
+  virDomainFree (dom_s);
+  g_assert_cmpstr (inactive_after, ==, inactive_before);
+  g_assert_false (kt_session_can_undo_apply (session, GUEST_S));
+  vm = kt_snapshot_lookup_vm (snapshot, GUEST_S);
+  now = emulatorpin_of (kt_vm_get_inactive (vm));
+  g_assert_null (now);
+}
+
 static void
 test_read_only_libvirt (KtTestEmbed   *embed,
                        gconstpointer  data)
@@ -1100,6 +1167,118 @@ test_edits_for_flags (void)
   g_clear_error (&error);
   g_assert_true (kt_session_apply (session, "web1", KT_APPLY_CONFIG, &error));
   g_assert_no_error (error);
+}
+
+/* A memnode's mode in the edits: written over the one the domain has;
+ * without one, the domain's stays (a new memnode is strict) */
+static void
+test_edits_memnode_mode (void)
+{
+  static const char xml[] =
+    "<domain type='kvm'><name>m</name><memory unit='KiB'>2097152</memory>"
+    "<vcpu placement='static'>2</vcpu>"
+    "<numatune><memnode cellid='0' mode='interleave' nodeset='0-1'/></numatune>"
+    "<os><type arch='x86_64'>hvm</type></os>"
+    "<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB'/>"
+    "<cell id='1' cpus='1' memory='1048576' unit='KiB'/></numa></cpu></domain>";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtEdits) e = kt_edits_new ();
+  g_autoptr(KtEdits) copy = NULL;
+  g_autoptr(KtDomain) kept = NULL;
+  g_autoptr(KtDomain) moded = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  const KtMemnode *m;
+
+  kept = kt_domain_new_from_xml (xml, -1, &error);
+  g_assert_no_error (error);
+  moded = kt_domain_copy (kept);
+  g_hash_table_insert (e->memnodes, GUINT_TO_POINTER (0), kt_test_parse_set ("1"));
+  g_hash_table_insert (e->memnodes, GUINT_TO_POINTER (1), kt_test_parse_set ("0"));
+
+  /* No mode: cell 0 keeps interleave, the new cell 1 is strict */
+  g_assert_true (kt_edits_replay (e, kept, &error));
+  g_assert_no_error (error);
+  t = kt_domain_get_tuning (kept);
+  g_assert_cmpuint (t->memnodes->len, ==, 2);
+  m = &g_array_index (t->memnodes, KtMemnode, 0);
+  g_assert_cmpstr (m->mode, ==, "interleave");
+  m = &g_array_index (t->memnodes, KtMemnode, 1);
+  g_assert_cmpstr (m->mode, ==, "strict");
+  g_clear_pointer (&t, kt_tuning_unref);
+
+  /* A mode: written, and part of the edits (copied, compared) */
+  copy = kt_edits_copy (e);
+  g_hash_table_insert (e->memnode_modes, GUINT_TO_POINTER (0), g_strdup ("preferred"));
+  g_assert_false (kt_edits_equal (e, copy));
+  g_clear_pointer (&copy, kt_edits_free);
+  copy = kt_edits_copy (e);
+  g_assert_true (kt_edits_equal (e, copy));
+  g_assert_cmpuint (kt_edits_count (e), ==, 2);
+  g_assert_true (kt_edits_replay (copy, moded, &error));
+  g_assert_no_error (error);
+  t = kt_domain_get_tuning (moded);
+  g_assert_cmpuint (t->memnodes->len, ==, 2);
+  m = &g_array_index (t->memnodes, KtMemnode, 0);
+  g_assert_cmpstr (m->mode, ==, "preferred");
+  {
+    g_autofree char *ns = kt_cpuset_format (m->nodeset);
+
+    g_assert_cmpstr (ns, ==, "1");
+  }
+  m = &g_array_index (t->memnodes, KtMemnode, 1);
+  g_assert_cmpstr (m->mode, ==, "strict");
+}
+
+/* kt_session_apply_all () into a snapshot: every VM's apply is checked
+ * before the first is made, so one that cannot be applied stops them all */
+static void
+test_apply_all_snapshot (void)
+{
+  g_autoptr(KtSnapshot) s = load_demo ();
+  g_autoptr(KtSession) session = kt_session_new (s, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  const char *names[] = { "web1", "build-runner", NULL };
+  KtApplyFlags refused[] = { KT_APPLY_CONFIG, KT_APPLY_LIVE };
+  KtApplyFlags fine[] = { KT_APPLY_CONFIG, KT_APPLY_CONFIG };
+  KtVm *web1 = kt_snapshot_lookup_vm (s, "web1");
+  KtVm *runner = kt_snapshot_lookup_vm (s, "build-runner");
+  g_autofree char *web1_before = pin_of (kt_vm_get_inactive (web1), 0);
+  char *now;
+
+  g_assert_false (kt_vm_is_active (runner));
+  g_assert_cmpstr (web1_before, !=, "17");
+  g_assert_true (pin (session, "web1", 0, "17"));
+  g_assert_true (pin (session, "build-runner", 0, "18"));
+
+  /* build-runner is shut off: nothing to change live; web1 stays pending */
+  g_assert_false (kt_session_apply_all (session, names, refused, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "build-runner"));
+  g_clear_error (&error);
+  g_assert_false (kt_session_can_undo_apply (session, "web1"));
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 2);
+  g_assert_cmpuint (kt_session_get_n_pending_vm (session, "web1"), ==, 1);
+
+  /* Both to the config: both applied */
+  g_assert_true (kt_session_apply_all (session, names, fine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  now = pin_of (kt_vm_get_inactive (web1), 0);
+  g_assert_cmpstr (now, ==, "17");
+  g_free (now);
+  now = pin_of (kt_vm_get_inactive (runner), 0);
+  g_assert_cmpstr (now, ==, "18");
+  g_free (now);
+  g_assert_true (kt_session_can_undo_apply (session, "web1"));
+  g_assert_true (kt_session_can_undo_apply (session, "build-runner"));
+
+  /* The blocking undo-apply puts web1 back */
+  g_assert_true (kt_session_undo_apply (session, "web1", &error));
+  g_assert_no_error (error);
+  now = pin_of (kt_vm_get_inactive (web1), 0);
+  g_assert_cmpstr (now, ==, web1_before);
+  g_free (now);
+  g_assert_false (kt_session_can_undo_apply (session, "web1"));
 }
 
 /* Domain files: what changed is written back to its own file, stamped */
@@ -1302,6 +1481,8 @@ main (int    argc,
   g_test_add_func ("/session/apply-snapshot", test_apply_snapshot);
   g_test_add_func ("/session/apply-one-definition", test_apply_one_definition);
   g_test_add_func ("/session/edits-for-flags", test_edits_for_flags);
+  g_test_add_func ("/session/edits-memnode-mode", test_edits_memnode_mode);
+  g_test_add_func ("/session/apply-all-snapshot", test_apply_all_snapshot);
   g_test_add_func ("/session/domain-files", test_domain_files);
   g_test_add_func ("/session/save-stamp", test_save_stamp);
   g_test_add_func ("/session/pin-each", test_pin_each);
@@ -1317,6 +1498,8 @@ main (int    argc,
               kt_test_embed_setup, test_reload_libvirt, kt_test_embed_teardown);
   g_test_add ("/session/read-only-libvirt", KtTestEmbed, NULL,
               kt_test_embed_setup, test_read_only_libvirt, kt_test_embed_teardown);
+  g_test_add ("/session/apply-all-libvirt", KtTestEmbed, NULL,
+              kt_test_embed_setup, test_apply_all_libvirt, kt_test_embed_teardown);
 
   ret = g_test_run ();
   teardown ();

@@ -6,8 +6,13 @@
  *        [--emulator share|isolate] [--reserve CPUSET] [--json]
  *        [--apply [--live] [--config] [--dry-run]]
  *
- * --apply goes through the tuning verbs' path (kt-cli-tune.c): the same
- * locks, flags, preview and KtApply, one VM at a time.
+ * --apply goes through a KtSession, as the tuning verbs (kt-cli-tune.c)
+ * and the window do, with the same locks, flags and preview: each VM's
+ * proposal becomes its vCPU pins (kt_session_pin_each ()) and KtEdits
+ * (kt_proposal_to_edits ()), every VM's are checked before anything is
+ * changed, and kt_session_apply_all () applies them all or none (through
+ * libvirt, with KtApply's journal and rollback; into the snapshot, which
+ * is then written back, offline).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -21,6 +26,7 @@
 #include "kt-error.h"
 #include "kt-json.h"
 #include "kt-planner.h"
+#include "kt-session.h"
 
 typedef struct
 {
@@ -110,12 +116,115 @@ print_proposal (const KtProposal *p)
     g_print ("  %s\n", (const char *) g_ptr_array_index (p->explanation, i));
 }
 
+/* Gives @p to the session as @vm's pending pins and edits, checked
+ * against the definitions @flags changes: nothing when there are none */
 static gboolean
-edit_with_proposal (gconstpointer   data,
-                    KtDomain       *domain,
-                    GError        **error)
+stage_proposal (KtSession         *session,
+                KtVm              *vm,
+                const KtProposal  *p,
+                KtApplyFlags       flags,
+                GError           **error)
 {
-  return kt_proposal_edit_domain (data, domain, error);
+  g_autoptr(KtEdits) edits = NULL;
+  g_autoptr(GArray) vcpus = g_array_new (FALSE, FALSE, sizeof (guint));
+  KtDomain *defs[2] = { NULL, NULL };
+
+  if (flags & KT_APPLY_CONFIG)
+    defs[0] = kt_vm_get_inactive (vm);
+  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm))
+    defs[1] = kt_vm_get_live (vm);
+  if (defs[0] == NULL && defs[1] == NULL)
+    return TRUE;        /* kt_session_prepare_apply () says why */
+  for (guint i = 0; i < G_N_ELEMENTS (defs); i++)
+    {
+      g_autoptr(KtEdits) e = defs[i] != NULL ? kt_proposal_to_edits (p, defs[i], error) : NULL;
+
+      if (defs[i] != NULL && e == NULL)
+        return FALSE;
+      if (edits == NULL)
+        edits = g_steal_pointer (&e);
+    }
+  for (guint v = 0; v < p->vcpupin->len; v++)
+    g_array_append_val (vcpus, v);
+  if (vcpus->len > 0
+      && !kt_session_pin_each (session, vm, (const guint *) vcpus->data, vcpus->len, p->vcpupin,
+                               error))
+    return FALSE;
+  return kt_session_set_edits_full (session, kt_vm_get_name (vm), edits, flags, error);
+}
+
+/* --apply: the feasible proposals, all or none */
+static int
+apply_proposals (const KtSourceSpec  *spec,
+                 KtSnapshot          *snapshot,
+                 KtConnection        *conn,
+                 GPtrArray           *proposals,
+                 const PlanOptions   *o,
+                 GError             **error)
+{
+  g_autoptr(KtSession) session = kt_session_new (snapshot, conn, spec->snapshot);
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (KtApplyFlags));
+  g_autoptr(GArray) vm_flags = g_array_new (FALSE, FALSE, sizeof (KtApplyFlags));
+
+  if (spec->caps != NULL)
+    kt_session_set_domain_files (session, (const char * const *) spec->domains);
+
+  /* Every VM's pins and edits first: one that does not fit stops all */
+  for (guint i = 0; i < proposals->len; i++)
+    {
+      const KtProposal *p = g_ptr_array_index (proposals, i);
+      KtVm *vm = kt_snapshot_lookup_vm (snapshot, p->domain);
+      KtApplyFlags f = (o->live ? KT_APPLY_LIVE : 0) | (o->config ? KT_APPLY_CONFIG : 0);
+
+      if (f == 0)
+        f = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
+      g_array_append_val (vm_flags, f);
+      if (!p->feasible)
+        continue;
+      if (!stage_proposal (session, vm, p, f, error))
+        {
+          g_prefix_error (error, "%s: ", p->domain);
+          return 1;
+        }
+    }
+
+  for (guint i = 0; i < proposals->len; i++)
+    {
+      const KtProposal *p = g_ptr_array_index (proposals, i);
+      KtApplyFlags f = g_array_index (vm_flags, KtApplyFlags, i);
+      g_autoptr(KtApply) apply = NULL;
+
+      if (!p->feasible)
+        continue;
+      if (o->json)   /* standard output holds the JSON */
+        g_printerr (_("Applying the plan for %s\n"), p->domain);
+      else
+        g_print (_("\nApplying the plan for %s\n"), p->domain);
+      apply = kt_session_prepare_apply (session, p->domain, f, error);
+      if (apply == NULL)
+        return 1;
+      kt_cli_tune_print_preview (apply, o->dry_run);
+      if (!kt_apply_is_empty (apply))
+        {
+          g_ptr_array_add (names, p->domain);
+          g_array_append_val (flags, f);
+        }
+    }
+  if (o->dry_run || names->len == 0)
+    return 0;
+  g_ptr_array_add (names, NULL);
+
+  if (!kt_session_apply_all (session, (const char * const *) names->pdata,
+                             (const KtApplyFlags *) flags->data, error))
+    return 1;
+  /* Offline sources: the changes land in the files they came from */
+  if (spec->snapshot != NULL && !kt_session_save (session, spec->snapshot, error))
+    return 1;
+  if (spec->caps != NULL && !kt_session_save_domain_files (session, error))
+    return 1;
+  g_print (_("Applied.\n"));
+  return 0;
 }
 
 int
@@ -323,25 +432,8 @@ kt_cli_plan (KtCli   *cli,
   for (guint i = 0; i < proposals->len; i++)
     if (!((KtProposal *) g_ptr_array_index (proposals, i))->feasible)
       ret = 1;
-  if (o.apply)
-    for (guint i = 0; i < proposals->len; i++)
-      {
-        const KtProposal *p = g_ptr_array_index (proposals, i);
-        KtVm *vm = kt_snapshot_lookup_vm (snapshot, p->domain);
-
-        if (!p->feasible)
-          continue;
-        if (o.json)   /* standard output holds the JSON */
-          g_printerr (_("Applying the plan for %s\n"), p->domain);
-        else
-          g_print (_("\nApplying the plan for %s\n"), p->domain);
-        if (kt_cli_tune_apply_edit (spec, snapshot, conn, vm, o.live, o.config, o.dry_run,
-                                    edit_with_proposal, p, error) != 0)
-          {
-            ret = 1;
-            break;
-          }
-      }
+  if (o.apply && apply_proposals (spec, snapshot, conn, proposals, &o, error) != 0)
+    ret = 1;
 
 out:
   kt_planner_policy_clear (&policy);

@@ -317,6 +317,13 @@ kt_cli_tune_print_preview (KtApply  *apply,
     g_print ("\n%s", kt_apply_get_diff (apply));
 }
 
+void
+kt_cli_tune_print_preview (KtApply  *apply,
+                           gboolean  dry_run)
+{
+  print_preview (apply, dry_run);
+}
+
 static int
 compare_paths (gconstpointer a,
                gconstpointer b)
@@ -461,7 +468,7 @@ out:
   return ret;
 }
 
-/* Offline sources: the edit lands in the file it came from (plan --apply,
+/* Offline sources: the edit lands in the file it came from (advise --fix,
  * which edits the definitions itself rather than giving the session pins
  * and KtEdits) */
 static gboolean
@@ -491,10 +498,10 @@ write_offline (const KtSourceSpec  *spec,
   }
 }
 
-/* For verbs that edit the definitions themselves (plan --apply, advise
- * --apply): the same locks, flags and preview, but their own KtApply and
- * the offline write above, not yet the session (their edits are not pins
- * and KtEdits) */
+/* For verbs that edit the definitions themselves (advise --fix): the
+ * same locks, flags and preview, but their own KtApply and the offline
+ * write above, not yet the session (their edits are not pins and
+ * KtEdits).  plan --apply goes through the session (kt-cli-plan.c). */
 
 GPtrArray *
 kt_cli_tune_lock (const KtSourceSpec  *spec,

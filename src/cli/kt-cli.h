@@ -96,7 +96,7 @@ KtCliVerbFunc kt_cli_snapshot;
 KtCliVerbFunc kt_cli_render;
 /* kt-cli-tune.c */
 KtCliVerbFunc kt_cli_tune;
-/* Edits one definition of the VM (plan --apply, advise --fix) */
+/* Edits one definition of the VM (advise --fix) */
 typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
                                    KtDomain       *domain,
                                    GError        **error);
@@ -117,6 +117,9 @@ int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
                                    KtCliEditFunc        edit_func,
                                    gconstpointer        data,
                                    GError             **error);
+/* The tuning verbs' preview: the calls, the XML diff */
+void       kt_cli_tune_print_preview (KtApply           *apply,
+                                      gboolean           dry_run);
 /* kt-cli-plan.c */
 KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */

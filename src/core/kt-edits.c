@@ -26,6 +26,7 @@ kt_edits_new (void)
 
   e->iothreadpins = pin_table_new ();
   e->memnodes = pin_table_new ();
+  e->memnode_modes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   e->nosharepages = -1;
   e->locked = -1;
   return e;
@@ -41,6 +42,7 @@ kt_edits_free (KtEdits *e)
   g_free (e->numa_mode);
   kt_cpuset_free (e->numa_nodeset);
   g_hash_table_unref (e->memnodes);
+  g_hash_table_unref (e->memnode_modes);
   kt_cpuset_free (e->page_cells);
   g_free (e->cpu_mode);
   g_free (e->cpu_model);
@@ -65,6 +67,18 @@ copy_pin_table (GHashTable *to,
     g_hash_table_insert (to, key, kt_cpuset_copy (value));
 }
 
+static void
+copy_mode_table (GHashTable *to,
+                 GHashTable *from)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, from);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_insert (to, key, g_strdup (value));
+}
+
 KtEdits *
 kt_edits_copy (const KtEdits *e)
 {
@@ -78,6 +92,7 @@ kt_edits_copy (const KtEdits *e)
   c->numa_mode = g_strdup (e->numa_mode);
   c->numa_nodeset = set_copy (e->numa_nodeset);
   copy_pin_table (c->memnodes, e->memnodes);
+  copy_mode_table (c->memnode_modes, e->memnode_modes);
   c->has_hugepages = e->has_hugepages;
   c->page_kib = e->page_kib;
   c->page_cells = set_copy (e->page_cells);
@@ -126,6 +141,27 @@ pin_tables_equal (GHashTable *a,
   return TRUE;
 }
 
+static gboolean
+mode_tables_equal (GHashTable *a,
+                   GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      gpointer other;
+
+      if (!g_hash_table_lookup_extended (b, key, NULL, &other)
+          || g_strcmp0 (value, other) != 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* NULL is the same as no edits */
 gboolean
 kt_edits_equal (const KtEdits *a,
@@ -149,6 +185,7 @@ kt_edits_equal (const KtEdits *a,
          && g_strcmp0 (a->numa_mode, b->numa_mode) == 0
          && kt_cpuset_same (a->numa_nodeset, b->numa_nodeset)
          && pin_tables_equal (a->memnodes, b->memnodes)
+         && mode_tables_equal (a->memnode_modes, b->memnode_modes)
          && a->has_hugepages == b->has_hugepages && a->page_kib == b->page_kib
          && kt_cpuset_same (a->page_cells, b->page_cells)
          && a->nosharepages == b->nosharepages && a->locked == b->locked
@@ -211,10 +248,11 @@ kt_edits_replay (const KtEdits  *e,
           guint cell = GPOINTER_TO_UINT (g_ptr_array_index (keys, i));
           const KtCpuset *set = g_hash_table_lookup (e->memnodes, GUINT_TO_POINTER (cell));
           g_autoptr(KtTuning) t = kt_domain_get_tuning (domain);
-          const char *mode = NULL;
+          const char *mode = g_hash_table_lookup (e->memnode_modes, GUINT_TO_POINTER (cell));
 
-          /* A memnode keeps its mode; a new one is strict */
-          for (guint m = 0; m < t->memnodes->len; m++)
+          /* Without a mode of its own, a memnode keeps its mode; a new
+           * one is strict */
+          for (guint m = 0; mode == NULL && m < t->memnodes->len; m++)
             if (g_array_index (t->memnodes, KtMemnode, m).cellid == cell)
               mode = g_array_index (t->memnodes, KtMemnode, m).mode;
           if (!kt_domain_set_memnode (domain, cell, mode,

@@ -25,6 +25,8 @@ typedef struct
   char       *numa_mode;        /* NULL: unchanged */
   KtCpuset   *numa_nodeset;     /* NULL: unchanged */
   GHashTable *memnodes;         /* cellid → KtCpuset (empty: remove) */
+  GHashTable *memnode_modes;    /* cellid → mode (char *) of its memnodes entry;
+                                 * none: the memnode's own, strict for a new one */
   gboolean    has_hugepages;
   guint64     page_kib;         /* 0: no huge pages */
   KtCpuset   *page_cells;       /* NULL: every cell */

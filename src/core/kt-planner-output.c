@@ -423,14 +423,15 @@ kt_proposal_edit_domain (const KtProposal  *p,
         {
           const KtPlannerCell *c = &g_array_index (p->cells, KtPlannerCell, i);
 
-          if (!kt_domain_set_memnode (domain, c->id, "strict", c->nodeset, error))
+          if (!kt_domain_set_memnode (domain, c->id, KT_PLANNER_MEMNODE_MODE, c->nodeset,
+                                      error))
             return FALSE;
         }
     }
   else
     for (guint i = 0; i < t->cells->len; i++)   /* its own cells: all on the plan's nodes */
-      if (!kt_domain_set_memnode (domain, g_array_index (t->cells, KtGuestCell, i).id, "strict",
-                                  p->nodeset, error))
+      if (!kt_domain_set_memnode (domain, g_array_index (t->cells, KtGuestCell, i).id,
+                                  KT_PLANNER_MEMNODE_MODE, p->nodeset, error))
         return FALSE;
   if (p->hugepage_kib > 0)
     {
@@ -446,4 +447,85 @@ kt_proposal_edit_domain (const KtProposal  *p,
         return FALSE;
     }
   return TRUE;
+}
+
+/* A memnode of the edits, with the planner's mode */
+static void
+edits_add_memnode (KtEdits        *e,
+                   guint           cellid,
+                   const KtCpuset *nodeset)
+{
+  g_hash_table_insert (e->memnodes, GUINT_TO_POINTER (cellid),
+                       nodeset != NULL ? kt_cpuset_copy (nodeset) : kt_cpuset_new ());
+  g_hash_table_insert (e->memnode_modes, GUINT_TO_POINTER (cellid),
+                       g_strdup (KT_PLANNER_MEMNODE_MODE));
+}
+
+/**
+ * kt_proposal_to_edits:
+ *
+ * What kt_proposal_edit_domain () writes into @domain but the vCPU pins,
+ * as KtEdits (for a session: the pins go through its plan).
+ *
+ * Returns: (transfer full): the edits, or %NULL with @error set
+ */
+KtEdits *
+kt_proposal_to_edits (const KtProposal  *p,
+                      KtDomain          *domain,
+                      GError           **error)
+{
+  g_autoptr(KtDomain) check = NULL;
+  g_autoptr(KtTuning) t = NULL;
+  g_autoptr(KtEdits) e = NULL;
+
+  g_return_val_if_fail (p != NULL, NULL);
+  g_return_val_if_fail (KT_IS_DOMAIN (domain), NULL);
+
+  /* The same refusals (infeasible, another vCPU count, cells missing) */
+  check = kt_domain_copy (domain);
+  if (!kt_proposal_edit_domain (p, check, error))
+    return NULL;
+
+  t = kt_domain_get_tuning (domain);
+  e = kt_edits_new ();
+  if (p->emulatorpin != NULL)
+    {
+      e->has_emulatorpin = TRUE;
+      e->emulatorpin = kt_cpuset_copy (p->emulatorpin);
+    }
+  for (guint i = 0; i < p->iothreadpin->len; i++)
+    {
+      const KtPin *pin = &g_array_index (p->iothreadpin, KtPin, i);
+
+      if (kt_tuning_has_iothread (t, pin->id))
+        g_hash_table_insert (e->iothreadpins, GUINT_TO_POINTER (pin->id),
+                             kt_cpuset_copy (pin->cpuset));
+    }
+  e->numa_mode = g_strdup (p->numa_mode);
+  e->numa_nodeset = p->nodeset != NULL ? kt_cpuset_copy (p->nodeset) : NULL;
+  if (p->cells->len > 0)
+    for (guint i = 0; i < p->cells->len; i++)
+      {
+        const KtPlannerCell *c = &g_array_index (p->cells, KtPlannerCell, i);
+
+        edits_add_memnode (e, c->id, c->nodeset);
+      }
+  else
+    for (guint i = 0; i < t->cells->len; i++)   /* its own cells: all on the plan's nodes */
+      edits_add_memnode (e, g_array_index (t->cells, KtGuestCell, i).id, p->nodeset);
+  if (p->hugepage_kib > 0)
+    {
+      gboolean have = t->has_hugepages && t->hugepages->len == 0;
+
+      /* As kt_proposal_edit_domain (): the size it has already stays */
+      for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
+        have |= g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
+                || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0;
+      if (!have)
+        {
+          e->has_hugepages = TRUE;
+          e->page_kib = p->hugepage_kib;
+        }
+    }
+  return g_steal_pointer (&e);
 }

@@ -29,6 +29,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kt-edits.h"
 #include "kt-snapshot.h"
 
 G_BEGIN_DECLS
@@ -172,6 +173,16 @@ JsonNode         *kt_proposal_to_json           (const KtProposal    *proposal);
 gboolean          kt_proposal_edit_domain       (const KtProposal    *proposal,
                                                  KtDomain            *domain,
                                                  GError             **error);
+/* The same as session input: everything but the vCPU pins (which are
+ * proposal->vcpupin) as KtEdits, memnodes with the planner's mode, made
+ * for @domain (a definition of the VM); NULL with what
+ * kt_proposal_edit_domain () refuses */
+KtEdits          *kt_proposal_to_edits          (const KtProposal    *proposal,
+                                                 KtDomain            *domain,
+                                                 GError             **error);
+
+/* The mode of every memnode the planner writes */
+#define KT_PLANNER_MEMNODE_MODE "strict"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtPlannerRequest, kt_planner_request_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KtProposal, kt_proposal_free)

@@ -1,6 +1,6 @@
-/* kt-session-apply.c: a session's pending changes carried out: saved into
- * a snapshot file, applied (through libvirt or into the snapshot), undone,
- * or the VM reloaded under them
+/* kt-session-apply.c: a session's pending changes carried out: applied
+ * (through libvirt or into the snapshot), undone, or the VM reloaded under
+ * them; saving into a snapshot file is in kt-session-save.c
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,95 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "kt-error.h"
-#include "kt-file.h"
 #include "kt-session-private.h"
-
-/* Saving ----------------------------------------------------------------- */
-
-/* A copy of the snapshot with every VM's pending edits made in it */
-static KtSnapshot *
-snapshot_with_edits (KtSession  *self,
-                     GError    **error)
-{
-  g_autofree char *xml = kt_snapshot_to_xml (self->snapshot);
-  g_autoptr(KtSnapshot) copy = NULL;
-  GHashTableIter iter;
-  gpointer key, value;
-
-  copy = kt_snapshot_load_xml (xml, -1, error);
-  if (copy == NULL)
-    return NULL;
-  g_hash_table_iter_init (&iter, self->edits);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      KtVm *vm = kt_snapshot_lookup_vm (copy, key);
-      g_autoptr(KtDomain) live = NULL;
-      g_autoptr(KtDomain) config = NULL;
-
-      if (vm == NULL)
-        continue;
-      if (kt_vm_get_live (vm) != NULL)
-        {
-          live = kt_domain_copy (kt_vm_get_live (vm));
-          if (!kt_edits_replay (value, live, error))
-            {
-              g_prefix_error (error, "%s: ", (const char *) key);
-              return NULL;
-            }
-        }
-      if (kt_vm_get_inactive (vm) != NULL)
-        {
-          config = kt_domain_copy (kt_vm_get_inactive (vm));
-          if (!kt_edits_replay (value, config, error))
-            {
-              g_prefix_error (error, "%s: ", (const char *) key);
-              return NULL;
-            }
-        }
-      kt_vm_set_definitions (vm, live, config);
-    }
-  return g_steal_pointer (&copy);
-}
-
-/**
- * kt_session_save:
- *
- * Writes the snapshot to @path, with the pending pins and the pending
- * edits made in its definitions (the file holds definitions, not plans),
- * and marks the session saved.  A session without connection takes @path
- * as its own.  The pending changes stay pending in the session.
- */
-gboolean
-kt_session_save (KtSession   *self,
-                 const char  *path,
-                 GError     **error)
-{
-  g_autoptr(KtSnapshot) copy = NULL;
-
-  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
-  g_return_val_if_fail (path != NULL, FALSE);
-
-  if (g_hash_table_size (self->edits) == 0)
-    copy = g_object_ref (self->snapshot);
-  else if ((copy = snapshot_with_edits (self, error)) != NULL)
-    {
-      /* The copy is checked against what the file held when it was read,
-       * and what it writes is what the session's snapshot checks next */
-      const KtFileStamp *stamp = kt_snapshot_get_file_stamp (self->snapshot, path);
-
-      if (stamp != NULL)
-        kt_snapshot_set_file_stamp (copy, path, kt_file_stamp_copy (stamp));
-    }
-  if (copy == NULL || !kt_snapshot_save (copy, path, error))
-    return FALSE;
-  if (copy != self->snapshot && kt_snapshot_get_file_stamp (copy, path) != NULL)
-    kt_snapshot_set_file_stamp (self->snapshot, path,
-                                kt_file_stamp_copy (kt_snapshot_get_file_stamp (copy, path)));
-  if (self->connection == NULL)
-    kt_session_set_path (self, path);
-  kt_session_mark_saved (self);
-  return TRUE;
-}
 
 /* Apply, undo-apply, reload ---------------------------------------------- */
 
@@ -456,6 +368,31 @@ kt_session_apply_finish (KtSession     *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* Runs @apply of @op (prepared) on the connection and takes the VM back
+ * in, or makes it in the snapshot when @apply is NULL */
+static gboolean
+run_op_sync (KtSession  *self,
+             Op         *op,
+             KtApply    *apply,
+             GError    **error)
+{
+  g_autoptr(GError) read_error = NULL;
+  g_autoptr(KtVm) reloaded = NULL;
+
+  if (apply == NULL || self->connection == NULL)
+    {
+      apply_to_snapshot (self, op);
+      return TRUE;
+    }
+  if (!kt_apply_run (apply, self->connection, error))
+    return FALSE;
+  reloaded = kt_connection_read_vm (self->connection, op->name, &read_error);
+  if (read_error != NULL)
+    g_warning ("Applied to “%s”, but cannot read it back: %s", op->name, read_error->message);
+  take_applied (self, op, reloaded);
+  return TRUE;
+}
+
 /**
  * kt_session_apply:
  *
@@ -468,9 +405,8 @@ kt_session_apply (KtSession     *self,
                   GError       **error)
 {
   g_autoptr(KtApply) apply = NULL;
-  g_autoptr(GError) read_error = NULL;
-  g_autoptr(KtVm) reloaded = NULL;
   Op *op;
+  gboolean ok;
 
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -478,28 +414,9 @@ kt_session_apply (KtSession     *self,
   op = g_new0 (Op, 1);
   op->name = g_strdup (name);
   apply = prepare_op (self, op, flags, error);
-  if (apply == NULL)
-    {
-      op_free (op);
-      return FALSE;
-    }
-  if (self->connection == NULL)
-    {
-      apply_to_snapshot (self, op);
-      op_free (op);
-      return TRUE;
-    }
-  if (!kt_apply_run (apply, self->connection, error))
-    {
-      op_free (op);
-      return FALSE;
-    }
-  reloaded = kt_connection_read_vm (self->connection, name, &read_error);
-  if (read_error != NULL)
-    g_warning ("Applied to “%s”, but cannot read it back: %s", name, read_error->message);
-  take_applied (self, op, reloaded);
+  ok = apply != NULL && run_op_sync (self, op, apply, error);
   op_free (op);
-  return TRUE;
+  return ok;
 }
 
 gboolean
@@ -510,6 +427,44 @@ kt_session_can_undo_apply (KtSession  *self,
   g_return_val_if_fail (name != NULL, FALSE);
   return g_hash_table_contains (self->applied, name)
          && kt_snapshot_lookup_vm (self->snapshot, name) != NULL;
+}
+
+/* The undo of @op->name's last apply, with @op filled in: *@apply is
+ * %NULL when it was applied into the snapshot */
+static gboolean
+prepare_undo_op (KtSession  *self,
+                 Op         *op,
+                 KtApply   **apply,
+                 GError    **error)
+{
+  const char *name = op->name;
+  Applied *a;
+  KtVm *vm;
+
+  *apply = NULL;
+  op->undo = TRUE;
+  a = g_hash_table_lookup (self->applied, name);
+  vm = kt_snapshot_lookup_vm (self->snapshot, name);
+  if (a == NULL || vm == NULL)
+    {
+      g_set_error (error, KT_ERROR, KT_ERROR_NOT_FOUND,
+                   vm == NULL ? _("The VM “%s” is gone: there is nothing to undo")
+                              : _("Nothing was applied to “%s”"), name);
+      return FALSE;
+    }
+  if (!check_writable (self, error))
+    return FALSE;
+  op->flags = a->flags;
+  if (kt_vm_get_live (a->base) != NULL && (a->flags & KT_APPLY_LIVE))
+    op->live = kt_domain_copy (kt_vm_get_live (a->base));
+  if (kt_vm_get_inactive (a->base) != NULL && (a->flags & KT_APPLY_CONFIG))
+    op->config = kt_domain_copy (kt_vm_get_inactive (a->base));
+  if (a->to_snapshot)
+    return TRUE;
+  op->base = make_base (vm, error);
+  if (op->base != NULL)
+    *apply = kt_apply_new (op->base, op->live, op->config, op->flags, error);
+  return *apply != NULL;
 }
 
 /**
@@ -528,50 +483,18 @@ kt_session_undo_apply_async (KtSession           *self,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(KtApply) apply = NULL;
-  Applied *a;
-  KtVm *vm;
-  Op *op;
 
   g_return_if_fail (KT_IS_SESSION (self));
   g_return_if_fail (name != NULL);
 
   task = op_task_new (self, kt_session_undo_apply_async, name, cancellable, callback,
                       user_data);
-  op = g_task_get_task_data (task);
-  op->undo = TRUE;
-  a = g_hash_table_lookup (self->applied, name);
-  vm = kt_snapshot_lookup_vm (self->snapshot, name);
-  if (a == NULL || vm == NULL)
-    {
-      g_task_return_new_error (task, KT_ERROR, KT_ERROR_NOT_FOUND,
-                               vm == NULL ? _("The VM “%s” is gone: there is nothing to undo")
-                                          : _("Nothing was applied to “%s”"), name);
-      return;
-    }
-  if (!check_writable (self, &error))
+  if (!prepare_undo_op (self, g_task_get_task_data (task), &apply, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  op->flags = a->flags;
-  if (kt_vm_get_live (a->base) != NULL && (a->flags & KT_APPLY_LIVE))
-    op->live = kt_domain_copy (kt_vm_get_live (a->base));
-  if (kt_vm_get_inactive (a->base) != NULL && (a->flags & KT_APPLY_CONFIG))
-    op->config = kt_domain_copy (kt_vm_get_inactive (a->base));
-  if (a->to_snapshot)
-    {
-      run_op (self, task, NULL);
-      return;
-    }
-  op->base = make_base (vm, &error);
-  if (op->base != NULL)
-    apply = kt_apply_new (op->base, op->live, op->config, op->flags, &error);
-  if (apply == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  run_op (self, task, apply);
+  run_op (self, task, apply);   /* NULL: into the snapshot */
 }
 
 gboolean
@@ -581,6 +504,105 @@ kt_session_undo_apply_finish (KtSession     *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * kt_session_undo_apply:
+ *
+ * kt_session_undo_apply_async (), blocking: for the command line
+ */
+gboolean
+kt_session_undo_apply (KtSession   *self,
+                       const char  *name,
+                       GError     **error)
+{
+  g_autoptr(KtApply) apply = NULL;
+  Op *op;
+  gboolean ok;
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  op = g_new0 (Op, 1);
+  op->name = g_strdup (name);
+  ok = prepare_undo_op (self, op, &apply, error) && run_op_sync (self, op, apply, error);
+  op_free (op);
+  return ok;
+}
+
+/**
+ * kt_session_apply_all:
+ * @names: (array zero-terminated=1): the VMs
+ * @flags: (array) (nullable): for each VM, as kt_session_apply (); %NULL:
+ *   each VM's default
+ *
+ * kt_session_apply () of every VM of @names, all or none: each apply is
+ * prepared (and so checked) before the first is made, and when one fails
+ * the ones made before it are undone, newest first
+ * (kt_session_undo_apply ()).  The error says what failed and whether
+ * everything was put back.
+ */
+gboolean
+kt_session_apply_all (KtSession           *self,
+                      const char * const  *names,
+                      const KtApplyFlags  *flags,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) ops = g_ptr_array_new_with_free_func (op_free);
+  g_autoptr(GPtrArray) applies = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) failure = NULL;
+  g_autoptr(GString) left = g_string_new (NULL);
+  guint done;
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (names != NULL, FALSE);
+
+  if (!check_writable (self, error))
+    return FALSE;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      Op *op = g_new0 (Op, 1);
+      KtApply *apply;
+
+      op->name = g_strdup (names[i]);
+      g_ptr_array_add (ops, op);
+      apply = prepare_op (self, op, flags != NULL ? flags[i] : 0, error);
+      if (apply == NULL)
+        {
+          g_prefix_error (error, _("Nothing was applied: %s: "), names[i]);
+          return FALSE;
+        }
+      g_ptr_array_add (applies, apply);
+    }
+
+  for (done = 0; done < ops->len; done++)
+    if (!run_op_sync (self, g_ptr_array_index (ops, done), g_ptr_array_index (applies, done),
+                      &failure))
+      break;
+  if (failure == NULL)
+    return TRUE;
+
+  /* Put back the VMs applied before, newest first */
+  for (guint i = done; i-- > 0;)
+    {
+      const char *name = ((Op *) g_ptr_array_index (ops, i))->name;
+      g_autoptr(GError) undo_error = NULL;
+
+      if (!kt_session_undo_apply (self, name, &undo_error))
+        g_string_append_printf (left, "\n  %s: %s", name, undo_error->message);
+    }
+  if (left->len > 0)
+    g_set_error (error, KT_ERROR, KT_ERROR_CONFLICT,
+                 _("%s: %s\nNot every VM applied before could be put back; these are left "
+                   "changed:%s"), names[done], failure->message, left->str);
+  else if (done > 0)
+    g_set_error (error, failure->domain, failure->code,
+                 _("%s: %s\nThe VMs applied before it were put back."), names[done],
+                 failure->message);
+  else
+    g_set_error (error, failure->domain, failure->code, "%s: %s", names[done],
+                 failure->message);
+  return FALSE;
 }
 
 static void

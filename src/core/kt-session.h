@@ -218,6 +218,18 @@ void          kt_session_undo_apply_async    (KtSession          *self,
 gboolean      kt_session_undo_apply_finish   (KtSession      *self,
                                               GAsyncResult   *result,
                                               GError        **error);
+/* The same, blocking (the command line) */
+gboolean      kt_session_undo_apply          (KtSession      *self,
+                                              const char     *name,
+                                              GError        **error);
+/* kt_session_apply () of each VM of @names (NULL-terminated) with
+ * @flags[i] (@flags NULL: each VM's default), all or none: every apply is
+ * checked before the first is made; when one fails, the VMs applied
+ * before it are undone (kt_session_undo_apply ()) */
+gboolean      kt_session_apply_all           (KtSession           *self,
+                                              const char * const  *names,
+                                              const KtApplyFlags  *flags,
+                                              GError             **error);
 /* Reads the VM again from the connection; the pending pins that still
  * fit go back on top of what it has now, and the edits stay pending */
 void          kt_session_reload_async        (KtSession          *self,
