@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "kt-advice.h"
 #include "kt-error.h"
 #include "kt-test-util.h"
@@ -471,6 +473,35 @@ test_proposal_infeasible (void)
   kt_planner_policy_clear (&policy);
 }
 
+/* A fix's memnode with a mode: the pending edits carry it, and the
+ * definition made from them has it */
+static void
+test_fix_memnode_mode (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(KtFix) fix = kt_fix_new ("Interleave cell 0 on node 1");
+  g_autoptr(KtCpuset) node1 = kt_cpuset_parse ("1", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KtDomain) copy = NULL;
+  g_autofree char *xml = NULL;
+  KtVm *vm = kt_snapshot_lookup_vm (kt_session_get_snapshot (session), "db-primary");
+  const KtEdits *edits;
+
+  g_assert_nonnull (vm);
+  kt_fix_add_memnode (fix, "db-primary", 0, "interleave", node1);
+  g_assert_true (kt_advice_put_fix (session, fix, NULL, &error));
+  g_assert_no_error (error);
+  edits = kt_session_get_edits (session, "db-primary");
+  g_assert_nonnull (edits);
+  g_assert_cmpstr (g_hash_table_lookup (edits->memnode_modes, GUINT_TO_POINTER (0)), ==,
+                   "interleave");
+  copy = kt_domain_copy (kt_vm_get_inactive (vm));
+  g_assert_true (kt_edits_replay (edits, copy, &error));
+  g_assert_no_error (error);
+  xml = kt_domain_to_xml (copy);
+  g_assert_nonnull (strstr (xml, "<memnode cellid=\"0\" mode=\"interleave\" nodeset=\"1\"/>"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -482,6 +513,7 @@ main (int   argc,
   g_test_add_func ("/advice/fix-edits", test_fix_edits);
   g_test_add_func ("/advice/fix-refused", test_fix_refused);
   g_test_add_func ("/advice/fix-host", test_fix_host);
+  g_test_add_func ("/advice/fix-memnode-mode", test_fix_memnode_mode);
   g_test_add_func ("/advice/fix-host-refused", test_fix_host_refused);
   g_test_add_func ("/advice/fix-host-remote", test_fix_host_remote);
   g_test_add_func ("/advice/proposal", test_proposal);

@@ -317,13 +317,6 @@ kt_cli_tune_print_preview (KtApply  *apply,
     g_print ("\n%s", kt_apply_get_diff (apply));
 }
 
-void
-kt_cli_tune_print_preview (KtApply  *apply,
-                           gboolean  dry_run)
-{
-  print_preview (apply, dry_run);
-}
-
 static int
 compare_paths (gconstpointer a,
                gconstpointer b)

@@ -117,9 +117,6 @@ int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
                                    KtCliEditFunc        edit_func,
                                    gconstpointer        data,
                                    GError             **error);
-/* The tuning verbs' preview: the calls, the XML diff */
-void       kt_cli_tune_print_preview (KtApply           *apply,
-                                      gboolean           dry_run);
 /* kt-cli-plan.c */
 KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */

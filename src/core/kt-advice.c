@@ -255,9 +255,14 @@ edit_step (KtEdits         *edits,
         }
       break;
     case KT_FIX_MEMNODE:
-      /* KtEdits keeps a memnode's mode (a new one is strict) */
+      /* Without a mode, the memnode keeps its own (a new one is strict) */
       g_hash_table_insert (edits->memnodes, GUINT_TO_POINTER (s->index),
                            s->cpuset ? kt_cpuset_copy (s->cpuset) : kt_cpuset_new ());
+      if (s->mode != NULL)
+        g_hash_table_insert (edits->memnode_modes, GUINT_TO_POINTER (s->index),
+                             g_strdup (s->mode));
+      else
+        g_hash_table_remove (edits->memnode_modes, GUINT_TO_POINTER (s->index));
       break;
     case KT_FIX_HUGEPAGES:
       edits->has_hugepages = TRUE;
