@@ -48,7 +48,7 @@ kt_session_priv_step_free (gpointer data)
  * unless there is nothing to undo on an unchanged base */
 void
 kt_session_priv_renumber (KtSession *self,
-          gboolean   base_changed)
+                          gboolean   base_changed)
 {
   guint64 rev;
 
@@ -75,8 +75,8 @@ kt_session_priv_renumber (KtSession *self,
 /* Takes @name's steps (only its pin steps when @pins_only) out of @steps */
 gboolean
 kt_session_priv_remove_steps (GPtrArray  *steps,
-              const char *name,
-              gboolean    pins_only)
+                              const char *name,
+                              gboolean    pins_only)
 {
   gboolean removed = FALSE;
 
@@ -95,8 +95,8 @@ kt_session_priv_remove_steps (GPtrArray  *steps,
 
 Step *
 kt_session_priv_push_step (KtSession  *self,
-           StepKind    kind,
-           const char *name)
+                           StepKind    kind,
+                           const char *name)
 {
   Step *s = g_new0 (Step, 1);
 

@@ -96,7 +96,7 @@ kt_session_priv_update (KtSession *self)
 
 void
 kt_session_priv_set_busy (KtSession *self,
-          gboolean   busy)
+                          gboolean   busy)
 {
   gboolean was = self->busy > 0;
 
@@ -474,11 +474,11 @@ kt_session_is_busy (KtSession *self)
  * live one only while it runs); only those @flags names (0: both) */
 gboolean
 kt_session_priv_make_targets (KtVm           *vm,
-              const KtEdits  *edits,
-              KtApplyFlags    flags,
-              KtDomain      **live,
-              KtDomain      **config,
-              GError        **error)
+                              const KtEdits  *edits,
+                              KtApplyFlags    flags,
+                              KtDomain      **live,
+                              KtDomain      **config,
+                              GError        **error)
 {
   g_autoptr(KtDomain) l = NULL;
   g_autoptr(KtDomain) c = NULL;
@@ -512,8 +512,8 @@ kt_session_priv_make_targets (KtVm           *vm,
 
 KtVm *
 kt_session_priv_lookup_vm (KtSession   *self,
-           const char  *name,
-           GError     **error)
+                           const char  *name,
+                           GError     **error)
 {
   KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, name);
 
@@ -658,8 +658,8 @@ kt_session_mark_saved (KtSession *self)
 /* The VM's definitions were replaced: nothing of it is pending any more */
 void
 kt_session_priv_vm_replaced (KtSession  *self,
-             const char *name,
-             gboolean    snapshot_edited)
+                             const char *name,
+                             gboolean    snapshot_edited)
 {
   g_autofree char *vm_name = g_strdup (name);
 
