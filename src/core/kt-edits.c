@@ -121,29 +121,25 @@ kt_edits_count (const KtEdits *e)
 }
 
 static gboolean
-pin_tables_equal (GHashTable *a,
-                  GHashTable *b)
+same_cpuset (gconstpointer a,
+             gconstpointer b)
 {
-  GHashTableIter iter;
-  gpointer key, value;
-
-  if (g_hash_table_size (a) != g_hash_table_size (b))
-    return FALSE;
-  g_hash_table_iter_init (&iter, a);
-  while (g_hash_table_iter_next (&iter, &key, &value))
-    {
-      gpointer other;
-
-      if (!g_hash_table_lookup_extended (b, key, NULL, &other)
-          || !kt_cpuset_same (value, other))
-        return FALSE;
-    }
-  return TRUE;
+  return kt_cpuset_same (a, b);
 }
 
 static gboolean
-mode_tables_equal (GHashTable *a,
-                   GHashTable *b)
+same_string (gconstpointer a,
+             gconstpointer b)
+{
+  return g_strcmp0 (a, b) == 0;
+}
+
+/* Same keys, and @same values for each */
+static gboolean
+tables_equal (GHashTable *a,
+              GHashTable *b,
+              gboolean  (*same) (gconstpointer a,
+                                 gconstpointer b))
 {
   GHashTableIter iter;
   gpointer key, value;
@@ -155,8 +151,7 @@ mode_tables_equal (GHashTable *a,
     {
       gpointer other;
 
-      if (!g_hash_table_lookup_extended (b, key, NULL, &other)
-          || g_strcmp0 (value, other) != 0)
+      if (!g_hash_table_lookup_extended (b, key, NULL, &other) || !same (value, other))
         return FALSE;
     }
   return TRUE;
@@ -181,11 +176,11 @@ kt_edits_equal (const KtEdits *a,
     }
   return a->has_emulatorpin == b->has_emulatorpin
          && kt_cpuset_same (a->emulatorpin, b->emulatorpin)
-         && pin_tables_equal (a->iothreadpins, b->iothreadpins)
+         && tables_equal (a->iothreadpins, b->iothreadpins, same_cpuset)
          && g_strcmp0 (a->numa_mode, b->numa_mode) == 0
          && kt_cpuset_same (a->numa_nodeset, b->numa_nodeset)
-         && pin_tables_equal (a->memnodes, b->memnodes)
-         && mode_tables_equal (a->memnode_modes, b->memnode_modes)
+         && tables_equal (a->memnodes, b->memnodes, same_cpuset)
+         && tables_equal (a->memnode_modes, b->memnode_modes, same_string)
          && a->has_hugepages == b->has_hugepages && a->page_kib == b->page_kib
          && kt_cpuset_same (a->page_cells, b->page_cells)
          && a->nosharepages == b->nosharepages && a->locked == b->locked
