@@ -561,21 +561,13 @@ kt_advice_fix_from_proposal (const KtProposal  *p,
       {
         const KtPlannerCell *c = &g_array_index (p->cells, KtPlannerCell, i);
 
-        kt_fix_add_memnode (fix, name, c->id, "strict", c->nodeset);
+        kt_fix_add_memnode (fix, name, c->id, KT_PLANNER_MEMNODE_MODE, c->nodeset);
       }
   else if (p->nodeset != NULL)
     for (guint i = 0; i < t->cells->len; i++)
-      kt_fix_add_memnode (fix, name, g_array_index (t->cells, KtGuestCell, i).id, "strict",
-                          p->nodeset);
-  if (p->hugepage_kib > 0)
-    {
-      gboolean have = t->has_hugepages && t->hugepages->len == 0;
-
-      for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
-        have |= g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
-                || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0;
-      if (!have)
-        kt_fix_add_number (fix, KT_FIX_HUGEPAGES, name, (gint64) p->hugepage_kib, NULL);
-    }
+      kt_fix_add_memnode (fix, name, g_array_index (t->cells, KtGuestCell, i).id,
+                          KT_PLANNER_MEMNODE_MODE, p->nodeset);
+  if (kt_proposal_needs_hugepages (p, t))
+    kt_fix_add_number (fix, KT_FIX_HUGEPAGES, name, (gint64) p->hugepage_kib, NULL);
   return g_steal_pointer (&fix);
 }

@@ -339,6 +339,31 @@ kt_proposal_to_json (const KtProposal *p)
 /* Domain edits ----------------------------------------------------------- */
 
 /**
+ * kt_proposal_needs_hugepages:
+ * @t: the tuning of the definition the proposal is for
+ *
+ * Returns: whether the proposal's huge pages are to be written: the size
+ * the VM has already (or its default, which the plan resolved) stays as
+ * written
+ */
+gboolean
+kt_proposal_needs_hugepages (const KtProposal *p,
+                             const KtTuning   *t)
+{
+  g_return_val_if_fail (p != NULL && t != NULL, FALSE);
+
+  if (p->hugepage_kib == 0)
+    return FALSE;
+  if (t->has_hugepages && t->hugepages->len == 0)
+    return FALSE;
+  for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
+    if (g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
+        || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0)
+      return FALSE;
+  return TRUE;
+}
+
+/**
  * kt_proposal_edit_domain:
  *
  * Writes @p into @domain: a vcpupin per vCPU, the emulatorpin and
@@ -433,19 +458,9 @@ kt_proposal_edit_domain (const KtProposal  *p,
       if (!kt_domain_set_memnode (domain, g_array_index (t->cells, KtGuestCell, i).id,
                                   KT_PLANNER_MEMNODE_MODE, p->nodeset, error))
         return FALSE;
-  if (p->hugepage_kib > 0)
-    {
-      gboolean have = FALSE;
-
-      /* The size it has already (or the default, which the plan resolved)
-       * stays as written */
-      for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
-        have |= g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
-                || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0;
-      have |= t->has_hugepages && t->hugepages->len == 0;
-      if (!have && !kt_domain_set_hugepages (domain, p->hugepage_kib, NULL, error))
-        return FALSE;
-    }
+  if (kt_proposal_needs_hugepages (p, t)
+      && !kt_domain_set_hugepages (domain, p->hugepage_kib, NULL, error))
+    return FALSE;
   return TRUE;
 }
 
@@ -513,19 +528,10 @@ kt_proposal_to_edits (const KtProposal  *p,
   else
     for (guint i = 0; i < t->cells->len; i++)   /* its own cells: all on the plan's nodes */
       edits_add_memnode (e, g_array_index (t->cells, KtGuestCell, i).id, p->nodeset);
-  if (p->hugepage_kib > 0)
+  if (kt_proposal_needs_hugepages (p, t))
     {
-      gboolean have = t->has_hugepages && t->hugepages->len == 0;
-
-      /* As kt_proposal_edit_domain (): the size it has already stays */
-      for (guint i = 0; t->has_hugepages && i < t->hugepages->len; i++)
-        have |= g_array_index (t->hugepages, KtHugepage, i).size_kib == p->hugepage_kib
-                || g_array_index (t->hugepages, KtHugepage, i).size_kib == 0;
-      if (!have)
-        {
-          e->has_hugepages = TRUE;
-          e->page_kib = p->hugepage_kib;
-        }
+      e->has_hugepages = TRUE;
+      e->page_kib = p->hugepage_kib;
     }
   return g_steal_pointer (&e);
 }

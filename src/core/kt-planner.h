@@ -181,6 +181,11 @@ KtEdits          *kt_proposal_to_edits          (const KtProposal    *proposal,
                                                  KtDomain            *domain,
                                                  GError             **error);
 
+/* Whether the proposal's huge pages are to be written into a definition
+ * of tuning @t (not when it has that size already) */
+gboolean          kt_proposal_needs_hugepages   (const KtProposal    *proposal,
+                                                 const KtTuning      *t);
+
 /* The mode of every memnode the planner writes */
 #define KT_PLANNER_MEMNODE_MODE "strict"
 
