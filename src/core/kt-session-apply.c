@@ -178,6 +178,17 @@ op_free (gpointer data)
   g_free (op);
 }
 
+static Op *
+op_new (const char *name)
+{
+  Op *op = g_new0 (Op, 1);
+
+  op->name = g_strdup (name);
+  return op;
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Op, op_free)
+
 static GTask *
 op_task_new (KtSession           *self,
              gpointer             tag,
@@ -187,11 +198,9 @@ op_task_new (KtSession           *self,
              gpointer             user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  Op *op = g_new0 (Op, 1);
 
-  op->name = g_strdup (name);
   g_task_set_source_tag (task, tag);
-  g_task_set_task_data (task, op, op_free);
+  g_task_set_task_data (task, op_new (name), op_free);
   return task;
 }
 
@@ -405,18 +414,14 @@ kt_session_apply (KtSession     *self,
                   GError       **error)
 {
   g_autoptr(KtApply) apply = NULL;
-  Op *op;
-  gboolean ok;
+  g_autoptr(Op) op = NULL;
 
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  op = g_new0 (Op, 1);
-  op->name = g_strdup (name);
+  op = op_new (name);
   apply = prepare_op (self, op, flags, error);
-  ok = apply != NULL && run_op_sync (self, op, apply, error);
-  op_free (op);
-  return ok;
+  return apply != NULL && run_op_sync (self, op, apply, error);
 }
 
 gboolean
@@ -517,17 +522,13 @@ kt_session_undo_apply (KtSession   *self,
                        GError     **error)
 {
   g_autoptr(KtApply) apply = NULL;
-  Op *op;
-  gboolean ok;
+  g_autoptr(Op) op = NULL;
 
   g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
 
-  op = g_new0 (Op, 1);
-  op->name = g_strdup (name);
-  ok = prepare_undo_op (self, op, &apply, error) && run_op_sync (self, op, apply, error);
-  op_free (op);
-  return ok;
+  op = op_new (name);
+  return prepare_undo_op (self, op, &apply, error) && run_op_sync (self, op, apply, error);
 }
 
 /**
@@ -561,10 +562,9 @@ kt_session_apply_all (KtSession           *self,
     return FALSE;
   for (guint i = 0; names[i] != NULL; i++)
     {
-      Op *op = g_new0 (Op, 1);
+      Op *op = op_new (names[i]);
       KtApply *apply;
 
-      op->name = g_strdup (names[i]);
       g_ptr_array_add (ops, op);
       apply = prepare_op (self, op, flags != NULL ? flags[i] : 0, error);
       if (apply == NULL)
