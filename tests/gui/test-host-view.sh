@@ -254,6 +254,7 @@ if wait_for 50 grep -q "^pools 1 2M [0-9]*/1536 free " "$tmp/geometry"; then
 else
   not_ok "node 1's header does not show the applied pool: $(grep '^pools 1 ' "$tmp/geometry")"
 fi
+sleep 0.5   # the views' crossfade
 screenshot pool-applied
 # shellcheck disable=SC2086
 click $HOST_TOGGLE
