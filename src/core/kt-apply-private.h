@@ -1,4 +1,4 @@
-/* kt-apply-private.h: what kt-apply.c shares with kt-apply-recover.c
+/* kt-apply-private.h: what the kt-apply*.c files share
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -44,10 +44,44 @@ struct _KtApply
   gpointer         hook_data;
 };
 
+/* What kt_apply_run () works on (kt-apply-run.c) */
+typedef struct
+{
+  virConnectPtr  conn;
+  virDomainPtr   dom;
+  unsigned char *all_map;   /* every online host CPU */
+  int            n_cpus;
+  int            maplen;
+} Ctx;
+
+/* The libvirt call a step makes, or its undo makes, in words (kt-apply.c) */
+char    *kt_apply_priv_describe_step          (KtApply        *self,
+                                               const Step     *s,
+                                               gboolean        undo);
+
+/* Comparisons and checks (kt-apply-check.c) */
+gboolean kt_apply_priv_same_hugepages         (const KtTuning *a,
+                                               const KtTuning *b);
+gboolean kt_apply_priv_same_memnodes          (const KtTuning *a,
+                                               const KtTuning *b);
 /* Whether the inactive XML @now libvirt gives is the config @expected
  * that was defined */
-gboolean kt_apply_config_matches (const char *now,
-                                  const char *expected);
+gboolean kt_apply_config_matches              (const char     *now,
+                                               const char     *expected);
+/* Refuses to overwrite a config someone else changed since we loaded it;
+ * @during: the live steps were made already */
+gboolean kt_apply_priv_check_config_unchanged (KtApply        *self,
+                                               Ctx            *ctx,
+                                               gboolean        during,
+                                               GError        **error);
+/* Refuses to overwrite what someone else changed since we loaded it */
+gboolean kt_apply_priv_check_unchanged        (KtApply        *self,
+                                               Ctx            *ctx,
+                                               GError        **error);
+/* Reads back what was defined and compares it with what was asked for */
+gboolean kt_apply_priv_check_defined          (KtApply        *self,
+                                               virDomainPtr    defined,
+                                               GError        **error);
 
 /* The journal of kt_apply_run () (kt-apply-recover.c) */
 KtJournal *kt_apply_make_journal              (KtApply     *self,
