@@ -37,7 +37,7 @@ gboolean    kt_plan_pin_each       (KtPlan          *self,
                                     guint            n_vcpus,
                                     GPtrArray       *targets,
                                     GError         **error);
-/* Where a drop of @vcpus on the pCPU @cpu puts each (see kt-plan.c) */
+/* Where a drop of @vcpus on the pCPU @cpu puts each (see kt-plan-targets.c) */
 GPtrArray  *kt_plan_drop_targets   (KtPlan          *self,
                                     KtVm            *vm,
                                     const guint     *vcpus,
