@@ -103,7 +103,23 @@ Step      *kt_session_priv_push_step       (KtSession      *self,
                                             StepKind        kind,
                                             const char     *name);
 void       kt_session_priv_forget_host_steps (KtSession    *self);
-/* kt-session-host.c */
+/* kt-session-host.c and kt-session-host-targets.c */
+typedef struct _KtSessionHost
+{
+  KtHostControl *control;
+  KtConnection  *control_connection;  /* unowned: what control was made for */
+  gboolean       control_offline;
+  KtHostTuning  *current;             /* NULL until read */
+  GError        *read_error;
+  GPtrArray     *targets;             /* KtHostTarget, pending */
+  /* Offline: the snapshot's values before the session's first host apply */
+  gboolean       has_before;
+  KtHostTuning  *before;              /* NULL: the snapshot had none */
+} KtSessionHost;
+
+KtSessionHost *kt_session_priv_get_host    (KtSession      *self);
+/* Applied or discarded: no target pending, no host step to undo */
+void       kt_session_priv_host_clear_targets (KtSession   *self);
 void       kt_session_priv_host_free       (KtSession      *self);
 guint      kt_session_priv_host_n_pending  (KtSession      *self);
 /* Undo and redo of a host step: @targets (copied) are the pending ones */
