@@ -17,6 +17,8 @@
 #   2. KvmTune quits and starts again: Revert… opens "Revert Host
 #      Tuning?" (…-revert-preview.png); Return: every value is the one
 #      before Apply again (…-reverted.png).
+# The Advice button's error count (the empty pool is short for the VM)
+# drops after Apply and is back after Revert: the advisor runs again.
 # Every value the test touches is saved before and written back at exit,
 # whatever happened (the trap), and checked.
 #
@@ -107,6 +109,23 @@ values ()
        "numa_balancing $(value $NUMA_BAL), node 0's 2 MiB pool $(value $POOL)"
 }
 
+errors ()   # the Advice button's error count
+{
+  grep '^counts ' "$tmp/geometry.advice" 2>/dev/null | cut -d' ' -f2
+}
+
+errors_are ()   # N
+{
+  test "$(errors)" = "$1"
+}
+
+errors_below ()   # N
+{
+  local e
+  e=$(errors)
+  [ -n "$e" ] && [ "$e" -lt "$1" ]
+}
+
 values_are_before ()
 {
   test "$(values)" = "$before"
@@ -163,6 +182,12 @@ wait_main_window
 wait_for 1800 grep -q '^pu 0 ' "$tmp/geometry" || fail "the map of qemu:///embed never came"
 sleep 1
 
+# The advisor finds the empty pool short for the VM: an error
+wait_for 100 errors_below 1000 || fail "the Advice button wrote no counts"
+errors_before=$(errors)
+[ "$errors_before" -ge 1 ] || fail "the advisor finds no error with node 0's 2 MiB pool empty"
+echo "# the Advice button counts $errors_before errors"
+
 # 1. Host, "Pinned / low latency", Apply…
 
 # shellcheck disable=SC2086
@@ -195,6 +220,11 @@ if is "$POOL" 32; then
 else
   not_ok "node 0's 2 MiB pool is $(value $POOL), not 32"
 fi
+if wait_for 100 errors_below "$errors_before"; then
+  ok "the advisor ran again: $(errors) errors, was $errors_before"
+else
+  not_ok "after Apply the Advice button still counts $(errors) errors"
+fi
 state_files=$(find "$tmp/state/kvmtune/host-revert" -name '*.json' 2>/dev/null | wc -l)
 [ "$state_files" = 1 ] || not_ok "$state_files revert files in the state directory, not 1"
 sleep 1.5
@@ -204,7 +234,7 @@ echo "# applied: $(values)"
 # 2. A restart, then Revert…
 
 stop_app
-rm -rf "$tmp/run" "$tmp/geometry"
+rm -rf "$tmp/run" "$tmp/geometry" "$tmp/geometry.advice"
 start_app "$app" --connect "qemu:///embed?root=$root"
 wait_main_window
 wait_for 1800 grep -q '^pu 0 ' "$tmp/geometry" || fail "the map of qemu:///embed never came back"
@@ -224,6 +254,11 @@ if wait_for 300 values_are_before; then
   ok "Revert put every value back: $before"
 else
   not_ok "after Revert: $(values); before Apply: $before"
+fi
+if wait_for 100 errors_are "$errors_before"; then
+  ok "the advisor ran again after Revert: $errors_before errors"
+else
+  not_ok "after Revert the Advice button counts $(errors) errors, not $errors_before"
 fi
 sleep 1.5
 screenshot reverted
