@@ -502,6 +502,36 @@ test_fix_memnode_mode (void)
   g_assert_nonnull (strstr (xml, "<memnode cellid=\"0\" mode=\"interleave\" nodeset=\"1\"/>"));
 }
 
+/* A fix with a domain step and a host step the host refuses: nothing
+ * of it pending, nothing of it to redo; a host step the host has
+ * already is not said to be pending */
+static void
+test_fix_mixed_refused (void)
+{
+  g_autoptr(KtSession) session = demo_session ();
+  g_autoptr(KtFix) fix = kt_fix_new ("Interleave cell 0, and a bad THP value");
+  g_autoptr(KtFix) stale = kt_fix_new ("numa_balancing as it is");
+  g_autoptr(KtCpuset) node1 = kt_cpuset_parse ("1", NULL);
+  g_autoptr(GPtrArray) host = NULL;
+  g_autoptr(GError) error = NULL;
+
+  kt_fix_add_memnode (fix, "db-primary", 0, "interleave", node1);
+  kt_fix_add_host (fix, "thp.enabled", "sometimes");
+  g_assert_false (kt_advice_put_fix (session, fix, NULL, &error));
+  kt_test_assert_error_contains (error, KT_ERROR, KT_ERROR_INVALID_VALUE, "thp.enabled",
+                                 "sometimes");
+  g_clear_error (&error);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+  g_assert_false (kt_session_can_undo (session));
+  g_assert_false (kt_session_can_redo (session));
+
+  kt_fix_add_host (stale, "numa_balancing", "1");   /* the demo host's */
+  g_assert_true (kt_advice_put_fix (session, stale, &host, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (host->len, ==, 0);
+  g_assert_cmpuint (kt_session_get_n_pending (session), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -514,6 +544,7 @@ main (int   argc,
   g_test_add_func ("/advice/fix-refused", test_fix_refused);
   g_test_add_func ("/advice/fix-host", test_fix_host);
   g_test_add_func ("/advice/fix-memnode-mode", test_fix_memnode_mode);
+  g_test_add_func ("/advice/fix-mixed-refused", test_fix_mixed_refused);
   g_test_add_func ("/advice/fix-host-refused", test_fix_host_refused);
   g_test_add_func ("/advice/fix-host-remote", test_fix_host_remote);
   g_test_add_func ("/advice/proposal", test_proposal);

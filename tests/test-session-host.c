@@ -348,11 +348,35 @@ test_undo (void)
   g_assert_true (kt_session_redo (session));
   g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 3);
 
-  /* Discarded: no host step left, the pin's still there */
+  /* Discarded: no host step left, the pin's still there, and a saved
+   * revision still holds */
+  kt_session_mark_saved (session);
+  rev = kt_session_get_revision (session);
   kt_session_discard_host_targets (session);
   g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
   g_assert_cmpstr (kt_session_get_undo_label (session), ==, "Pin of web1");
   g_assert_false (kt_session_can_redo (session));
+  g_assert_cmpuint (kt_session_get_revision (session), ==, rev);
+  g_assert_false (kt_session_is_dirty (session));
+
+  /* An undo brings back no target the host has by now */
+  g_assert_true (kt_session_set_host_target (session, "thp.enabled", "madvise", &error));
+  g_assert_true (kt_session_set_host_target (session, "thp.enabled", "never", &error));
+  g_assert_no_error (error);
+  {
+    g_autoptr(KtHostTuning) changed = kt_host_tuning_copy (kt_snapshot_get_host_tuning (snapshot));
+
+    g_free (changed->thp_enabled);
+    changed->thp_enabled = g_strdup ("madvise");
+    kt_snapshot_set_host_tuning (snapshot, g_steal_pointer (&changed));
+  }
+  g_assert_true (kt_session_read_host (session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (kt_session_get_host_target (session, "thp.enabled"), ==, "never");
+  g_assert_true (kt_session_undo (session));
+  g_assert_null (kt_session_get_host_target (session, "thp.enabled"));
+  g_assert_cmpuint (kt_session_get_n_pending_host (session), ==, 0);
+  kt_session_discard_host_targets (session);
 
   /* Applied (into the snapshot): the same */
   g_assert_true (kt_session_set_host_target (session, "numa_balancing", "0", &error));

@@ -361,14 +361,12 @@ require_host_tuning (KtSession  *session,
   return FALSE;
 }
 
-/* Makes the fix's host steps pending targets, all or none (one step to
- * undo); @put: (element-type KtHostTarget): what they are */
-static gboolean
-put_host_steps (KtSession    *session,
-                const KtFix  *fix,
-                GPtrArray    *put,
-                GError      **error)
+/* The fix's host steps as targets (KtHostTarget) */
+static GPtrArray *
+host_targets_of (const KtFix *fix)
 {
+  GPtrArray *targets = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+
   for (guint i = 0; i < fix->steps->len; i++)
     {
       const KtFixStep *s = g_ptr_array_index (fix->steps, i);
@@ -379,9 +377,31 @@ put_host_steps (KtSession    *session,
       t = g_new0 (KtHostTarget, 1);
       t->key = g_strdup (s->key);
       t->value = g_strdup (s->value);
-      g_ptr_array_add (put, t);
+      g_ptr_array_add (targets, t);
     }
-  return put->len == 0 || kt_session_set_host_targets (session, put, error);
+  return targets;
+}
+
+/* Of @targets, those now pending (not those the host has already) */
+static GPtrArray *
+pending_of (KtSession *session,
+            GPtrArray *targets)
+{
+  GPtrArray *pending = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (targets, i);
+      KtHostTarget *p;
+
+      if (g_strcmp0 (kt_session_get_host_target (session, t->key), t->value) != 0)
+        continue;
+      p = g_new0 (KtHostTarget, 1);
+      p->key = g_strdup (t->key);
+      p->value = g_strdup (t->value);
+      g_ptr_array_add (pending, p);
+    }
+  return pending;
 }
 
 /**
@@ -399,7 +419,7 @@ kt_advice_put_fix (KtSession    *session,
 {
   KtSnapshot *snapshot;
   g_autoptr(GArray) vms = NULL;
-  g_autoptr(GPtrArray) put = g_ptr_array_new_with_free_func ((GDestroyNotify) kt_host_target_free);
+  g_autoptr(GPtrArray) host = host_targets_of (fix);
   guint64 start;
 
   g_return_val_if_fail (KT_IS_SESSION (session), FALSE);
@@ -455,7 +475,7 @@ kt_advice_put_fix (KtSession    *session,
       edit_step (v->edits, s);
     }
 
-  /* Checked before anything changes */
+  /* Checked before anything changes: the edits, the host targets */
   for (guint i = 0; i < vms->len; i++)
     {
       VmSteps *v = &g_array_index (vms, VmSteps, i);
@@ -463,6 +483,8 @@ kt_advice_put_fix (KtSession    *session,
       if (v->edits != NULL && !check_edits (session, v, error))
         return FALSE;
     }
+  if (host->len > 0 && !kt_session_check_host_targets (session, host, error))
+    return FALSE;
 
   /* The domain steps; a pin refused takes back what was made before it */
   start = kt_session_get_revision (session);
@@ -481,14 +503,14 @@ kt_advice_put_fix (KtSession    *session,
           return FALSE;
         }
     }
-  /* Then the host targets, all or none: refused, the domain steps go too */
-  if (!put_host_steps (session, fix, put, error))
+  /* Then the host targets, all or none, as one step */
+  if (host->len > 0 && !kt_session_set_host_targets (session, host, error))
     {
-      kt_advice_undo_to (session, start);
+      kt_advice_undo_to (session, start);   /* checked above: not expected */
       return FALSE;
     }
   if (host_put != NULL)
-    *host_put = g_steal_pointer (&put);
+    *host_put = pending_of (session, host);
   return TRUE;
 }
 

@@ -113,22 +113,17 @@ kt_session_priv_push_step (KtSession  *self,
   return s;
 }
 
-/* Takes the host steps out of the history */
+/* Takes the host steps out of the history.  They made no revision of
+ * their own, so the others keep theirs (and the saved one still holds) */
 void
 kt_session_priv_forget_host_steps (KtSession *self)
 {
-  gboolean removed = FALSE;
   GPtrArray *lists[] = { self->undo, self->redo };
 
   for (guint l = 0; l < G_N_ELEMENTS (lists); l++)
     for (guint i = lists[l]->len; i > 0; i--)
       if (((Step *) g_ptr_array_index (lists[l], i - 1))->kind == STEP_HOST)
-        {
-          g_ptr_array_remove_index (lists[l], i - 1);
-          removed = TRUE;
-        }
-  if (removed)
-    kt_session_priv_renumber (self, FALSE);
+        g_ptr_array_remove_index (lists[l], i - 1);
 }
 
 void

@@ -130,6 +130,46 @@ put_target (KtSession   *self,
   return TRUE;
 }
 
+/* The pending targets with @targets made, or NULL with @error */
+static GPtrArray *
+with_targets (KtSession  *self,
+              GPtrArray  *targets,
+              GError    **error)
+{
+  g_autoptr(GPtrArray) after = copy_targets (kt_session_priv_get_host (self)->targets);
+
+  for (guint i = 0; i < targets->len; i++)
+    {
+      const KtHostTarget *t = g_ptr_array_index (targets, i);
+
+      g_return_val_if_fail (t != NULL && t->key != NULL, NULL);
+      if (!put_target (self, after, t->key, t->value, error))
+        return NULL;
+    }
+  return g_steal_pointer (&after);
+}
+
+/**
+ * kt_session_check_host_targets:
+ * @targets: (element-type KtHostTarget): keys and values, NULL for none
+ *
+ * Returns: whether kt_session_set_host_targets () would take @targets;
+ * else @error names the key and the reason.  Nothing changes.
+ */
+gboolean
+kt_session_check_host_targets (KtSession  *self,
+                               GPtrArray  *targets,
+                               GError    **error)
+{
+  g_autoptr(GPtrArray) after = NULL;
+
+  g_return_val_if_fail (KT_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (targets != NULL, FALSE);
+
+  after = with_targets (self, targets, error);
+  return after != NULL;
+}
+
 /**
  * kt_session_set_host_targets:
  * @targets: (element-type KtHostTarget): keys and values, NULL for none
@@ -151,15 +191,8 @@ kt_session_set_host_targets (KtSession  *self,
   g_return_val_if_fail (targets != NULL, FALSE);
 
   h = kt_session_priv_get_host (self);
-  after = copy_targets (h->targets);
-  for (guint i = 0; i < targets->len; i++)
-    {
-      const KtHostTarget *t = g_ptr_array_index (targets, i);
-
-      g_return_val_if_fail (t != NULL && t->key != NULL, FALSE);
-      if (!put_target (self, after, t->key, t->value, error))
-        return FALSE;
-    }
+  if ((after = with_targets (self, targets, error)) == NULL)
+    return FALSE;
   if (same_targets (after, h->targets))
     return TRUE;
 
@@ -202,6 +235,15 @@ kt_session_priv_host_set_targets (KtSession *self,
 
   g_ptr_array_unref (h->targets);
   h->targets = copy_targets (targets);
+  /* What the host has by now is no change (read since the step) */
+  for (guint i = h->targets->len; h->current != NULL && i > 0; i--)
+    {
+      const KtHostTarget *t = g_ptr_array_index (h->targets, i - 1);
+      g_autofree char *now = kt_host_tuning_get_value (h->current, t->key);
+
+      if (g_strcmp0 (now, t->value) == 0)
+        g_ptr_array_remove_index (h->targets, i - 1);
+    }
 }
 
 const char *

@@ -310,6 +310,10 @@ gboolean            kt_session_set_host_target      (KtSession      *self,
 gboolean            kt_session_set_host_targets     (KtSession      *self,
                                                      GPtrArray      *targets,
                                                      GError        **error);
+/* Whether kt_session_set_host_targets () would take @targets; changes nothing */
+gboolean            kt_session_check_host_targets   (KtSession      *self,
+                                                     GPtrArray      *targets,
+                                                     GError        **error);
 /* The pending target of @key, or NULL */
 const char         *kt_session_get_host_target      (KtSession      *self,
                                                      const char     *key);
