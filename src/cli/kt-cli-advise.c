@@ -212,37 +212,60 @@ apply_host (KtSession  *session,
   return TRUE;
 }
 
-/* One VM's pending changes, through the session's apply path, as the
- * tuning verbs do */
-static gboolean
-apply_vm (KtSession            *session,
-          KtVm                 *vm,
-          const AdviseOptions  *o,
-          gboolean             *applied,
-          GError              **error)
+/* The apply flags for @vm: --live, --config, else virsh's --current */
+static KtApplyFlags
+vm_flags (KtVm                *vm,
+          const AdviseOptions *o)
 {
-  const char *name = kt_vm_get_name (vm);
   KtApplyFlags flags = (o->live ? KT_APPLY_LIVE : 0) | (o->config ? KT_APPLY_CONFIG : 0);
-  g_autoptr(KtApply) apply = NULL;
 
   if (flags == 0)
-    flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
-  if ((apply = kt_session_prepare_apply (session, name, flags, error)) == NULL)
-    return FALSE;
-  g_print ("%s:\n", name);
-  kt_cli_tune_print_preview (apply, o->dry_run);
-  if (o->dry_run || kt_apply_is_empty (apply))
-    return TRUE;
-  if (!kt_session_apply (session, name, flags, error))
-    return FALSE;
-  *applied = TRUE;
+    flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;
+  return flags;
+}
+
+/* Every VM's pending changes previewed, which checks them all before
+ * anything is made: the names of those with something to apply, and
+ * their flags, or FALSE with @error */
+static gboolean
+prepare_vms (KtSession           *session,
+             const AdviseOptions *o,
+             GPtrArray           *names,
+             GArray              *flags,
+             GError             **error)
+{
+  GListModel *vms = kt_snapshot_get_vms (kt_session_get_snapshot (session));
+
+  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+    {
+      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
+      const char *name = kt_vm_get_name (vm);
+      KtApplyFlags f = vm_flags (vm, o);
+      g_autoptr(KtApply) apply = NULL;
+
+      if (kt_session_get_n_pending_vm (session, name) == 0)
+        continue;
+      if ((apply = kt_session_prepare_apply (session, name, f, error)) == NULL)
+        {
+          g_prefix_error (error, _("Nothing was changed: %s: "), name);
+          return FALSE;
+        }
+      g_print ("%s:\n", name);
+      kt_cli_tune_print_preview (apply, o->dry_run);
+      if (kt_apply_is_empty (apply))
+        continue;
+      g_ptr_array_add (names, g_strdup (name));
+      g_array_append_val (flags, f);
+    }
+  g_ptr_array_add (names, NULL);
   return TRUE;
 }
 
 /* The fixes go into a session as pending changes (kt_advice_put_fix (),
- * as the window's Fix does), then are applied as the window applies
- * them: the host's first (kt_session_apply_host ()), then each VM's
- * (kt_session_apply ()); an offline source is then written back */
+ * as the window's Fix does); every VM's apply is checked, then the
+ * host's changes are made (kt_session_apply_host ()), then every VM's,
+ * all or none (kt_session_apply_all ()); an offline source is then
+ * written back */
 static int
 run_fix (const KtSourceSpec  *spec,
          const AdviseOptions *o,
@@ -259,7 +282,8 @@ run_fix (const KtSourceSpec  *spec,
   gboolean host = FALSE;
   gboolean applied = FALSE;
   guint n_put = 0;
-  GListModel *vms;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) flags = g_array_new (FALSE, FALSE, sizeof (KtApplyFlags));
 
   if (o->fix != NULL && !kt_advisor_is_rule (o->fix))
     {
@@ -332,16 +356,23 @@ run_fix (const KtSourceSpec  *spec,
       return 1;
     }
 
+  /* Every VM's apply checked first; then the host's changes, then the
+   * VMs', all of them or none */
+  if (!prepare_vms (session, o, names, flags, error))
+    return 1;
   if (kt_session_get_n_pending_host (session) > 0 && !apply_host (session, o->dry_run, &applied, error))
     return 1;
-  vms = kt_snapshot_get_vms (snapshot);
-  for (guint i = 0; i < g_list_model_get_n_items (vms); i++)
+  if (!o->dry_run && names->len > 1)
     {
-      g_autoptr(KtVm) vm = g_list_model_get_item (vms, i);
-
-      if (kt_session_get_n_pending_vm (session, kt_vm_get_name (vm)) > 0
-          && !apply_vm (session, vm, o, &applied, error))
-        return 1;
+      if (!kt_session_apply_all (session, (const char * const *) names->pdata,
+                                 (const KtApplyFlags *) flags->data, error))
+        {
+          if (applied)
+            g_prefix_error (error, _("The host’s changes were made (“kvmtune-cli host revert” "
+                                     "puts them back), no VM’s: "));
+          return 1;
+        }
+      applied = TRUE;
     }
   if (!applied)
     return 0;
