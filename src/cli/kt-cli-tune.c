@@ -461,88 +461,12 @@ out:
   return ret;
 }
 
-/* Offline sources: the edit lands in the file it came from (advise --fix,
- * which edits the definitions itself rather than giving the session pins
- * and KtEdits) */
-static gboolean
-write_offline (const KtSourceSpec  *spec,
-               KtSnapshot          *snapshot,
-               KtVm                *vm,
-               KtDomain            *live,
-               KtDomain            *config,
-               GError             **error)
-{
-  kt_vm_set_definitions (vm, live, config);
-  if (spec->snapshot != NULL)
-    return kt_snapshot_save (snapshot, spec->snapshot, error);
 
-  /* --caps --domain FILE...: the VMs are in the files' order */
-  {
-    guint pos = 0;
-    g_autofree char *xml = NULL;
-
-    if (!g_list_store_find (G_LIST_STORE (kt_snapshot_get_vms (snapshot)), vm, &pos)
-        || spec->domains == NULL || pos >= g_strv_length (spec->domains))
-      g_error ("VM without a file");
-    xml = kt_domain_to_xml (kt_vm_get_inactive (vm));
-    return kt_file_write (spec->domains[pos], xml, strlen (xml), KT_FILE_WRITE_PRIVATE,
-                          kt_snapshot_get_file_stamp (snapshot, spec->domains[pos]), NULL,
-                          error);
-  }
-}
-
-/* For verbs that edit the definitions themselves (advise --fix): the
- * same locks, flags and preview, but their own KtApply and the offline
- * write above, not yet the session (their edits are not pins and
- * KtEdits).  plan --apply goes through the session (kt-cli-plan.c). */
-
+/* The tuning verbs' locks on the offline source files, for the other
+ * verbs that apply (plan --apply, advise --fix) */
 GPtrArray *
 kt_cli_tune_lock (const KtSourceSpec  *spec,
                   GError             **error)
 {
   return lock_offline (spec, error);
-}
-
-int
-kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
-                        KtSnapshot          *snapshot,
-                        KtConnection        *conn,
-                        KtVm                *vm,
-                        gboolean             opt_live,
-                        gboolean             opt_config,
-                        gboolean             dry_run,
-                        KtCliEditFunc        edit_func,
-                        gconstpointer        data,
-                        GError             **error)
-{
-  g_autoptr(KtDomain) live = NULL;
-  g_autoptr(KtDomain) config = NULL;
-  g_autoptr(KtApply) apply = NULL;
-  KtApplyFlags flags = (opt_live ? KT_APPLY_LIVE : 0) | (opt_config ? KT_APPLY_CONFIG : 0);
-
-  if (flags == 0)
-    flags = kt_vm_is_active (vm) ? KT_APPLY_LIVE : KT_APPLY_CONFIG;   /* virsh's --current */
-  if ((flags & KT_APPLY_LIVE) && kt_vm_is_active (vm))
-    {
-      live = kt_domain_copy (kt_vm_get_live (vm));
-      if (!edit_func (data, live, error))
-        return 1;
-    }
-  if ((flags & KT_APPLY_CONFIG) && kt_vm_get_inactive (vm) != NULL)
-    {
-      config = kt_domain_copy (kt_vm_get_inactive (vm));
-      if (!edit_func (data, config, error))
-        return 1;
-    }
-  apply = kt_apply_new (vm, live, config, flags, error);
-  if (apply == NULL)
-    return 1;
-  kt_cli_tune_print_preview (apply, dry_run);
-  if (dry_run || kt_apply_is_empty (apply))
-    return 0;
-  if (conn != NULL ? !kt_apply_run (apply, conn, error)
-                   : !write_offline (spec, snapshot, vm, live, config, error))
-    return 1;
-  g_print (_("Applied.\n"));
-  return 0;
 }

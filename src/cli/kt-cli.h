@@ -96,27 +96,13 @@ KtCliVerbFunc kt_cli_snapshot;
 KtCliVerbFunc kt_cli_render;
 /* kt-cli-tune.c */
 KtCliVerbFunc kt_cli_tune;
-/* Edits one definition of the VM (advise --fix) */
-typedef gboolean (*KtCliEditFunc) (gconstpointer   data,
-                                   KtDomain       *domain,
-                                   GError        **error);
-/* The tuning verbs' apply path for other verbs: locks the offline source
- * files (before the load), then previews and applies an edit of @vm */
+/* Locks the offline source files (before the load), for the verbs that
+ * apply */
 GPtrArray *kt_cli_tune_lock       (const KtSourceSpec  *spec,
                                    GError             **error);
 /* "Would call:" or "Calls:", then the XML diff (or "Nothing to change.") */
 void       kt_cli_tune_print_preview (KtApply         *apply,
                                       gboolean         dry_run);
-int        kt_cli_tune_apply_edit (const KtSourceSpec  *spec,
-                                   KtSnapshot          *snapshot,
-                                   KtConnection        *conn,
-                                   KtVm                *vm,
-                                   gboolean             opt_live,
-                                   gboolean             opt_config,
-                                   gboolean             dry_run,
-                                   KtCliEditFunc        edit_func,
-                                   gconstpointer        data,
-                                   GError             **error);
 /* kt-cli-plan.c */
 KtCliVerbFunc kt_cli_plan;
 /* kt-cli-recover.c */
