@@ -647,6 +647,44 @@ test_cli_apply_all_or_none (void)
   g_rmdir (dir);
 }
 
+/* --live --config where the two definitions differ in what the plan
+ * changes (their huge page sizes): refused with the way out, and the
+ * file as it was */
+static void
+test_cli_apply_defs_differ (void)
+{
+  g_autofree char *demo = g_build_filename (g_getenv ("KT_DATADIR"), "demo-host.kvmtune", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kt-planner-XXXXXX", NULL);
+  g_autofree char *copy = g_build_filename (dir, "demo.kvmtune", NULL);
+  g_autofree char *text = kt_test_read_file (demo, NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_auto(KtTestRun) r = { 0, };
+  char *inactive = strstr (strstr (text, "<vm name=\"db-primary\""), "<inactive>");
+  char *page = strstr (inactive, "<page size='1048576'");
+  g_autoptr(GString) edited = g_string_new (NULL);
+
+  /* The persistent definition's pages are 2 MiB, the live one's 1 GiB */
+  g_assert_nonnull (page);
+  g_string_append_len (edited, text, page - text);
+  g_string_append (edited, "<page size='2048'");
+  g_string_append (edited, page + strlen ("<page size='1048576'"));
+  g_assert_true (g_file_set_contents (copy, edited->str, -1, NULL));
+  before = kt_test_read_file (copy, NULL);
+  kt_test_run_cli (&r, "--snapshot", copy, "plan", "db-primary", "--apply", "--live",
+                   "--config");
+  g_assert_cmpint (r.status, ==, 1);
+  g_assert_nonnull (strstr (r.err, "live and persistent definitions differ"));
+  g_assert_nonnull (strstr (r.err, "one at a time"));
+  after = kt_test_read_file (copy, NULL);
+  g_assert_cmpstr (after, ==, before);
+  /* One at a time, each goes */
+  kt_test_run_cli (&r, "--snapshot", copy, "plan", "db-primary", "--apply", "--config");
+  g_assert_cmpint (r.status, ==, 0);
+  g_unlink (copy);
+  g_rmdir (dir);
+}
+
 /* Two guest cells on one host node, cell 0's memory interleaved */
 static const char cells_a_xml[] =
   "<domain type='kvm'>\n"
@@ -809,5 +847,6 @@ main (int    argc,
   g_test_add_func ("/planner/cli-apply", test_cli_apply);
   g_test_add_func ("/planner/cli-apply-all-or-none", test_cli_apply_all_or_none);
   g_test_add_func ("/planner/cli-apply-domain-files", test_cli_apply_domain_files);
+  g_test_add_func ("/planner/cli-apply-defs-differ", test_cli_apply_defs_differ);
   return g_test_run ();
 }

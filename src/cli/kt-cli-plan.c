@@ -143,6 +143,15 @@ stage_proposal (KtSession         *session,
         return FALSE;
       if (edits == NULL)
         edits = g_steal_pointer (&e);
+      else if (e != NULL && !kt_edits_equal (edits, e))
+        {
+          /* One set of edits goes to both definitions */
+          g_set_error (error, KT_ERROR, KT_ERROR_INVALID_VALUE,
+                       _("%s: its live and persistent definitions differ in what the plan "
+                         "changes (I/O threads, guest cells or huge pages): apply with --live "
+                         "and with --config one at a time"), kt_vm_get_name (vm));
+          return FALSE;
+        }
     }
   for (guint v = 0; v < p->vcpupin->len; v++)
     g_array_append_val (vcpus, v);
