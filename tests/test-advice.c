@@ -495,6 +495,15 @@ test_fix_memnode_mode (void)
   g_assert_nonnull (edits);
   g_assert_cmpstr (g_hash_table_lookup (edits->memnode_modes, GUINT_TO_POINTER (0)), ==,
                    "interleave");
+  {
+    g_autoptr(GPtrArray) lines = kt_edits_describe (edits);
+    gboolean said = FALSE;
+
+    for (guint i = 0; i < lines->len; i++)
+      said |= g_str_equal (g_ptr_array_index (lines, i),
+                           "Memory of guest cell 0: nodes 1, interleave");
+    g_assert_true (said);
+  }
   copy = kt_domain_copy (kt_vm_get_inactive (vm));
   g_assert_true (kt_edits_replay (edits, copy, &error));
   g_assert_no_error (error);

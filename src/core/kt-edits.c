@@ -302,6 +302,7 @@ format_kib (guint64 kib)
 static void
 describe_pin_table (GPtrArray  *lines,
                     GHashTable *table,
+                    GHashTable *modes,
                     gboolean    iothreads)
 {
   g_autoptr(GPtrArray) keys = sorted_keys (table);
@@ -310,10 +311,15 @@ describe_pin_table (GPtrArray  *lines,
     {
       guint id = GPOINTER_TO_UINT (g_ptr_array_index (keys, i));
       g_autofree char *set = format_set (g_hash_table_lookup (table, GUINT_TO_POINTER (id)));
+      const char *mode = modes ? g_hash_table_lookup (modes, GUINT_TO_POINTER (id)) : NULL;
 
       if (iothreads)
         /* Translators: IOThread id, then host CPUs ("none": unpinned) */
         g_ptr_array_add (lines, g_strdup_printf (_("IOThread %u pin: %s"), id, set));
+      else if (mode != NULL)
+        /* Translators: guest NUMA cell, host nodes, then the memory mode */
+        g_ptr_array_add (lines, g_strdup_printf (_("Memory of guest cell %u: nodes %s, %s"),
+                                                 id, set, mode));
       else
         /* Translators: guest NUMA cell, then host nodes ("none": removed) */
         g_ptr_array_add (lines, g_strdup_printf (_("Memory of guest cell %u: nodes %s"),
@@ -353,7 +359,7 @@ kt_edits_describe (const KtEdits *e)
                                                e->numa_mode ? e->numa_mode : _("unchanged"),
                                                set ? set : _("unchanged")));
     }
-  describe_pin_table (lines, e->memnodes, FALSE);
+  describe_pin_table (lines, e->memnodes, e->memnode_modes, FALSE);
   if (e->has_hugepages)
     {
       if (e->page_kib == 0)
@@ -388,6 +394,6 @@ kt_edits_describe (const KtEdits *e)
 
       g_ptr_array_add (lines, g_strdup_printf (_("Emulator pin: %s"), set));
     }
-  describe_pin_table (lines, e->iothreadpins, TRUE);
+  describe_pin_table (lines, e->iothreadpins, NULL, TRUE);
   return lines;
 }
