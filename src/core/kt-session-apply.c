@@ -239,12 +239,14 @@ set_applied (KtVm *vm,
   kt_vm_set_definitions (vm, live, config);
 }
 
-/* Applied through the connection: the session follows, even when the
- * caller gave up waiting */
+/* Applied through the connection (the session follows, even when the
+ * caller gave up waiting; @reloaded: what libvirt has now, nullable), or
+ * into the snapshot (@to_snapshot: it is then to be saved) */
 static void
 take_applied (KtSession *self,
               Op        *op,
-              KtVm      *reloaded)
+              KtVm      *reloaded,
+              gboolean   to_snapshot)
 {
   KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
 
@@ -257,8 +259,8 @@ take_applied (KtSession *self,
   if (op->undo)
     g_hash_table_remove (self->applied, op->name);
   else
-    remember_applied (self, op->name, op->base, op->flags, FALSE);
-  kt_session_priv_vm_replaced (self, op->name, FALSE);
+    remember_applied (self, op->name, op->base, op->flags, to_snapshot);
+  kt_session_priv_vm_replaced (self, op->name, to_snapshot);
 }
 
 static void
@@ -277,25 +279,8 @@ execute_done (GObject      *object,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  take_applied (self, g_task_get_task_data (task), reloaded);
+  take_applied (self, g_task_get_task_data (task), reloaded, FALSE);
   g_task_return_boolean (task, TRUE);
-}
-
-/* Into the snapshot: it is then to be saved */
-static void
-apply_to_snapshot (KtSession *self,
-                   Op        *op)
-{
-  KtVm *vm = kt_snapshot_lookup_vm (self->snapshot, op->name);
-
-  if (vm == NULL)
-    return;
-  set_applied (vm, op);
-  if (op->undo)
-    g_hash_table_remove (self->applied, op->name);
-  else
-    remember_applied (self, op->name, op->base, op->flags, TRUE);
-  kt_session_priv_vm_replaced (self, op->name, TRUE);
 }
 
 /* Runs @apply on the connection for @task, or makes it in the snapshot */
@@ -315,7 +300,7 @@ run_op (KtSession *self,
       return;
     }
 
-  apply_to_snapshot (self, op);
+  take_applied (self, op, NULL, TRUE);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -390,7 +375,7 @@ run_op_sync (KtSession  *self,
 
   if (apply == NULL || self->connection == NULL)
     {
-      apply_to_snapshot (self, op);
+      take_applied (self, op, NULL, TRUE);
       return TRUE;
     }
   if (!kt_apply_run (apply, self->connection, error))
@@ -398,7 +383,7 @@ run_op_sync (KtSession  *self,
   reloaded = kt_connection_read_vm (self->connection, op->name, &read_error);
   if (read_error != NULL)
     g_warning ("Applied to “%s”, but cannot read it back: %s", op->name, read_error->message);
-  take_applied (self, op, reloaded);
+  take_applied (self, op, reloaded, FALSE);
   return TRUE;
 }
 
