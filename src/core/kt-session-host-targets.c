@@ -235,15 +235,29 @@ kt_session_priv_host_set_targets (KtSession *self,
 
   g_ptr_array_unref (h->targets);
   h->targets = copy_targets (targets);
-  /* What the host has by now is no change (read since the step) */
+  /* What the host has by now (read since the step) is no change */
+  kt_session_priv_host_drop_made (self);
+}
+
+/* Drops the pending targets the host has already; whether there were */
+gboolean
+kt_session_priv_host_drop_made (KtSession *self)
+{
+  KtSessionHost *h = kt_session_priv_get_host (self);
+  gboolean dropped = FALSE;
+
   for (guint i = h->targets->len; h->current != NULL && i > 0; i--)
     {
       const KtHostTarget *t = g_ptr_array_index (h->targets, i - 1);
       g_autofree char *now = kt_host_tuning_get_value (h->current, t->key);
 
       if (g_strcmp0 (now, t->value) == 0)
-        g_ptr_array_remove_index (h->targets, i - 1);
+        {
+          g_ptr_array_remove_index (h->targets, i - 1);
+          dropped = TRUE;
+        }
     }
+  return dropped;
 }
 
 const char *

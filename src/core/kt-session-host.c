@@ -114,18 +114,8 @@ set_current (KtSession    *self,
 
   /* A pending target the host has by now is no change any more (and
    * the host steps of the history no longer hold) */
-  if (h->current != NULL)
-    for (guint i = h->targets->len; i > 0; i--)
-      {
-        KtHostTarget *t = g_ptr_array_index (h->targets, i - 1);
-        g_autofree char *now = kt_host_tuning_get_value (h->current, t->key);
-
-        if (g_strcmp0 (now, t->value) == 0)
-          {
-            g_ptr_array_remove_index (h->targets, i - 1);
-            kt_session_priv_forget_host_steps (self);
-          }
-      }
+  if (kt_session_priv_host_drop_made (self))
+    kt_session_priv_forget_host_steps (self);
 }
 
 /* Applied or discarded: no target pending, no host step to undo */

@@ -122,6 +122,8 @@ KtSessionHost *kt_session_priv_get_host    (KtSession      *self);
 void       kt_session_priv_host_clear_targets (KtSession   *self);
 void       kt_session_priv_host_free       (KtSession      *self);
 guint      kt_session_priv_host_n_pending  (KtSession      *self);
+/* Drops the pending targets the host has already; whether there were */
+gboolean   kt_session_priv_host_drop_made  (KtSession      *self);
 /* Undo and redo of a host step: @targets (copied) are the pending ones */
 void       kt_session_priv_host_set_targets (KtSession     *self,
                                              GPtrArray     *targets);
