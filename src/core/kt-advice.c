@@ -370,14 +370,9 @@ host_targets_of (const KtFix *fix)
   for (guint i = 0; i < fix->steps->len; i++)
     {
       const KtFixStep *s = g_ptr_array_index (fix->steps, i);
-      KtHostTarget *t;
 
-      if (s->kind != KT_FIX_HOST)
-        continue;
-      t = g_new0 (KtHostTarget, 1);
-      t->key = g_strdup (s->key);
-      t->value = g_strdup (s->value);
-      g_ptr_array_add (targets, t);
+      if (s->kind == KT_FIX_HOST)
+        g_ptr_array_add (targets, kt_host_target_new (s->key, s->value));
     }
   return targets;
 }
@@ -392,14 +387,9 @@ pending_of (KtSession *session,
   for (guint i = 0; i < targets->len; i++)
     {
       const KtHostTarget *t = g_ptr_array_index (targets, i);
-      KtHostTarget *p;
 
-      if (g_strcmp0 (kt_session_get_host_target (session, t->key), t->value) != 0)
-        continue;
-      p = g_new0 (KtHostTarget, 1);
-      p->key = g_strdup (t->key);
-      p->value = g_strdup (t->value);
-      g_ptr_array_add (pending, p);
+      if (g_strcmp0 (kt_session_get_host_target (session, t->key), t->value) == 0)
+        g_ptr_array_add (pending, kt_host_target_new (t->key, t->value));
     }
   return pending;
 }

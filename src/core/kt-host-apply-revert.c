@@ -307,14 +307,10 @@ kt_host_control_revert_plan (KtHostControl      *self,
   for (GList *l = members; l; l = l->next)
     {
       JsonNode *n = json_object_get_member (rf.values, l->data);
-      KtHostTarget *t;
 
       if (!JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
         continue;
-      t = g_new0 (KtHostTarget, 1);
-      t->key = g_strdup (l->data);
-      t->value = g_strdup (json_node_get_string (n));
-      g_ptr_array_add (targets, t);
+      g_ptr_array_add (targets, kt_host_target_new (l->data, json_node_get_string (n)));
     }
   plan = kt_host_control_plan (self, current, targets, TRUE, FALSE, error);
   if (plan == NULL)

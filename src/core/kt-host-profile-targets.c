@@ -26,9 +26,14 @@ kt_host_target_free (KtHostTarget *target)
   g_free (target);
 }
 
-static KtHostTarget *
-target_new (const char *key,
-            const char *value)
+/**
+ * kt_host_target_new:
+ *
+ * Returns: (transfer full): a target of copies of @key and @value
+ */
+KtHostTarget *
+kt_host_target_new (const char *key,
+                    const char *value)
 {
   KtHostTarget *t = g_new0 (KtHostTarget, 1);
 
@@ -278,14 +283,14 @@ kt_host_profile_targets (const KtHostProfile *self,
             {
               g_autofree char *count = g_strdup_printf ("%" G_GSIZE_FORMAT, GPOINTER_TO_SIZE (value));
 
-              g_ptr_array_add (sorted, target_new (key, count));
+              g_ptr_array_add (sorted, kt_host_target_new (key, count));
             }
           g_ptr_array_sort (sorted, compare_targets);
           for (guint t = 0; t < sorted->len; t++)
             g_ptr_array_add (targets, g_steal_pointer (&g_ptr_array_index (sorted, t)));
           continue;
         }
-      g_ptr_array_add (targets, target_new (s->key, s->value));
+      g_ptr_array_add (targets, kt_host_target_new (s->key, s->value));
     }
   if (notes)
     *notes = g_steal_pointer (&out_notes);

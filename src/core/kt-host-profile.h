@@ -54,6 +54,8 @@ typedef struct
 GType          kt_host_profile_get_type      (void) G_GNUC_CONST;
 KtHostProfile *kt_host_profile_copy          (const KtHostProfile *self);
 void           kt_host_profile_free          (KtHostProfile       *self);
+KtHostTarget  *kt_host_target_new            (const char          *key,
+                                              const char          *value);
 void           kt_host_target_free           (KtHostTarget        *target);
 
 char          *kt_host_profile_user_dir      (void);

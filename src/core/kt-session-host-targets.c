@@ -45,11 +45,7 @@ copy_targets (GPtrArray *targets)
   for (guint i = 0; targets != NULL && i < targets->len; i++)
     {
       const KtHostTarget *t = g_ptr_array_index (targets, i);
-      KtHostTarget *c = g_new0 (KtHostTarget, 1);
-
-      c->key = g_strdup (t->key);
-      c->value = g_strdup (t->value);
-      g_ptr_array_add (copy, c);
+      g_ptr_array_add (copy, kt_host_target_new (t->key, t->value));
     }
   return copy;
 }
@@ -122,10 +118,7 @@ put_target (KtSession   *self,
     }
   else
     {
-      t = g_new0 (KtHostTarget, 1);
-      t->key = g_strdup (key);
-      t->value = g_strdup (value);
-      g_ptr_array_add (targets, t);
+      g_ptr_array_add (targets, kt_host_target_new (key, value));
     }
   return TRUE;
 }

@@ -507,14 +507,14 @@ targets_of (const KtHostTuning *before)
   for (guint i = 0; before != NULL && i < before->hugepages->len; i++)
     {
       const KtHugePool *p = &g_array_index (before->hugepages, KtHugePool, i);
-      KtHostTarget *t;
+      g_autofree char *key = NULL;
+      g_autofree char *total = NULL;
 
       if (p->total < 0)
         continue;
-      t = g_new0 (KtHostTarget, 1);
-      t->key = g_strdup_printf ("hugepages.%d.%" G_GUINT64_FORMAT, p->node, p->size_kib);
-      t->value = g_strdup_printf ("%" G_GINT64_FORMAT, p->total);
-      g_ptr_array_add (targets, t);
+      key = g_strdup_printf ("hugepages.%d.%" G_GUINT64_FORMAT, p->node, p->size_kib);
+      total = g_strdup_printf ("%" G_GINT64_FORMAT, p->total);
+      g_ptr_array_add (targets, kt_host_target_new (key, total));
     }
   return g_steal_pointer (&targets);
 }
